@@ -1,0 +1,70 @@
+# InMail Studio — every routine step is a target here (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Tests run against PostgreSQL and Redis on this machine; `make run` needs neither.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/inmail_studio
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+
+.PHONY: help install run migrate seed test test-fast lint format bench services browser clean
+
+help:
+	@echo "make run     set up and start the app on http://127.0.0.1:8000 (SQLite, demo data, LinkedIn sandbox)"
+	@echo "make test    set up and run the whole suite (PostgreSQL, Redis, Celery worker, Chromium)"
+	@echo "make lint    ruff and mypy"
+	@echo "make format  ruff format and autofix"
+	@echo "make bench   the speed benchmarks under bench/"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	env -u DATABASE_URL $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	env -u DATABASE_URL $(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  InMail Studio: http://127.0.0.1:8000"
+	@echo "  Sign in as marketer, manager or admin with the password 'demo' (development only)."
+	@echo ""
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+services:
+	@bash scripts/services.sh
+
+browser:
+	@bash scripts/browser.sh
+
+test: install services browser
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) INMAIL_TESTING=1 \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) INMAIL_TESTING=1 \
+		$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy inmail_studio
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) INMAIL_TESTING=1 $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

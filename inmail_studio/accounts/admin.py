@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Membership, User, Workspace
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Notifications", {"fields": ("email_notifications",)}))
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "ad_account_urn", "ad_account_name"]
+    search_fields = ["name", "slug", "ad_account_urn"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]

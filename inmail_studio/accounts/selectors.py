@@ -1,0 +1,64 @@
+"""Reads scoped to what a user may see. Every query that reaches a user starts here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from .models import Membership, Role, User, Workspace
+
+
+def workspaces_for(user: User, *, roles: Iterable[str] | None = None) -> QuerySet[Workspace]:
+    memberships = Membership.objects.filter(user=user)
+    if roles is not None:
+        memberships = memberships.filter(role__in=list(roles))
+    return Workspace.objects.filter(pk__in=memberships.values("workspace_id"))
+
+
+def membership_for(user: User, workspace_id: int) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, workspace_id=workspace_id).first()
+
+
+def role_in(user: User, workspace_id: int) -> str | None:
+    membership = membership_for(user, workspace_id)
+    return membership.role if membership else None
+
+
+SESSION_KEY = "workspace_id"
+
+
+def current_membership_or_none(request: HttpRequest) -> Membership | None:
+    """The membership of the workspace the user is working in (chosen in the nav).
+
+    Falls back to the user's first workspace, so a user with one workspace never has to
+    choose. Computed once per request: the navigation and the view share it.
+    """
+    if hasattr(request, "_membership"):
+        return request._membership  # type: ignore[no-any-return]
+    user = request.user
+    membership: Membership | None = None
+    memberships: list[Membership] = []
+    if isinstance(user, User) and user.is_authenticated:
+        memberships = list(Membership.objects.filter(user=user).select_related("workspace"))
+        chosen = request.session.get(SESSION_KEY)
+        membership = next((m for m in memberships if m.workspace_id == chosen), None) or (
+            memberships[0] if memberships else None
+        )
+    request._membership = membership  # type: ignore[attr-defined]
+    request._memberships = memberships  # type: ignore[attr-defined]
+    return membership
+
+
+def current_membership(request: HttpRequest) -> Membership:
+    """Like `current_membership_or_none`, but a user without a workspace gets a 404 page saying so."""
+    membership = current_membership_or_none(request)
+    if membership is None:
+        raise Http404("You are not a member of any workspace yet. Ask a workspace admin to invite you.")
+    return membership
+
+
+__all__ = ["Role", "current_membership", "current_membership_or_none", "membership_for", "role_in", "workspaces_for"]

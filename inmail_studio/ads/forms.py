@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from inmail_studio.accounts.models import Workspace
+
+from .models import Ad, CtaKind, Image, Persona, Sender
+from .sanitize import sanitize_body
+
+
+class AdForm(forms.ModelForm):
+    banner = forms.ModelChoiceField(queryset=Image.objects.none(), required=False, widget=forms.HiddenInput)
+    banner_file = forms.FileField(
+        label="Upload a banner", required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"})
+    )
+
+    class Meta:
+        model = Ad
+        fields = [
+            "name",
+            "sender",
+            "subject",
+            "body",
+            "cta_kind",
+            "cta_text",
+            "landing_page_url",
+            "lead_form_urn",
+            "footer",
+            "banner",
+        ]
+        widgets = {
+            "cta_kind": forms.RadioSelect,
+            "body": forms.Textarea(attrs={"rows": 12, "spellcheck": "true"}),
+            "footer": forms.Textarea(attrs={"rows": 3}),
+            "landing_page_url": forms.URLInput(attrs={"placeholder": "https://example.com/offer"}),
+            "lead_form_urn": forms.TextInput(attrs={"placeholder": "urn:li:adForm:123456"}),
+            "subject": forms.TextInput(attrs={"autocomplete": "off"}),
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+        help_texts = {
+            "name": "Only your team sees this.",
+            "subject": "Shown in the inbox list and above the message. Macros like %FIRSTNAME% work here.",
+            "footer": "Terms and conditions shown under the message.",
+        }
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        sender_field = self.fields["sender"]
+        assert isinstance(sender_field, forms.ModelChoiceField)
+        sender_field.queryset = Sender.objects.filter(workspace=workspace)
+        sender_field.empty_label = "Choose a sender…"
+        banner_field = self.fields["banner"]
+        assert isinstance(banner_field, forms.ModelChoiceField)
+        banner_field.queryset = Image.objects.filter(workspace=workspace)
+        self.fields["cta_kind"].choices = CtaKind.choices  # type: ignore[attr-defined]
+
+    def clean_body(self) -> str:
+        return sanitize_body(self.cleaned_data.get("body") or "")
+
+    def model_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class PersonaForm(forms.ModelForm):
+    class Meta:
+        model = Persona
+        fields = ["label", "first_name", "last_name", "company", "job_title", "industry"]
+
+
+PersonaFormSet = forms.modelformset_factory(Persona, form=PersonaForm, extra=1, can_delete=True)
+
+
+class DraftFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Name or subject"}))
+    state = forms.ChoiceField(required=False)
+    sender = forms.ModelChoiceField(queryset=Sender.objects.none(), required=False, empty_label="All senders")
+
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from .models import State
+
+        self.fields["state"].choices = [("", "All states"), *State.choices]  # type: ignore[attr-defined]
+        sender_field = self.fields["sender"]
+        assert isinstance(sender_field, forms.ModelChoiceField)
+        sender_field.queryset = Sender.objects.filter(workspace=workspace)

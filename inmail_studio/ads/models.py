@@ -1,0 +1,235 @@
+"""Senders, ads, banners, sample members and the immutable revisions of every ad."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from inmail_studio.accounts.models import Workspace
+
+from . import validators
+
+
+class State(models.TextChoices):
+    """Where an ad is in its life. Only `review.workflow` moves an ad between states."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    SYNCING = "syncing", "Syncing"
+    SYNC_FAILED = "sync_failed", "Sync failed"
+    SYNCED = "synced", "Synced"
+    TESTED = "tested", "Tested"
+    LIVE = "live", "Live"
+
+
+class Kind(models.TextChoices):
+    MESSAGE = "message", "Message ad"
+    CONVERSATION = "conversation", "Conversation ad"
+
+
+class CtaKind(models.TextChoices):
+    LANDING_PAGE = "landing_page", "Landing page"
+    LEAD_FORM = "lead_form", "Lead gen form"
+
+
+class SenderPermission(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REVOKED = "revoked", "Revoked"
+
+
+def _photo_path(instance: Sender, filename: str) -> str:
+    return f"senders/{instance.workspace_id}/{filename}"
+
+
+class Sender(models.Model):
+    """A LinkedIn member (or organization) ads can be sent as, with their permission for this workspace."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="senders")
+    urn = models.CharField("LinkedIn URN", max_length=120, validators=[validators.validate_sender_urn])
+    name = models.CharField("display name", max_length=120)
+    headline = models.CharField(max_length=220, blank=True)
+    photo = models.ImageField(upload_to=_photo_path, blank=True)
+    permission = models.CharField(
+        max_length=16, choices=SenderPermission.choices, default=SenderPermission.PENDING
+    )
+    permission_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "urn"], name="one_sender_per_urn")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_organization(self) -> bool:
+        return self.urn.startswith("urn:li:organization:")
+
+    @property
+    def can_send(self) -> bool:
+        return self.permission == SenderPermission.APPROVED
+
+    @property
+    def initials(self) -> str:
+        return "".join(part[0] for part in self.name.split()[:2]).upper()
+
+
+def _image_path(instance: Image, filename: str) -> str:
+    return f"banners/{instance.workspace_id}/{instance.sha256[:2]}/{instance.sha256}.{instance.extension}"
+
+
+class Image(models.Model):
+    """An uploaded banner, checked on upload and never changed afterwards (revisions point at it)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="images")
+    file = models.ImageField(upload_to=_image_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    format = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def extension(self) -> str:
+        return "jpg" if self.format == "JPEG" else "png"
+
+    def __str__(self) -> str:
+        return self.original_name or self.sha256[:12]
+
+
+class Persona(models.Model):
+    """A sample member whose profile fills the macros in the preview. Editable per workspace."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="personas")
+    label = models.CharField(max_length=60)
+    first_name = models.CharField(max_length=60, blank=True)
+    last_name = models.CharField(max_length=60, blank=True)
+    company = models.CharField(max_length=120, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    industry = models.CharField(max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def as_member(self) -> dict[str, str]:
+        return {
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "company": self.company,
+            "job_title": self.job_title,
+            "industry": self.industry,
+        }
+
+
+class Ad(models.Model):
+    """A message ad or conversation ad being drafted, reviewed and shipped.
+
+    The fields hold the draft as last saved; every save also writes an immutable
+    `Revision`, and approvals, syncs and test sends name a revision, never the draft.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="ads")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.MESSAGE)
+    name = models.CharField(max_length=300, validators=[validators.validate_ad_name])
+    sender = models.ForeignKey(Sender, on_delete=models.PROTECT, null=True, blank=True, related_name="ads")
+    subject = models.CharField(max_length=300, blank=True, validators=[validators.validate_subject])
+    body = models.TextField(blank=True, validators=[validators.validate_body])
+    footer = models.TextField("custom footer", blank=True, validators=[validators.validate_footer])
+    cta_kind = models.CharField(
+        "call to action", max_length=16, choices=CtaKind.choices, default=CtaKind.LANDING_PAGE
+    )
+    cta_text = models.CharField(
+        "button text", max_length=100, blank=True, validators=[validators.validate_cta_text]
+    )
+    landing_page_url = models.CharField(
+        "landing page URL", max_length=1100, blank=True, validators=[validators.validate_landing_page_url]
+    )
+    lead_form_urn = models.CharField(
+        "lead gen form URN", max_length=120, blank=True, validators=[validators.validate_lead_form_urn]
+    )
+    banner = models.ForeignKey(Image, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    current_revision = models.ForeignKey(
+        "Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ads_authored"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["workspace", "-updated_at"], name="ad_workspace_recent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("ads:edit", args=[self.pk])
+
+    @property
+    def is_locked(self) -> bool:
+        """Live ads can't change; ads in review wait for a decision (or a withdrawal)."""
+        return self.state in (State.IN_REVIEW, State.LIVE, State.SYNCING)
+
+
+def content_hash(snapshot: dict[str, Any]) -> str:
+    canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class RevisionQuerySet(models.QuerySet["Revision"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Revisions are immutable.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Revisions are immutable.")
+
+
+class Revision(models.Model):
+    """An immutable snapshot of a whole ad, as saved by one person at one time."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    content_hash = models.CharField(max_length=64, db_index=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["ad", "number"], name="revision_number_per_ad")]
+
+    def __str__(self) -> str:
+        return f"{self.ad_id} r{self.number}"
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:10]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("Revisions are immutable.")
+        self.content_hash = content_hash(self.snapshot)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Revisions are immutable.")

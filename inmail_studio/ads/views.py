@@ -1,0 +1,336 @@
+"""Pages for drafting ads: the drafts list, the editor with its live preview, history and personas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from inmail_studio.accounts.models import Membership, User
+from inmail_studio.accounts.selectors import current_membership, membership_for
+
+from . import limits, preview, selectors, services, snapshots
+from .forms import AdForm, DraftFilterForm, PersonaFormSet
+from .models import Ad, CtaKind, Image, Persona, Sender
+
+PAGE_SIZE = 25
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _require_edit(membership: Membership | None) -> Membership:
+    if membership is None or not membership.can_edit:
+        raise PermissionDenied("You need the author role in this workspace to write ads.")
+    return membership
+
+
+@login_required
+def drafts(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    workspace = membership.workspace
+    form = DraftFilterForm(request.GET or None, workspace=workspace)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        sender = form.cleaned_data.get("sender")
+        filters = {
+            "q": form.cleaned_data.get("q", "").strip(),
+            "state": form.cleaned_data.get("state", ""),
+            "sender_id": sender.pk if sender else None,
+        }
+    ads = selectors.drafts_list(_user(request), workspace_id=workspace.pk, **filters)
+    page = Paginator(ads, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "membership": membership,
+        "form": form,
+        "page": page,
+        "filtered": any(filters.values()),
+        "query": query.urlencode(),
+    }
+    template = "ads/drafts.html#results" if request.htmx and request.htmx.target == "results" else "ads/drafts.html"
+    return render(request, template, context)
+
+
+def _personas(workspace_id: int) -> list[preview.PreviewMember]:
+    members = [
+        preview.PreviewMember(str(p.pk), p.label, p.as_member()) for p in Persona.objects.filter(workspace_id=workspace_id)
+    ]
+    return [*members, preview.FALLBACK_MEMBER]
+
+
+def _chosen_member(request: HttpRequest, members: list[preview.PreviewMember]) -> preview.PreviewMember:
+    key = request.POST.get("persona") or request.GET.get("persona") or request.session.get("preview_persona", "")
+    chosen = next((m for m in members if m.key == key), members[0])
+    request.session["preview_persona"] = chosen.key
+    return chosen
+
+
+def _chosen_device(request: HttpRequest) -> str:
+    device = request.POST.get("device") or request.GET.get("device") or request.session.get("preview_device")
+    device = device if device in preview.DEVICES else "desktop"
+    request.session["preview_device"] = device
+    return device
+
+
+def _snapshot_from_data(data: Any, workspace_id: int, ad: Ad | None = None) -> dict[str, Any]:
+    """A snapshot of what is in the form right now, valid or not, for the live preview."""
+
+    def pk(name: str) -> int | None:
+        value = data.get(name, "")
+        return int(value) if str(value).isdigit() else None
+
+    sender_id, banner_id = pk("sender"), pk("banner")
+    sender = Sender.objects.filter(workspace_id=workspace_id, pk=sender_id).first() if sender_id else None
+    banner = Image.objects.filter(workspace_id=workspace_id, pk=banner_id).first() if banner_id else None
+    cta_kind = data.get("cta_kind") if data.get("cta_kind") in CtaKind.values else CtaKind.LANDING_PAGE
+    return snapshots.build(
+        kind=ad.kind if ad else "message",
+        name=data.get("name", ""),
+        sender=sender,
+        subject=data.get("subject", ""),
+        body=data.get("body", ""),
+        footer=data.get("footer", ""),
+        cta_kind=cta_kind,
+        cta_text=data.get("cta_text", ""),
+        landing_page_url=data.get("landing_page_url", ""),
+        lead_form_urn=data.get("lead_form_urn", ""),
+        banner=banner,
+    )
+
+
+def _counters(data: Any) -> dict[str, list[limits.Measure]]:
+    """The live counters under each limited field, keyed by field name."""
+    return {
+        "name": [limits.measure_plain(limits.AD_NAME, data.get("name", ""))],
+        "subject": [limits.measure_plain(limits.SUBJECT, data.get("subject", ""))],
+        "body": limits.measure_body(snapshots.sanitize_body(data.get("body", ""))),
+        "cta_text": [limits.measure_plain(limits.CTA_TEXT, data.get("cta_text", ""))],
+        "landing_page_url": [limits.measure_plain(limits.LANDING_PAGE_URL, data.get("landing_page_url", ""))],
+        "footer": [limits.measure_plain(limits.FOOTER, data.get("footer", ""))],
+    }
+
+
+def _preview_context(request: HttpRequest, snapshot: dict[str, Any], workspace_id: int) -> dict[str, Any]:
+    members = _personas(workspace_id)
+    member = _chosen_member(request, members)
+    return {
+        **preview.frame(snapshot, member, _chosen_device(request)),
+        "members": members,
+        "member": member,
+        "macro_problems": preview.macro_problems(snapshot),
+    }
+
+
+def _editor(
+    request: HttpRequest, *, form: AdForm, membership: Membership, ad: Ad | None, status: int = 200
+) -> HttpResponse:
+    data = form.data if form.is_bound else {name: form[name].value() or "" for name in form.fields}
+    snapshot = _snapshot_from_data(data, membership.workspace_id, ad)
+    banner = Image.objects.filter(workspace_id=membership.workspace_id, pk=snapshot["banner"]["id"]).first() if snapshot["banner"] else None
+    context = {
+        "form": form,
+        "ad": ad,
+        "membership": membership,
+        "counters": _counters(data),
+        "banner_image": banner,
+        "editable": ad is None or not ad.is_locked,
+        **_preview_context(request, snapshot, membership.workspace_id),
+    }
+    return render(request, "ads/edit.html", context, status=status)
+
+
+def _save_banner_upload(request: HttpRequest, form: AdForm, membership: Membership) -> bool:
+    """Without JavaScript the banner arrives with the form; check and store it like the htmx upload."""
+    upload = request.FILES.get("banner_file")
+    if not upload:
+        return True
+    try:
+        image = services.banner_upload(workspace=membership.workspace, uploader=_user(request), upload=upload)
+    except ValidationError as error:
+        form.add_error("banner_file", error)
+        return False
+    form.cleaned_data["banner"] = image
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ad_new(request: HttpRequest) -> HttpResponse:
+    membership = _require_edit(current_membership(request))
+    if request.method == "POST":
+        form = AdForm(request.POST, request.FILES, workspace=membership.workspace)
+        if form.is_valid() and _save_banner_upload(request, form, membership):
+            try:
+                ad = services.ad_create(workspace=membership.workspace, author=_user(request), fields=form.model_fields())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"“{ad.name}” saved as revision 1.")
+                return redirect("ads:edit", ad.pk)
+        messages.error(request, "The draft was not saved. Fix the fields marked below; everything you typed is still here.")
+        return _editor(request, form=form, membership=membership, ad=None, status=422)
+    form = AdForm(workspace=membership.workspace, initial={"cta_text": "Learn more"})
+    return _editor(request, form=form, membership=membership, ad=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ad_edit(request: HttpRequest, ad_id: int) -> HttpResponse:
+    user = _user(request)
+    ad = selectors.ad_for(user, ad_id)
+    membership = membership_for(user, ad.workspace_id)
+    assert membership is not None
+    if request.method == "POST":
+        _require_edit(membership)
+        form = AdForm(request.POST, request.FILES, instance=ad, workspace=ad.workspace)
+        if form.is_valid() and _save_banner_upload(request, form, membership):
+            try:
+                result = services.ad_update(ad_id=ad.pk, editor=user, fields=form.model_fields())
+            except services.AdLocked as error:
+                messages.error(request, str(error))
+                return redirect("ads:edit", ad.pk)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if result.revision is None:
+                    messages.info(request, "No changes to save.")
+                else:
+                    messages.success(request, f"Saved as revision {result.revision.number}.")
+                return redirect("ads:edit", ad.pk)
+        messages.error(request, "The draft was not saved. Fix the fields marked below; everything you typed is still here.")
+        return _editor(request, form=form, membership=membership, ad=ad, status=422)
+    form = AdForm(instance=ad, workspace=ad.workspace)
+    return _editor(request, form=form, membership=membership, ad=ad)
+
+
+@login_required
+@require_POST
+def ad_preview(request: HttpRequest, ad_id: int | None = None) -> HttpResponse:
+    """The live preview: renders what is in the form now, without saving anything."""
+    user = _user(request)
+    if ad_id is None:
+        ad = None
+        workspace_id = current_membership(request).workspace_id
+    else:
+        ad = selectors.ad_for(user, ad_id)
+        workspace_id = ad.workspace_id
+    snapshot = _snapshot_from_data(request.POST, workspace_id, ad)
+    context = {
+        **_preview_context(request, snapshot, workspace_id),
+        "counters": _counters(request.POST),
+        "oob": True,
+    }
+    return render(request, "ads/_preview_response.html", context)
+
+
+@login_required
+@require_POST
+def banner_upload(request: HttpRequest) -> HttpResponse:
+    """Check and store a banner as soon as it is chosen, so the preview can show it before saving."""
+    membership = _require_edit(current_membership(request))
+    upload = request.FILES.get("banner_file")
+    context: dict[str, Any] = {"error": None, "banner_image": None}
+    if upload is None:
+        context["error"] = "Choose a 300 × 250 JPG or PNG file."
+    else:
+        try:
+            context["banner_image"] = services.banner_upload(
+                workspace=membership.workspace, uploader=_user(request), upload=upload
+            )
+        except ValidationError as error:
+            context["error"] = " ".join(error.messages)
+    return render(request, "ads/edit.html#banner", context, status=200 if not context["error"] else 422)
+
+
+@login_required
+def history(request: HttpRequest, ad_id: int) -> HttpResponse:
+    ad = selectors.ad_for(_user(request), ad_id)
+    revisions = list(selectors.revisions_of(ad))
+    return render(request, "ads/history.html", {"ad": ad, "revisions": revisions})
+
+
+@login_required
+def compare(request: HttpRequest, ad_id: int) -> HttpResponse:
+    ad = selectors.ad_for(_user(request), ad_id)
+    revisions = {r.number: r for r in selectors.revisions_of(ad)}
+    if not revisions:
+        return redirect("ads:history", ad.pk)
+
+    def pick(name: str, default: int) -> int:
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() and int(value) in revisions else default
+
+    newest = max(revisions)
+    after = revisions[pick("b", newest)]
+    before = revisions[pick("a", max(after.number - 1, min(revisions)))]
+    changes = snapshots.compare(before.snapshot, after.snapshot)
+    return render(
+        request,
+        "ads/compare.html",
+        {
+            "ad": ad,
+            "before": before,
+            "after": after,
+            "changes": changes,
+            "changed_count": sum(c.changed for c in changes),
+            "revisions": sorted(revisions.values(), key=lambda r: -r.number),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personas(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    workspace = membership.workspace
+    queryset = Persona.objects.filter(workspace=workspace)
+    if request.method == "POST":
+        _require_edit(membership)
+        formset = PersonaFormSet(request.POST, queryset=queryset)
+        if formset.is_valid():
+            for persona in formset.save(commit=False):
+                persona.workspace = workspace
+                persona.save()
+            for persona in formset.deleted_objects:
+                persona.delete()
+            messages.success(request, "Sample members saved.")
+            return redirect("ads:personas")
+        messages.error(request, "Sample members were not saved; see the marked fields.")
+    else:
+        formset = PersonaFormSet(queryset=queryset)
+    return render(request, "ads/personas.html", {"formset": formset, "membership": membership})
+
+
+@login_required
+def senders(request: HttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    return render(
+        request,
+        "ads/senders.html",
+        {"senders": Sender.objects.filter(workspace=membership.workspace), "membership": membership},
+    )
+
+
+@login_required
+@require_POST
+def switch_workspace(request: HttpRequest) -> HttpResponse:
+    from inmail_studio.accounts.selectors import SESSION_KEY
+
+    workspace_id = request.POST.get("workspace", "")
+    membership = get_object_or_404(Membership, user=_user(request), workspace_id=workspace_id if workspace_id.isdigit() else 0)
+    request.session[SESSION_KEY] = membership.workspace_id
+    messages.info(request, f"Now working in {membership.workspace.name}.")
+    if request.htmx:
+        return HttpResponseClientRedirect("/ads/")
+    return redirect("ads:list")

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("ads:list")
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def base_page(request: HttpRequest) -> HttpResponse:
+    """A trivial page on the base template: the yardstick the preview benchmark compares against."""
+    return render(request, "base.html")
+
+
+handler404 = "inmail_studio.errors.not_found"
+handler403 = "inmail_studio.errors.forbidden"
+handler500 = "inmail_studio.errors.server_error"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("base/", base_page, name="base"),
+    path("accounts/", include("inmail_studio.accounts.urls")),
+    path("ads/", include("inmail_studio.ads.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]

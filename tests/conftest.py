@@ -1,0 +1,119 @@
+"""Personas and factories shared by the whole suite.
+
+The personas follow STYLE.md: an author, an approver, an admin and a viewer in
+one workspace, and an outsider who belongs to another workspace.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from inmail_studio.accounts.models import Membership, Role, User, Workspace
+from inmail_studio.ads import services
+from inmail_studio.ads.models import Ad, Sender, SenderPermission
+
+PASSWORD = "correct horse battery staple"
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def make_user(username: str, **extra: Any) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.com", **extra)
+
+
+def make_workspace(name: str = "Acme", **extra: Any) -> Workspace:
+    n = next(_seq)
+    return Workspace.objects.create(
+        name=name, slug=f"ws-{n}", ad_account_urn=f"urn:li:sponsoredAccount:{1000 + n}", **extra
+    )
+
+
+def join(user: User, workspace: Workspace, role: str) -> User:
+    Membership.objects.create(user=user, workspace=workspace, role=role)
+    return user
+
+
+@pytest.fixture
+def workspace(db: None) -> Workspace:
+    return make_workspace("Acme Cloud")
+
+
+@pytest.fixture
+def other_workspace(db: None) -> Workspace:
+    return make_workspace("Globex")
+
+
+@pytest.fixture
+def author(workspace: Workspace) -> User:
+    return join(make_user("alice", first_name="Alice", last_name="Author"), workspace, Role.AUTHOR)
+
+
+@pytest.fixture
+def approver(workspace: Workspace) -> User:
+    return join(make_user("bob", first_name="Bob", last_name="Approver"), workspace, Role.APPROVER)
+
+
+@pytest.fixture
+def admin_user(workspace: Workspace) -> User:
+    return join(make_user("ada", first_name="Ada", last_name="Admin"), workspace, Role.ADMIN)
+
+
+@pytest.fixture
+def viewer(workspace: Workspace) -> User:
+    return join(make_user("vic", first_name="Vic", last_name="Viewer"), workspace, Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(other_workspace: Workspace) -> User:
+    return join(make_user("olga", first_name="Olga", last_name="Outsider"), other_workspace, Role.ADMIN)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def sender(workspace: Workspace) -> Sender:
+    return Sender.objects.create(
+        workspace=workspace,
+        urn="urn:li:person:dana",
+        name="Dana Whitfield",
+        headline="VP Marketing at Acme Cloud",
+        permission=SenderPermission.APPROVED,
+    )
+
+
+GOOD_AD: dict[str, Any] = {
+    "name": "Q4 webinar invite",
+    "subject": "%FIRSTNAME%, a seat for our Q4 webinar?",
+    "body": "<p>Hi %FIRSTNAME%,</p><p>Join us on <b>12 December</b>.</p>",
+    "cta_text": "Save my seat",
+    "landing_page_url": "https://example.com/webinar",
+    "footer": "Acme Cloud, 1 Market St.",
+}
+
+
+@pytest.fixture
+def make_ad(workspace: Workspace, author: User, sender: Sender) -> Callable[..., Ad]:
+    def make(**fields: Any) -> Ad:
+        values = {**GOOD_AD, "sender": sender, **fields}
+        return services.ad_create(workspace=workspace, author=author, fields=values)
+
+    return make
+
+
+@pytest.fixture
+def ad(make_ad: Callable[..., Ad]) -> Ad:
+    return make_ad()
