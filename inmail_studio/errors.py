@@ -18,7 +18,9 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    detail = str(exception) if exception and str(exception) else "Your role in this workspace doesn't allow this."
+    detail = (
+        str(exception) if exception and str(exception) else "Your role in this workspace doesn't allow this."
+    )
     return _page(request, 403, "Not allowed", detail)
 
 

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "csp",
     "inmail_studio.accounts",
     "inmail_studio.ads",
+    "inmail_studio.review",
+    "inmail_studio.linkedin",
+    "inmail_studio.sandbox",
 ]
 
 MIDDLEWARE = [
@@ -153,7 +156,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)

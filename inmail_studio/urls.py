@@ -29,8 +29,13 @@ urlpatterns = [
     path("base/", base_page, name="base"),
     path("accounts/", include("inmail_studio.accounts.urls")),
     path("ads/", include("inmail_studio.ads.urls")),
+    path("review/", include("inmail_studio.review.urls")),
+    path("linkedin/", include("inmail_studio.linkedin.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.LINKEDIN_SANDBOX:
+    urlpatterns += [path("sandbox/linkedin/", include("inmail_studio.sandbox.urls"))]
 
 if settings.SERVE_MEDIA:
     urlpatterns += [

@@ -27,7 +27,9 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 def make_user(username: str, **extra: Any) -> User:
-    return User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.com", **extra)
+    return User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.com", **extra
+    )
 
 
 def make_workspace(name: str = "Acme", **extra: Any) -> Workspace:

@@ -68,7 +68,8 @@ def test_more_than_ten_emojis_are_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["ftp://example.com", "javascript:alert(1)", "example.com/no-scheme", "https://" + "a" * 1100 + ".com"]
+    "url",
+    ["ftp://example.com", "javascript:alert(1)", "example.com/no-scheme", "https://" + "a" * 1100 + ".com"],
 )
 def test_landing_page_must_be_a_short_http_url(url: str) -> None:
     with pytest.raises(ValidationError):

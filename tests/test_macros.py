@@ -2,7 +2,13 @@ from __future__ import annotations
 
 from inmail_studio.ads import macros
 
-MEMBER = {"first_name": "Priya", "last_name": "Raman", "company": "Northwind", "job_title": "VP", "industry": "Software"}
+MEMBER = {
+    "first_name": "Priya",
+    "last_name": "Raman",
+    "company": "Northwind",
+    "job_title": "VP",
+    "industry": "Software",
+}
 
 
 def test_macros_are_filled_for_a_member() -> None:

@@ -53,7 +53,9 @@ class Membership(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "workspace"], name="one_membership_per_workspace")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "workspace"], name="one_membership_per_workspace")
+        ]
         ordering = ["workspace__name"]
 
     def __str__(self) -> str:

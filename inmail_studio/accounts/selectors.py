@@ -38,7 +38,7 @@ def current_membership_or_none(request: HttpRequest) -> Membership | None:
     choose. Computed once per request: the navigation and the view share it.
     """
     if hasattr(request, "_membership"):
-        return request._membership  # type: ignore[no-any-return]
+        return request._membership
     user = request.user
     membership: Membership | None = None
     memberships: list[Membership] = []
@@ -61,4 +61,11 @@ def current_membership(request: HttpRequest) -> Membership:
     return membership
 
 
-__all__ = ["Role", "current_membership", "current_membership_or_none", "membership_for", "role_in", "workspaces_for"]
+__all__ = [
+    "Role",
+    "current_membership",
+    "current_membership_or_none",
+    "membership_for",
+    "role_in",
+    "workspaces_for",
+]

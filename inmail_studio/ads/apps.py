@@ -13,7 +13,9 @@ class AdsConfig(AppConfig):
         post_save.connect(_give_personas, sender=Workspace, dispatch_uid="ads_default_personas")
 
 
-def _give_personas(sender: type, instance: object, created: bool, raw: bool = False, **kwargs: object) -> None:
+def _give_personas(
+    sender: type, instance: object, created: bool, raw: bool = False, **kwargs: object
+) -> None:
     """Every new workspace starts with the built-in sample members, which it may then edit."""
     if created and not raw:
         from .services import personas_ensure

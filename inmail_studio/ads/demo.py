@@ -6,6 +6,7 @@ Images are drawn here with Pillow, so the demo needs no files from anywhere.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,12 +29,27 @@ USERS = (
 )
 
 SENDERS = (
-    ("urn:li:person:dana-whitfield", "Dana Whitfield", "VP Marketing at Acme Cloud · Helping finance teams close faster",
-     SenderPermission.APPROVED, (59, 70, 196)),
-    ("urn:li:person:marcus-lee", "Marcus Lee", "Head of Solutions Engineering, Acme Cloud",
-     SenderPermission.APPROVED, (21, 115, 71)),
-    ("urn:li:person:sofia-alvarez", "Sofia Alvarez", "Customer Advisory Board lead · Acme Cloud",
-     SenderPermission.PENDING, (180, 83, 9)),
+    (
+        "urn:li:person:dana-whitfield",
+        "Dana Whitfield",
+        "VP Marketing at Acme Cloud · Helping finance teams close faster",
+        SenderPermission.APPROVED,
+        (59, 70, 196),
+    ),
+    (
+        "urn:li:person:marcus-lee",
+        "Marcus Lee",
+        "Head of Solutions Engineering, Acme Cloud",
+        SenderPermission.APPROVED,
+        (21, 115, 71),
+    ),
+    (
+        "urn:li:person:sofia-alvarez",
+        "Sofia Alvarez",
+        "Customer Advisory Board lead · Acme Cloud",
+        SenderPermission.PENDING,
+        (180, 83, 9),
+    ),
 )
 
 
@@ -69,7 +85,7 @@ def banner_png(title: str, subtitle: str) -> bytes:
     return out.getvalue()
 
 
-DRAFTS = (
+DRAFTS: tuple[dict[str, Any], ...] = (
     {
         "name": "Q4 webinar invite — finance leaders",
         "sender": 0,
@@ -111,8 +127,8 @@ DRAFTS = (
         "subject": "Hey %firstname% — exclusive invite inside!!! Act now",
         "body": (
             "<p>Hi %FIRSTNAME%,</p><p>We're inviting a few %JOBTITLE%s to our advisory board. "
-            "Read <a href=\"https://example.com/cab\">the charter</a>, see <a href=\"https://example.com/members\">who's "
-            "on it</a> and <a href=\"https://example.com/faq\">the FAQ</a>. 🚀🚀🚀</p><p>%TITLE% reply if interested.</p>"
+            'Read <a href="https://example.com/cab">the charter</a>, see <a href="https://example.com/members">who\'s '
+            'on it</a> and <a href="https://example.com/faq">the FAQ</a>. 🚀🚀🚀</p><p>%TITLE% reply if interested.</p>'
         ),
         "cta_text": "Apply now",
         "landing_page_url": "http://example.com/cab",
@@ -123,7 +139,7 @@ DRAFTS = (
         "sender": 0,
         "subject": "The State of FP&A 2027 for %INDUSTRY%",
         "body": "<p>Hi %FIRSTNAME%,</p><p>We surveyed 600 FP&amp;A leaders on forecasting, headcount and AI. "
-                "The %INDUSTRY% cut is ready for you.</p>",
+        "The %INDUSTRY% cut is ready for you.</p>",
         "cta_text": "Get the report",
         "landing_page_url": "https://example.com/reports/fpa-2027",
         "footer": "",
@@ -146,13 +162,18 @@ def seed() -> list[str]:
     done: list[str] = []
     workspace, created = Workspace.objects.get_or_create(
         slug="acme-cloud",
-        defaults={"name": "Acme Cloud", "ad_account_urn": DEMO_ACCOUNT_URN, "ad_account_name": "Acme Cloud — EMEA"},
+        defaults={
+            "name": "Acme Cloud",
+            "ad_account_urn": DEMO_ACCOUNT_URN,
+            "ad_account_name": "Acme Cloud — EMEA",
+        },
     )
     done.append(f"workspace {workspace.name}: {'created' if created else 'already there'}")
     users = {}
     for username, first, last, role in USERS:
         user, made = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"}
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.com"},
         )
         if made:
             user.set_password(DEMO_PASSWORD)
@@ -166,7 +187,9 @@ def seed() -> list[str]:
     senders = []
     for urn, name, headline, permission, colour in SENDERS:
         sender, made = Sender.objects.get_or_create(
-            workspace=workspace, urn=urn, defaults={"name": name, "headline": headline, "permission": permission}
+            workspace=workspace,
+            urn=urn,
+            defaults={"name": name, "headline": headline, "permission": permission},
         )
         if made or not sender.photo:
             initials = "".join(part[0] for part in name.split()[:2])
@@ -177,15 +200,26 @@ def seed() -> list[str]:
     for spec in DRAFTS:
         if Ad.objects.filter(workspace=workspace, name=spec["name"]).exists():
             continue
-        fields = {
+        fields: dict[str, Any] = {
             key: spec[key]
-            for key in ("name", "subject", "body", "cta_text", "landing_page_url", "footer", "lead_form_urn", "cta_kind")
+            for key in (
+                "name",
+                "subject",
+                "body",
+                "cta_text",
+                "landing_page_url",
+                "footer",
+                "lead_form_urn",
+                "cta_kind",
+            )
             if key in spec
         }
         sender_index = spec["sender"]
         fields["sender"] = senders[sender_index] if isinstance(sender_index, int) else None
         if spec.get("banner"):
-            upload = SimpleUploadedFile("q4-webinar.png", banner_png("Close in 5 days", "Live webinar · 12 Dec"))
+            upload = SimpleUploadedFile(
+                "q4-webinar.png", banner_png("Close in 5 days", "Live webinar · 12 Dec")
+            )
             fields["banner"] = services.banner_upload(workspace=workspace, uploader=author, upload=upload)
         ad = services.ad_create(workspace=workspace, author=author, fields=fields)
         for edit in spec.get("edits", ()):

@@ -13,7 +13,9 @@ from .sanitize import sanitize_body
 class AdForm(forms.ModelForm):
     banner = forms.ModelChoiceField(queryset=Image.objects.none(), required=False, widget=forms.HiddenInput)
     banner_file = forms.FileField(
-        label="Upload a banner", required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"})
+        label="Upload a banner",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
 
     class Meta:
@@ -74,7 +76,9 @@ PersonaFormSet = forms.modelformset_factory(Persona, form=PersonaForm, extra=1, 
 
 
 class DraftFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Name or subject"}))
+    q = forms.CharField(
+        required=False, label="Search", widget=forms.SearchInput(attrs={"placeholder": "Name or subject"})
+    )
     state = forms.ChoiceField(required=False)
     sender = forms.ModelChoiceField(queryset=Sender.objects.none(), required=False, empty_label="All senders")
 

@@ -51,7 +51,9 @@ def find_problems(text: str) -> list[MacroProblem]:
         seen.add(token)
         if name.upper() in MACROS:
             problems.append(
-                MacroProblem(token, f"{token} will be shown as typed: macros are upper case, use %{name.upper()}%.")
+                MacroProblem(
+                    token, f"{token} will be shown as typed: macros are upper case, use %{name.upper()}%."
+                )
             )
         else:
             known = ", ".join(f"%{m}%" for m in MACROS)

@@ -100,12 +100,12 @@ class Image(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return self.original_name or self.sha256[:12]
+
     @property
     def extension(self) -> str:
         return "jpg" if self.format == "JPEG" else "png"
-
-    def __str__(self) -> str:
-        return self.original_name or self.sha256[:12]
 
 
 class Persona(models.Model):
@@ -221,10 +221,6 @@ class Revision(models.Model):
     def __str__(self) -> str:
         return f"{self.ad_id} r{self.number}"
 
-    @property
-    def short_hash(self) -> str:
-        return self.content_hash[:10]
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise TypeError("Revisions are immutable.")
@@ -233,3 +229,7 @@ class Revision(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("Revisions are immutable.")
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:10]

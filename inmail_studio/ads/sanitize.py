@@ -21,8 +21,22 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https"})
 
 # Elements whose content is not prose: drop them whole, content included, before
 # bleach sees them (bleach would keep the text of `<script>alert(1)</script>`).
-_DROP_WITH_CONTENT = ("script", "style", "template", "svg", "math", "iframe", "object", "noscript",
-                      "textarea", "title", "xmp", "noembed", "noframes", "select")
+_DROP_WITH_CONTENT = (
+    "script",
+    "style",
+    "template",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "noscript",
+    "textarea",
+    "title",
+    "xmp",
+    "noembed",
+    "noframes",
+    "select",
+)
 _DROP_RE = re.compile(
     r"<(" + "|".join(_DROP_WITH_CONTENT) + r")\b[^>]*>.*?</\1\s*>",
     re.IGNORECASE | re.DOTALL,

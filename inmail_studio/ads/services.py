@@ -20,13 +20,30 @@ from .models import Ad, Image, Persona, Revision, State, content_hash
 from .sanitize import sanitize_body
 
 BUILT_IN_PERSONAS: tuple[dict[str, str], ...] = (
-    {"label": "VP Marketing, SaaS", "first_name": "Priya", "last_name": "Raman",
-     "company": "Northwind Analytics", "job_title": "VP Marketing", "industry": "Software Development"},
-    {"label": "IT Director, Manufacturing", "first_name": "Tomasz", "last_name": "Kowalski",
-     "company": "Baltic Steelworks", "job_title": "Director of IT", "industry": "Manufacturing"},
-    {"label": "Long names", "first_name": "Maximiliane-Charlotte", "last_name": "von Hohenberg-Lindqvist",
-     "company": "Internationale Versicherungs- und Rückversicherungsgesellschaft AG",
-     "job_title": "Senior Vice President, Global Procurement Excellence", "industry": "Insurance"},
+    {
+        "label": "VP Marketing, SaaS",
+        "first_name": "Priya",
+        "last_name": "Raman",
+        "company": "Northwind Analytics",
+        "job_title": "VP Marketing",
+        "industry": "Software Development",
+    },
+    {
+        "label": "IT Director, Manufacturing",
+        "first_name": "Tomasz",
+        "last_name": "Kowalski",
+        "company": "Baltic Steelworks",
+        "job_title": "Director of IT",
+        "industry": "Manufacturing",
+    },
+    {
+        "label": "Long names",
+        "first_name": "Maximiliane-Charlotte",
+        "last_name": "von Hohenberg-Lindqvist",
+        "company": "Internationale Versicherungs- und Rückversicherungsgesellschaft AG",
+        "job_title": "Senior Vice President, Global Procurement Excellence",
+        "industry": "Insurance",
+    },
 )
 
 

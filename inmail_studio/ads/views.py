@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
+from inmail_studio.http import HtmxHttpRequest
 
 from . import limits, preview, selectors, services, snapshots
 from .forms import AdForm, DraftFilterForm, PersonaFormSet
@@ -23,7 +24,7 @@ from .models import Ad, CtaKind, Image, Persona, Sender
 PAGE_SIZE = 25
 
 
-def _user(request: HttpRequest) -> User:
+def _user(request: HtmxHttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
 
@@ -35,7 +36,7 @@ def _require_edit(membership: Membership | None) -> Membership:
 
 
 @login_required
-def drafts(request: HttpRequest) -> HttpResponse:
+def drafts(request: HtmxHttpRequest) -> HttpResponse:
     membership = current_membership(request)
     workspace = membership.workspace
     form = DraftFilterForm(request.GET or None, workspace=workspace)
@@ -58,25 +59,32 @@ def drafts(request: HttpRequest) -> HttpResponse:
         "filtered": any(filters.values()),
         "query": query.urlencode(),
     }
-    template = "ads/drafts.html#results" if request.htmx and request.htmx.target == "results" else "ads/drafts.html"
+    template = (
+        "ads/drafts.html#results" if request.htmx and request.htmx.target == "results" else "ads/drafts.html"
+    )
     return render(request, template, context)
 
 
 def _personas(workspace_id: int) -> list[preview.PreviewMember]:
     members = [
-        preview.PreviewMember(str(p.pk), p.label, p.as_member()) for p in Persona.objects.filter(workspace_id=workspace_id)
+        preview.PreviewMember(str(p.pk), p.label, p.as_member())
+        for p in Persona.objects.filter(workspace_id=workspace_id)
     ]
     return [*members, preview.FALLBACK_MEMBER]
 
 
-def _chosen_member(request: HttpRequest, members: list[preview.PreviewMember]) -> preview.PreviewMember:
-    key = request.POST.get("persona") or request.GET.get("persona") or request.session.get("preview_persona", "")
+def _chosen_member(request: HtmxHttpRequest, members: list[preview.PreviewMember]) -> preview.PreviewMember:
+    key = (
+        request.POST.get("persona")
+        or request.GET.get("persona")
+        or request.session.get("preview_persona", "")
+    )
     chosen = next((m for m in members if m.key == key), members[0])
     request.session["preview_persona"] = chosen.key
     return chosen
 
 
-def _chosen_device(request: HttpRequest) -> str:
+def _chosen_device(request: HtmxHttpRequest) -> str:
     device = request.POST.get("device") or request.GET.get("device") or request.session.get("preview_device")
     device = device if device in preview.DEVICES else "desktop"
     request.session["preview_device"] = device
@@ -121,7 +129,7 @@ def _counters(data: Any) -> dict[str, list[limits.Measure]]:
     }
 
 
-def _preview_context(request: HttpRequest, snapshot: dict[str, Any], workspace_id: int) -> dict[str, Any]:
+def _preview_context(request: HtmxHttpRequest, snapshot: dict[str, Any], workspace_id: int) -> dict[str, Any]:
     members = _personas(workspace_id)
     member = _chosen_member(request, members)
     return {
@@ -133,11 +141,15 @@ def _preview_context(request: HttpRequest, snapshot: dict[str, Any], workspace_i
 
 
 def _editor(
-    request: HttpRequest, *, form: AdForm, membership: Membership, ad: Ad | None, status: int = 200
+    request: HtmxHttpRequest, *, form: AdForm, membership: Membership, ad: Ad | None, status: int = 200
 ) -> HttpResponse:
     data = form.data if form.is_bound else {name: form[name].value() or "" for name in form.fields}
     snapshot = _snapshot_from_data(data, membership.workspace_id, ad)
-    banner = Image.objects.filter(workspace_id=membership.workspace_id, pk=snapshot["banner"]["id"]).first() if snapshot["banner"] else None
+    banner = (
+        Image.objects.filter(workspace_id=membership.workspace_id, pk=snapshot["banner"]["id"]).first()
+        if snapshot["banner"]
+        else None
+    )
     context = {
         "form": form,
         "ad": ad,
@@ -150,7 +162,7 @@ def _editor(
     return render(request, "ads/edit.html", context, status=status)
 
 
-def _save_banner_upload(request: HttpRequest, form: AdForm, membership: Membership) -> bool:
+def _save_banner_upload(request: HtmxHttpRequest, form: AdForm, membership: Membership) -> bool:
     """Without JavaScript the banner arrives with the form; check and store it like the htmx upload."""
     upload = request.FILES.get("banner_file")
     if not upload:
@@ -166,19 +178,24 @@ def _save_banner_upload(request: HttpRequest, form: AdForm, membership: Membersh
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ad_new(request: HttpRequest) -> HttpResponse:
+def ad_new(request: HtmxHttpRequest) -> HttpResponse:
     membership = _require_edit(current_membership(request))
     if request.method == "POST":
         form = AdForm(request.POST, request.FILES, workspace=membership.workspace)
         if form.is_valid() and _save_banner_upload(request, form, membership):
             try:
-                ad = services.ad_create(workspace=membership.workspace, author=_user(request), fields=form.model_fields())
+                ad = services.ad_create(
+                    workspace=membership.workspace, author=_user(request), fields=form.model_fields()
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, f"“{ad.name}” saved as revision 1.")
                 return redirect("ads:edit", ad.pk)
-        messages.error(request, "The draft was not saved. Fix the fields marked below; everything you typed is still here.")
+        messages.error(
+            request,
+            "The draft was not saved. Fix the fields marked below; everything you typed is still here.",
+        )
         return _editor(request, form=form, membership=membership, ad=None, status=422)
     form = AdForm(workspace=membership.workspace, initial={"cta_text": "Learn more"})
     return _editor(request, form=form, membership=membership, ad=None)
@@ -186,7 +203,7 @@ def ad_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def ad_edit(request: HttpRequest, ad_id: int) -> HttpResponse:
+def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     user = _user(request)
     ad = selectors.ad_for(user, ad_id)
     membership = membership_for(user, ad.workspace_id)
@@ -208,7 +225,10 @@ def ad_edit(request: HttpRequest, ad_id: int) -> HttpResponse:
                 else:
                     messages.success(request, f"Saved as revision {result.revision.number}.")
                 return redirect("ads:edit", ad.pk)
-        messages.error(request, "The draft was not saved. Fix the fields marked below; everything you typed is still here.")
+        messages.error(
+            request,
+            "The draft was not saved. Fix the fields marked below; everything you typed is still here.",
+        )
         return _editor(request, form=form, membership=membership, ad=ad, status=422)
     form = AdForm(instance=ad, workspace=ad.workspace)
     return _editor(request, form=form, membership=membership, ad=ad)
@@ -216,7 +236,7 @@ def ad_edit(request: HttpRequest, ad_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ad_preview(request: HttpRequest, ad_id: int | None = None) -> HttpResponse:
+def ad_preview(request: HtmxHttpRequest, ad_id: int | None = None) -> HttpResponse:
     """The live preview: renders what is in the form now, without saving anything."""
     user = _user(request)
     if ad_id is None:
@@ -236,7 +256,7 @@ def ad_preview(request: HttpRequest, ad_id: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def banner_upload(request: HttpRequest) -> HttpResponse:
+def banner_upload(request: HtmxHttpRequest) -> HttpResponse:
     """Check and store a banner as soon as it is chosen, so the preview can show it before saving."""
     membership = _require_edit(current_membership(request))
     upload = request.FILES.get("banner_file")
@@ -254,14 +274,14 @@ def banner_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def history(request: HttpRequest, ad_id: int) -> HttpResponse:
+def history(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     ad = selectors.ad_for(_user(request), ad_id)
     revisions = list(selectors.revisions_of(ad))
     return render(request, "ads/history.html", {"ad": ad, "revisions": revisions})
 
 
 @login_required
-def compare(request: HttpRequest, ad_id: int) -> HttpResponse:
+def compare(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     ad = selectors.ad_for(_user(request), ad_id)
     revisions = {r.number: r for r in selectors.revisions_of(ad)}
     if not revisions:
@@ -291,7 +311,7 @@ def compare(request: HttpRequest, ad_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def personas(request: HttpRequest) -> HttpResponse:
+def personas(request: HtmxHttpRequest) -> HttpResponse:
     membership = current_membership(request)
     workspace = membership.workspace
     queryset = Persona.objects.filter(workspace=workspace)
@@ -313,7 +333,7 @@ def personas(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def senders(request: HttpRequest) -> HttpResponse:
+def senders(request: HtmxHttpRequest) -> HttpResponse:
     membership = current_membership(request)
     return render(
         request,
@@ -324,11 +344,13 @@ def senders(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_workspace(request: HttpRequest) -> HttpResponse:
+def switch_workspace(request: HtmxHttpRequest) -> HttpResponse:
     from inmail_studio.accounts.selectors import SESSION_KEY
 
     workspace_id = request.POST.get("workspace", "")
-    membership = get_object_or_404(Membership, user=_user(request), workspace_id=workspace_id if workspace_id.isdigit() else 0)
+    membership = get_object_or_404(
+        Membership, user=_user(request), workspace_id=workspace_id if workspace_id.isdigit() else 0
+    )
     request.session[SESSION_KEY] = membership.workspace_id
     messages.info(request, f"Now working in {membership.workspace.name}.")
     if request.htmx:
