@@ -233,3 +233,84 @@ class Revision(models.Model):
     @property
     def short_hash(self) -> str:
         return self.content_hash[:10]
+
+
+# ---------------------------------------------------------------------------
+# Conversation ads: a tree of messages and reply buttons (issue 5).
+# ---------------------------------------------------------------------------
+
+
+class MessageKind(models.TextChoices):
+    TEXT = "text", "Message"
+    FORM = "form", "Lead gen form"
+
+
+class ButtonAction(models.TextChoices):
+    """What a reply button does; each maps to one LinkedIn `replyType` (see `conversation_payloads`)."""
+
+    MESSAGE = "message", "Go to a message"
+    WEBSITE = "website", "Open a website"
+    LEAD_FORM = "lead_form", "Open the lead gen form"
+    THANK_YOU = "thank_you", "Thank you (after the form)"
+    END = "end", "End the conversation"
+
+
+class Conversation(models.Model):
+    """The tree of a conversation ad. Its messages and buttons are edited in place; every
+    change is snapshotted whole into the ad's next revision."""
+
+    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="conversation")
+    lead_gen = models.BooleanField(
+        "lead gen campaign",
+        default=False,
+        help_text="The campaign collects leads: the tree must contain a lead gen form.",
+    )
+    first_message = models.ForeignKey(
+        "ConversationMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Conversation of {self.ad_id}"
+
+
+class ConversationMessage(models.Model):
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField("label", max_length=60, help_text="Only your team sees this.")
+    kind = models.CharField(max_length=8, choices=MessageKind.choices, default=MessageKind.TEXT)
+    body = models.TextField(blank=True)
+    form_urn = models.CharField(
+        "lead gen form URN", max_length=120, blank=True, validators=[validators.validate_lead_form_urn]
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ref(self) -> str:
+        """The message's id in snapshots and trees (stable across revisions)."""
+        return f"m{self.pk}"
+
+
+class ConversationButton(models.Model):
+    message = models.ForeignKey(ConversationMessage, on_delete=models.CASCADE, related_name="buttons")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(max_length=100)
+    action = models.CharField(max_length=12, choices=ButtonAction.choices, default=ButtonAction.MESSAGE)
+    target = models.ForeignKey(
+        ConversationMessage, on_delete=models.SET_NULL, null=True, blank=True, related_name="inbound"
+    )
+    url = models.CharField("website URL", max_length=1100, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def ref(self) -> str:
+        return f"b{self.pk}"

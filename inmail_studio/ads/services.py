@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
@@ -169,3 +170,28 @@ def banner_upload(*, workspace: Workspace, uploader: User, upload: UploadedFile)
     image.file.save(upload.name or "banner", upload, save=False)
     image.save()
     return image
+
+
+def ad_lock_for_edit(*, ad_id: int, editor: User) -> Ad:
+    """Lock an ad's row for a change made outside `ad_update` (a conversation's tree), or refuse.
+
+    Call inside a transaction; finish with `ad_content_saved`.
+    """
+    ad = Ad.objects.select_for_update().get(pk=ad_id)
+    _require_editor(editor, ad.workspace)
+    if ad.is_locked:
+        raise AdLocked(
+            "This ad is live and can no longer be edited; duplicate it as a new draft instead."
+            if ad.state == State.LIVE
+            else "This ad is in review and locked; withdraw it to edit."
+        )
+    return ad
+
+
+def ad_content_saved(*, ad: Ad, editor: User) -> Revision | None:
+    """Write the revision for a change made outside `ad_update`, voiding an approval as an edit does."""
+    Ad.objects.filter(pk=ad.pk).update(updated_at=timezone.now())
+    revision = _write_revision(ad, author=editor)
+    if revision is not None:
+        _on_content_changed(ad, editor=editor, revision=revision)
+    return revision

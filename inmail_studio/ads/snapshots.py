@@ -65,9 +65,14 @@ def build(
     landing_page_url: str = "",
     lead_form_urn: str = "",
     banner: Image | None = None,
+    tree: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A snapshot from field values; the body is sanitized here so no snapshot ever holds unsafe HTML."""
-    return {
+    """A snapshot from field values; the body is sanitized here so no snapshot ever holds unsafe HTML.
+
+    Conversation ads also carry their whole `tree` (see `conversation.tree_of`), so the
+    content hash covers every message and button. Message ad snapshots have no `tree` key.
+    """
+    snapshot = {
         "v": SNAPSHOT_VERSION,
         "kind": kind,
         "name": name.strip(),
@@ -81,6 +86,9 @@ def build(
         "lead_form_urn": lead_form_urn.strip() if cta_kind == CtaKind.LEAD_FORM else "",
         "banner": banner_snapshot(banner),
     }
+    if kind == Kind.CONVERSATION:
+        snapshot["tree"] = tree if tree is not None else {"lead_gen": False, "first": None, "messages": []}
+    return snapshot
 
 
 def of_ad(ad: Ad) -> dict[str, Any]:
@@ -96,7 +104,16 @@ def of_ad(ad: Ad) -> dict[str, Any]:
         landing_page_url=ad.landing_page_url,
         lead_form_urn=ad.lead_form_urn,
         banner=ad.banner,
+        tree=_tree_of_ad(ad) if ad.kind == Kind.CONVERSATION else None,
     )
+
+
+def _tree_of_ad(ad: Ad) -> dict[str, Any] | None:
+    from .conversation import tree_of
+    from .models import Conversation
+
+    conversation = Conversation.objects.filter(ad=ad).first() if ad.pk else None
+    return tree_of(conversation) if conversation is not None else None
 
 
 def display_value(snapshot: Mapping[str, Any], field: str) -> str:

@@ -1,0 +1,277 @@
+"""Writes for conversation ads: creating one from a template, and every change to its tree.
+
+Each change locks the ad's row, refuses when the ad is locked (in review, live),
+applies itself and ends with `services.ad_content_saved`, which snapshots the
+whole ad (tree included) into a revision and voids an approval, exactly as an
+edit of a message ad does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from inmail_studio.accounts.models import User, Workspace
+
+from . import limits, services
+from .conversation_templates import TEMPLATES
+from .models import (
+    Ad,
+    ButtonAction,
+    Conversation,
+    ConversationButton,
+    ConversationMessage,
+    Kind,
+    MessageKind,
+    Revision,
+)
+from .sanitize import sanitize_body
+
+# What to do with the buttons that lead to a message being deleted.
+INBOUND_DETACH = "detach"  # keep them, without a target (the validator flags them)
+INBOUND_REMOVE = "remove"  # delete them too
+INBOUND_RELINK = "relink"  # point them at another message
+INBOUND_CHOICES = (INBOUND_DETACH, INBOUND_REMOVE, INBOUND_RELINK)
+
+
+@dataclass
+class TreeChange:
+    ad: Ad
+    revision: Revision | None
+    message: ConversationMessage | None = None  # the message to show selected afterwards
+
+
+@transaction.atomic
+def conversation_create(*, workspace: Workspace, author: User, name: str, template_key: str) -> Ad:
+    """A new conversation ad, its tree copied from a starting template; revision 1 holds it all."""
+    template = TEMPLATES.get(template_key)
+    if template is None:
+        raise ValidationError("Choose one of the templates.")
+    services._require_editor(author, workspace)
+    ad = Ad(
+        workspace=workspace,
+        author=author,
+        kind=Kind.CONVERSATION,
+        name=name.strip(),
+        subject=template.subject,
+    )
+    ad.full_clean()
+    ad.save()
+    conversation = Conversation.objects.create(ad=ad, lead_gen=template.lead_gen)
+    rows: dict[str, ConversationMessage] = {}
+    for position, spec in enumerate(template.messages):
+        rows[spec.key] = ConversationMessage.objects.create(
+            conversation=conversation,
+            position=position,
+            name=spec.name,
+            kind=spec.kind,
+            body=sanitize_body(spec.body),
+        )
+    ConversationButton.objects.bulk_create(
+        ConversationButton(
+            message=rows[spec.key],
+            position=position,
+            text=button.text,
+            action=button.action,
+            target=rows[button.target] if button.target else None,
+            url=button.url,
+        )
+        for spec in template.messages
+        for position, button in enumerate(spec.buttons)
+    )
+    conversation.first_message = rows[template.messages[0].key]
+    conversation.save(update_fields=["first_message"])
+    services.ad_content_saved(ad=ad, editor=author)
+    return ad
+
+
+def _conversation(ad: Ad) -> Conversation:
+    conversation, _ = Conversation.objects.get_or_create(ad=ad)
+    return conversation
+
+
+def _message(conversation: Conversation, message_id: int) -> ConversationMessage:
+    return ConversationMessage.objects.get(conversation=conversation, pk=message_id)
+
+
+def _renumber(rows: list[Any]) -> None:
+    for position, row in enumerate(rows):
+        if row.position != position:
+            row.position = position
+            row.save(update_fields=["position"])
+
+
+@transaction.atomic
+def conversation_settings_update(
+    *, ad_id: int, editor: User, fields: dict[str, Any], lead_gen: bool
+) -> TreeChange:
+    """The shared fields (name, sender, subject, footer) and the lead gen flag, in one revision."""
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conversation = _conversation(ad)
+    if conversation.lead_gen != lead_gen:
+        conversation.lead_gen = lead_gen
+        conversation.save(update_fields=["lead_gen"])
+    footer = fields.get("footer") or ""
+    if len(footer) > limits.CONVERSATION_FOOTER.maximum:
+        raise ValidationError({"footer": limits.CONVERSATION_FOOTER.message(len(footer))})
+    for name, value in fields.items():
+        setattr(ad, name, value)
+    ad.full_clean(exclude=["footer"])  # the footer's limit is the conversation one, checked above
+    ad.save()
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
+
+
+@transaction.atomic
+def message_add(*, ad_id: int, editor: User, name: str = "", kind: str = MessageKind.TEXT) -> TreeChange:
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conversation = _conversation(ad)
+    count = conversation.messages.count()
+    if count >= limits.MESSAGES_PER_CONVERSATION.maximum:
+        raise ValidationError(limits.MESSAGES_PER_CONVERSATION.message(count + 1))
+    message = ConversationMessage.objects.create(
+        conversation=conversation,
+        position=count,
+        name=(name.strip() or f"Message {count + 1}")[:60],
+        kind=kind if kind in MessageKind.values else MessageKind.TEXT,
+    )
+    if conversation.first_message_id is None:
+        conversation.first_message = message
+        conversation.save(update_fields=["first_message"])
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+
+
+@transaction.atomic
+def message_update(
+    *, ad_id: int, editor: User, message_id: int, name: str, kind: str, body: str, form_urn: str
+) -> TreeChange:
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    message = _message(_conversation(ad), message_id)
+    message.name = name.strip()[:60] or message.name
+    message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
+    message.body = sanitize_body(body)
+    message.form_urn = form_urn.strip()
+    message.full_clean(exclude=["conversation"])
+    message.save()
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+
+
+@transaction.atomic
+def message_move(*, ad_id: int, editor: User, message_id: int, offset: int) -> TreeChange:
+    """Move a message up (-1) or down (+1) in the editor's and the diagram's order."""
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conversation = _conversation(ad)
+    rows = list(conversation.messages.order_by("position", "pk"))
+    index = next(i for i, m in enumerate(rows) if m.pk == message_id)
+    other = index + (1 if offset > 0 else -1)
+    if 0 <= other < len(rows):
+        rows[index], rows[other] = rows[other], rows[index]
+    _renumber(rows)
+    return TreeChange(
+        ad=ad,
+        revision=services.ad_content_saved(ad=ad, editor=editor),
+        message=_message(conversation, message_id),
+    )
+
+
+@transaction.atomic
+def message_make_first(*, ad_id: int, editor: User, message_id: int) -> TreeChange:
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conversation = _conversation(ad)
+    conversation.first_message = _message(conversation, message_id)
+    conversation.save(update_fields=["first_message"])
+    return TreeChange(
+        ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=conversation.first_message
+    )
+
+
+@transaction.atomic
+def message_delete(
+    *, ad_id: int, editor: User, message_id: int, inbound: str = INBOUND_DETACH, relink_to: int | None = None
+) -> TreeChange:
+    """Delete a message; the buttons that led to it are detached, removed or re-linked as asked."""
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conversation = _conversation(ad)
+    message = _message(conversation, message_id)
+    pointing = ConversationButton.objects.filter(target=message).exclude(message=message)
+    if inbound not in INBOUND_CHOICES:
+        raise ValidationError("Choose what happens to the buttons that lead to this message.")
+    if inbound == INBOUND_RELINK:
+        if relink_to is None or relink_to == message.pk:
+            raise ValidationError("Choose the message those buttons should lead to instead.")
+        replacement = _message(conversation, relink_to)
+        pointing.update(target=replacement)
+    elif inbound == INBOUND_REMOVE:
+        pointing.delete()
+    message.delete()  # the FK's SET_NULL detaches whatever still points here
+    for owner in conversation.messages.all():
+        _renumber(list(owner.buttons.order_by("position", "pk")))
+    _renumber(list(conversation.messages.order_by("position", "pk")))
+    conversation.refresh_from_db()
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
+
+
+@transaction.atomic
+def button_add(*, ad_id: int, editor: User, message_id: int) -> TreeChange:
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    message = _message(_conversation(ad), message_id)
+    count = message.buttons.count()
+    if count >= limits.BUTTONS_PER_MESSAGE.maximum:
+        raise ValidationError(limits.BUTTONS_PER_MESSAGE.message(count + 1))
+    ConversationButton.objects.create(
+        message=message, position=count, text="", action=ButtonAction.MESSAGE, target=None
+    )
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+
+
+@transaction.atomic
+def button_update(
+    *, ad_id: int, editor: User, button_id: int, text: str, action: str, target_id: int | None, url: str
+) -> TreeChange:
+    """Change a button's text and what it does; re-linking is choosing another target here."""
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conversation = _conversation(ad)
+    button = ConversationButton.objects.select_related("message").get(
+        pk=button_id, message__conversation=conversation
+    )
+    if action not in ButtonAction.values:
+        raise ValidationError({"action": "Choose what the button does."})
+    if len(text) > ConversationButton._meta.get_field("text").max_length:  # type: ignore[operator]
+        raise ValidationError({"text": limits.BUTTON_TEXT.message(len(text))})
+    button.text = text.strip()
+    button.action = action
+    button.target = _message(conversation, target_id) if target_id else None
+    button.url = url.strip()
+    if len(button.url) > ConversationButton._meta.get_field("url").max_length:  # type: ignore[operator]
+        raise ValidationError({"url": limits.LANDING_PAGE_URL.message(len(button.url))})
+    button.save()
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=button.message)
+
+
+@transaction.atomic
+def button_move(*, ad_id: int, editor: User, button_id: int, offset: int) -> TreeChange:
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    button = ConversationButton.objects.select_related("message").get(
+        pk=button_id, message__conversation__ad=ad
+    )
+    rows = list(button.message.buttons.order_by("position", "pk"))
+    index = next(i for i, b in enumerate(rows) if b.pk == button_id)
+    other = index + (1 if offset > 0 else -1)
+    if 0 <= other < len(rows):
+        rows[index], rows[other] = rows[other], rows[index]
+    _renumber(rows)
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=button.message)
+
+
+@transaction.atomic
+def button_delete(*, ad_id: int, editor: User, button_id: int) -> TreeChange:
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    button = ConversationButton.objects.select_related("message").get(
+        pk=button_id, message__conversation__ad=ad
+    )
+    message = button.message
+    button.delete()
+    _renumber(list(message.buttons.order_by("position", "pk")))
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
