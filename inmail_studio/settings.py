@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "inmail_studio.accounts.context_processors.navigation",
+                "inmail_studio.review.context_processors.review_nav",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

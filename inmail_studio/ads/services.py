@@ -121,6 +121,25 @@ def ad_update(*, ad_id: int, editor: User, fields: dict[str, Any]) -> SaveResult
     return SaveResult(ad=ad, revision=revision)
 
 
+DUPLICATED_FIELDS = (
+    "kind", "sender", "subject", "body", "footer", "cta_kind", "cta_text",
+    "landing_page_url", "lead_form_urn", "banner",
+)  # fmt: skip
+
+
+@transaction.atomic
+def ad_duplicate(*, ad_id: int, author: User) -> Ad:
+    """A new draft with the content of an existing ad (the way to change a live ad)."""
+    source = Ad.objects.get(pk=ad_id)
+    _require_editor(author, source.workspace)
+    name = f"{source.name} (copy)"[: limits.AD_NAME.maximum]
+    return ad_create(
+        workspace=source.workspace,
+        author=author,
+        fields={"name": name, **{f: getattr(source, f) for f in DUPLICATED_FIELDS}},
+    )
+
+
 def _on_content_changed(ad: Ad, *, editor: User, revision: Revision) -> None:
     """Hook for the review workflow: an edit after approval voids it (wired by the review app)."""
     from django.apps import apps

@@ -1,10 +1,141 @@
-"""The approval workflow's states and transitions (being built for the approval issue)."""
+"""The approval workflow's states and transitions: one table, one function that applies them.
+
+Every change of `Ad.state` goes through `move`, which locks the ad's row, checks the
+move against `ALLOWED`, writes the audit row and sets the state, all in one transaction.
+Who may ask for a move (roles, authorship) is the services' business; `move` only knows
+which moves exist.
+"""
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from inmail_studio.accounts.models import User
-from inmail_studio.ads.models import Ad, Revision
+from inmail_studio.ads.models import Ad, Revision, State
+
+from .models import Action, AuditEvent, Review, ReviewStatus
+
+ALLOWED: dict[State, frozenset[State]] = {
+    State.DRAFT: frozenset({State.IN_REVIEW}),
+    # Approve, request changes, or withdraw (the author takes it back).
+    State.IN_REVIEW: frozenset({State.APPROVED, State.CHANGES_REQUESTED, State.DRAFT}),
+    # Resubmit as it is (after answering in the thread), or edit it (back to draft).
+    State.CHANGES_REQUESTED: frozenset({State.IN_REVIEW, State.DRAFT}),
+    # Sync the approved revision, or edit it (voids the approval).
+    State.APPROVED: frozenset({State.SYNCING, State.DRAFT}),
+    State.SYNCING: frozenset({State.SYNCED, State.SYNC_FAILED}),
+    State.SYNC_FAILED: frozenset({State.SYNCING, State.DRAFT}),
+    State.SYNCED: frozenset({State.TESTED, State.DRAFT}),
+    State.TESTED: frozenset({State.TESTED, State.LIVE, State.DRAFT}),
+    # Live is final: LinkedIn no longer accepts changes; duplicate it as a new draft instead.
+    State.LIVE: frozenset(),
+}
+
+# An edit from one of these states voids what the review decided and starts a new draft.
+EDIT_RETURNS_TO_DRAFT = frozenset(
+    {State.APPROVED, State.SYNCED, State.TESTED, State.SYNC_FAILED, State.CHANGES_REQUESTED}
+)
+# States in which an approval applies (see selectors.approved_revision_for).
+APPROVED_STATES = frozenset(
+    {State.APPROVED, State.SYNCING, State.SYNC_FAILED, State.SYNCED, State.TESTED, State.LIVE}
+)
+
+
+class IllegalMove(Exception):
+    """The move is not in ALLOWED from the ad's current state."""
+
+
+class StaleState(Exception):
+    """What the caller acted on has changed meanwhile (another decision, a new revision)."""
+
+
+def can_move(current: str, to: str) -> bool:
+    return State(to) in ALLOWED.get(State(current), frozenset())
+
+
+def _refusal(current: State, to: State) -> str:
+    if current == State.LIVE:
+        return "This ad is live: LinkedIn accepts no changes to it. Duplicate it as a new draft instead."
+    allowed = ", ".join(sorted(s.label.lower() for s in ALLOWED[current])) or "nothing"
+    return (
+        f"An ad that is {current.label.lower()} can't become {to.label.lower()} (it can become: {allowed})."
+    )
+
+
+def move(
+    ad: Ad,
+    to: State,
+    *,
+    actor: User | None,
+    revision: Revision,
+    note: str = "",
+    ip: str | None = None,
+    action: str = "",
+    stakeholder_name: str = "",
+) -> Ad:
+    """Change the ad's state under a row lock, write the audit row, or raise IllegalMove.
+
+    `actor` None means the system (a Celery task). `ad` is updated in place and returned.
+    """
+    to = State(to)
+    with transaction.atomic():
+        current = State(Ad.objects.select_for_update().values_list("state", flat=True).get(pk=ad.pk))
+        if to not in ALLOWED[current]:
+            raise IllegalMove(_refusal(current, to))
+        AuditEvent.objects.create(
+            workspace_id=ad.workspace_id,
+            ad_id=ad.pk,
+            actor=actor,
+            stakeholder_name=stakeholder_name if actor is None else "",
+            action=action or Action.MOVED,
+            from_state=current,
+            to_state=to,
+            revision=revision,
+            revision_hash=revision.content_hash,
+            comment=note,
+            ip=ip,
+        )
+        Ad.objects.filter(pk=ad.pk).update(state=to)
+        ad.state = to
+    return ad
 
 
 def content_changed(ad: Ad, *, actor: User, revision: Revision) -> None:
-    """Called by `ads.services` after an edit wrote a new revision."""
+    """Called by `ads.services` after an edit wrote a new revision.
+
+    An edit after approval (or after changes were requested) sends the ad back to draft;
+    the old approval stays in the history but no longer applies.
+    """
+    state = State(ad.state)
+    if state not in EDIT_RETURNS_TO_DRAFT:
+        return
+    action = Action.EDITED if state == State.CHANGES_REQUESTED else Action.APPROVAL_VOIDED
+    move(ad, State.DRAFT, actor=actor, revision=revision, action=action)
+    # A review left open can't survive an edit (in-review ads are locked; this is belt and braces).
+    Review.objects.filter(ad_id=ad.pk, status=ReviewStatus.OPEN).update(status=ReviewStatus.WITHDRAWN)
+
+
+def record(
+    ad: Ad,
+    *,
+    action: str,
+    actor: User | None,
+    revision: Revision | None,
+    comment: str = "",
+    ip: str | None = None,
+    stakeholder_name: str = "",
+) -> AuditEvent:
+    """An audit row for something that doesn't change the state (a comment, a share link)."""
+    return AuditEvent.objects.create(
+        workspace_id=ad.workspace_id,
+        ad_id=ad.pk,
+        actor=actor,
+        stakeholder_name=stakeholder_name if actor is None else "",
+        action=action,
+        from_state=ad.state,
+        to_state=ad.state,
+        revision=revision,
+        revision_hash=revision.content_hash if revision else "",
+        comment=comment,
+        ip=ip,
+    )

@@ -1,0 +1,230 @@
+"""The approval workflow's records: reviews pinned to a revision, decisions, comments,
+share links, notifications and the append-only audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from inmail_studio.accounts.models import Workspace
+from inmail_studio.ads.models import Ad, Revision, State
+
+
+class Action(models.TextChoices):
+    """What an audit row records. Moves name the transition; the rest leave the state alone."""
+
+    SUBMITTED = "submitted", "submitted for review"
+    WITHDRAWN = "withdrawn", "withdrew from review"
+    APPROVED = "approved", "approved"
+    APPROVED_WITH_COMMENT = "approved_with_comment", "approved with a comment"
+    CHANGES_REQUESTED = "changes_requested", "requested changes"
+    APPROVAL_VOIDED = "approval_voided", "edited, voiding the approval"
+    EDITED = "edited", "edited after changes were requested"
+    COMMENTED = "commented", "commented"
+    SHARE_LINK_CREATED = "share_link_created", "created a share link"
+    SHARE_LINK_REVOKED = "share_link_revoked", "revoked a share link"
+    STAKEHOLDER_APPROVED = "stakeholder_approved", "signed off"
+    STAKEHOLDER_CHANGES_REQUESTED = "stakeholder_changes_requested", "asked for changes"
+    DUPLICATED = "duplicated", "duplicated as a new draft"
+    MOVED = "moved", "moved"
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Audit events are append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened to an ad: who (a user, a stakeholder through a share link, or
+    the system when both are empty), what, from which state to which, on which revision."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    ad = models.ForeignKey(Ad, on_delete=models.PROTECT, related_name="audit_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stakeholder_name = models.CharField(max_length=120, blank=True)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    from_state = models.CharField(max_length=20, choices=State.choices)
+    to_state = models.CharField(max_length=20, choices=State.choices)
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    revision_hash = models.CharField(max_length=64, blank=True)
+    comment = models.TextField(blank=True)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["ad", "created_at"], name="audit_ad_time")]
+
+    def __str__(self) -> str:
+        return f"{self.who} {self.get_action_display()} ({self.from_state} → {self.to_state})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Audit events are append-only.")
+
+    @property
+    def who(self) -> str:
+        if self.actor_id is not None:
+            return self.actor.display_name  # type: ignore[union-attr]
+        if self.stakeholder_name:
+            return f"{self.stakeholder_name} (via share link)"
+        return "InMail Studio"
+
+    @property
+    def is_move(self) -> bool:
+        return self.from_state != self.to_state
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Review(models.Model):
+    """One submission: the revision it pins, who submitted it, and how it ended."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="reviews")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="reviews")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            # Wagtail's rule: one active workflow per object.
+            models.UniqueConstraint(fields=["ad"], condition=Q(status="open"), name="one_open_review_per_ad"),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="review_queue")]
+
+    def __str__(self) -> str:
+        return f"Review of {self.ad_id} r{self.revision_id} ({self.status})"
+
+
+class Verdict(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class Decision(models.Model):
+    """An approver's verdict on a review's pinned revision.
+
+    The database refuses a decision by the revision's own author, and a second decision on
+    the same review, so neither a UI bug nor a race can get round the rules.
+    """
+
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="decision")
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="decisions")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    revision_author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(approver=F("revision_author")), name="approver_is_not_revision_author"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict} r{self.revision_id} by {self.approver_id}"
+
+
+class Comment(models.Model):
+    """A remark in a review's thread, optionally about one field of the ad."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="review_comments")
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    stakeholder_name = models.CharField(max_length=120, blank=True)
+    field = models.CharField(max_length=40, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ad", "created_at"], name="comment_ad_time")]
+
+    def __str__(self) -> str:
+        return self.body[:40]
+
+    @property
+    def who(self) -> str:
+        if self.author_id is not None:
+            return self.author.display_name  # type: ignore[union-attr]
+        return f"{self.stakeholder_name} (via share link)"
+
+
+class ShareKind(models.TextChoices):
+    PREVIEW = "preview", "Preview only"
+    SIGNOFF = "signoff", "Preview and sign-off"
+
+
+class ShareLink(models.Model):
+    """A signed, expiring, revocable link to one revision for someone without an account."""
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="share_links")
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=ShareKind.choices, default=ShareKind.PREVIEW)
+    recipient = models.CharField("who it is for", max_length=120)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}"
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell); the same event may also go out by email."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_notifications"
+    )
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="+")
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

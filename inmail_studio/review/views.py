@@ -1,0 +1,413 @@
+"""Pages of the approval workflow: the queue, my drafts, the review page, the timeline,
+share links (and the stakeholder's page behind them) and notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from inmail_studio.accounts.models import Membership, User
+from inmail_studio.accounts.selectors import current_membership, current_membership_or_none, membership_for
+from inmail_studio.ads import preview
+from inmail_studio.ads.models import Ad, Persona, State
+from inmail_studio.ads.selectors import ad_for
+from inmail_studio.ads.services import BUILT_IN_PERSONAS
+from inmail_studio.http import HtmxHttpRequest
+
+from . import selectors, services
+from .models import Notification, ShareKind
+from .workflow import IllegalMove, StaleState
+
+PAGE_SIZE = 50
+
+
+def _user(request: HtmxHttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _ip(request: HtmxHttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _membership(request: HtmxHttpRequest, ad: Ad) -> Membership:
+    membership = membership_for(_user(request), ad.workspace_id)
+    assert membership is not None  # ad_for already returned 404 to non-members
+    return membership
+
+
+def _back(request: HtmxHttpRequest, default: str) -> HttpResponse:
+    """Where a form came from (only our own paths), for the no-JavaScript round trip."""
+    target = request.POST.get("next", "")
+    url = target if target.startswith("/") and not target.startswith("//") else default
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# ---------------------------------------------------------------- lists
+
+
+@login_required
+@require_GET
+def queue(request: HtmxHttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    reviews = selectors.review_queue(_user(request), workspace_id=membership.workspace_id)
+    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "review/queue.html", {"membership": membership, "page": page})
+
+
+@login_required
+@require_GET
+def mine(request: HtmxHttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    ads = selectors.my_drafts(_user(request), workspace_id=membership.workspace_id)
+    page = Paginator(ads, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "review/mine.html", {"membership": membership, "page": page})
+
+
+# ---------------------------------------------------------------- the review page
+
+
+def _members(workspace_id: int) -> list[preview.PreviewMember]:
+    members = [
+        preview.PreviewMember(str(p.pk), p.label, p.as_member())
+        for p in Persona.objects.filter(workspace_id=workspace_id)
+    ]
+    return [*members, preview.FALLBACK_MEMBER]
+
+
+def _detail(
+    request: HtmxHttpRequest,
+    ad: Ad,
+    *,
+    errors: dict[str, str] | None = None,
+    data: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    membership = _membership(request, ad)
+    page = selectors.review_page(ad)
+    members = _members(ad.workspace_id)
+    key = request.GET.get("persona") or request.session.get("preview_persona", "")
+    member = next((m for m in members if m.key == key), members[0])
+    device = request.GET.get("device") or request.session.get("preview_device") or "desktop"
+    device = device if device in preview.DEVICES else "desktop"
+    is_open = page.review is not None and page.review.status == "open" and ad.state == State.IN_REVIEW
+    own = page.revision.author_id == user.pk
+    context = {
+        "ad": ad,
+        "membership": membership,
+        "page": page,
+        "members": members,
+        "member": member,
+        "macro_problems": preview.macro_problems(page.revision.snapshot),
+        "can_decide": is_open and membership.can_approve and not own,
+        "own_revision": own,
+        "is_open": is_open,
+        "can_comment": membership.can_edit or membership.can_approve,
+        "comment_fields": list(services.COMMENT_FIELDS.items()),
+        "comment_labels": services.COMMENT_FIELDS,
+        "errors": errors or {},
+        "data": data or {},
+        **preview.frame(page.revision.snapshot, member, device),
+    }
+    return render(request, "review/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def detail(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad = ad_for(_user(request), ad_id)
+    if ad.current_revision_id is None:
+        messages.info(request, "Save the draft first; there is nothing to review yet.")
+        return redirect("ads:edit", ad.pk)
+    return _detail(request, ad)
+
+
+@login_required
+@require_POST
+def decide(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    user = _user(request)
+    ad = ad_for(user, ad_id)
+    decision = request.POST.get("decision", "")
+    comment = request.POST.get("comment", "")
+    revision_hash = request.POST.get("revision", "")
+    field_comments = {
+        name: request.POST.get(f"field_{name}", "")
+        for name in services.COMMENT_FIELDS
+        if request.POST.get(f"field_{name}", "").strip()
+    }
+    try:
+        if decision == "approve":
+            services.approve(
+                ad_id=ad.pk, approver=user, revision_hash=revision_hash, comment=comment, ip=_ip(request)
+            )
+            messages.success(request, f"Approved “{ad.name}”. The author has been told.")
+        elif decision == "request_changes":
+            services.request_changes(
+                ad_id=ad.pk,
+                approver=user,
+                revision_hash=revision_hash,
+                comment=comment,
+                field_comments=field_comments,
+                ip=_ip(request),
+            )
+            messages.success(request, f"Changes requested on “{ad.name}”. The author has been told.")
+        else:
+            return _detail(
+                request,
+                ad,
+                errors={"decision": "Choose approve or request changes."},
+                data=request.POST,
+                status=422,
+            )
+    except (StaleState, IllegalMove) as error:
+        messages.error(request, str(error))
+        return redirect("review:detail", ad.pk)
+    except ValidationError as error:
+        return _detail(
+            request, ad, errors={"comment": " ".join(error.messages)}, data=request.POST, status=422
+        )
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("review:queue"))
+    return redirect("review:queue")
+
+
+@login_required
+@require_POST
+def comment(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    user = _user(request)
+    ad = ad_for(user, ad_id)
+    try:
+        services.comment_add(
+            ad_id=ad.pk,
+            author=user,
+            body=request.POST.get("body", ""),
+            field=request.POST.get("field", ""),
+            ip=_ip(request),
+        )
+    except ValidationError as error:
+        return _detail(request, ad, errors={"body": " ".join(error.messages)}, data=request.POST, status=422)
+    messages.success(request, "Comment added.")
+    return _back(request, reverse("review:detail", args=[ad.pk]) + "#thread")
+
+
+# ---------------------------------------------------------------- moves from the editor
+
+
+@login_required
+@require_POST
+def submit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    user = _user(request)
+    ad = ad_for(user, ad_id)
+    try:
+        services.submit(ad_id=ad.pk, actor=user, ip=_ip(request), comment=request.POST.get("comment", ""))
+    except services.NotReady as error:
+        messages.error(request, "Not submitted yet. " + " ".join(error.messages))
+    except (IllegalMove, StaleState) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{ad.name}” is in review. Approvers have been told.")
+    return _back(request, reverse("ads:edit", args=[ad.pk]))
+
+
+@login_required
+@require_POST
+def withdraw(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    user = _user(request)
+    ad = ad_for(user, ad_id)
+    try:
+        services.withdraw(ad_id=ad.pk, actor=user, ip=_ip(request))
+    except (IllegalMove, StaleState) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Withdrawn from review. It is a draft again and you can edit it.")
+    return _back(request, reverse("ads:edit", args=[ad.pk]))
+
+
+@login_required
+@require_POST
+def duplicate(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    user = _user(request)
+    ad = ad_for(user, ad_id)
+    copy = services.duplicate(ad_id=ad.pk, actor=user, ip=_ip(request))
+    messages.success(request, f"“{copy.name}” is a new draft with the content of “{ad.name}”.")
+    return redirect("ads:edit", copy.pk)
+
+
+@login_required
+@require_GET
+def timeline(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad = ad_for(_user(request), ad_id)
+    return render(
+        request,
+        "review/timeline.html",
+        {"ad": ad, "entries": selectors.timeline_for(ad), "membership": _membership(request, ad)},
+    )
+
+
+# ---------------------------------------------------------------- share links
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    user = _user(request)
+    ad = ad_for(user, ad_id)
+    membership = _membership(request, ad)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not (membership.can_edit or membership.can_approve):
+            raise PermissionDenied("Your role in this workspace doesn't allow sharing ads.")
+        days = request.POST.get("days", "")
+        try:
+            services.share_link_create(
+                ad_id=ad.pk,
+                creator=user,
+                recipient=request.POST.get("recipient", ""),
+                kind=request.POST.get("kind", ShareKind.PREVIEW),
+                days=int(days) if days.isdigit() else 0,
+                ip=_ip(request),
+            )
+        except ValidationError as error:
+            errors["form"] = " ".join(error.messages)
+        except IllegalMove as error:
+            errors["form"] = str(error)
+        else:
+            messages.success(request, "Link created. Copy it below and send it to them.")
+            return redirect("review:share", ad.pk)
+    links = [
+        {
+            "link": link,
+            "status": selectors.share_link_status(link),
+            "url": request.build_absolute_uri(reverse("review:shared", args=[services.share_token(link)])),
+        }
+        for link in selectors.share_links_of(ad)
+    ]
+    return render(
+        request,
+        "review/share.html",
+        {
+            "ad": ad,
+            "membership": membership,
+            "links": links,
+            "errors": errors,
+            "data": request.POST if errors else {},
+            "kinds": ShareKind.choices,
+            "default_days": services.SHARE_LINK_DAYS,
+            "max_days": services.SHARE_LINK_MAX_DAYS,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def share_revoke(request: HtmxHttpRequest, link_id: int) -> HttpResponse:
+    link = services.share_link_revoke(link_id=link_id, actor=_user(request), ip=_ip(request))
+    messages.success(request, f"The link for {link.recipient} no longer works.")
+    return redirect("review:share", link.ad_id)
+
+
+SAMPLE_MEMBER = preview.PreviewMember(
+    "sample",
+    "A sample member",
+    {k: v for k, v in BUILT_IN_PERSONAS[0].items() if k != "label"},
+)
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # The token is the key: never send it on in a Referer, never cache or index the page.
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def shared(request: HtmxHttpRequest, token: str) -> HttpResponse:
+    """The stakeholder's page: one revision's preview, and for sign-off links two buttons."""
+    try:
+        link = services.share_link_resolve(token)
+    except services.ShareLinkRefused as error:
+        return _private(
+            render(request, "review/shared_refused.html", {"reason": str(error)}, status=error.status)
+        )
+    errors: dict[str, str] = {}
+    done = ""
+    if request.method == "POST":
+        try:
+            services.stakeholder_decide(
+                token=token,
+                name=request.POST.get("name", ""),
+                verdict=request.POST.get("verdict", ""),
+                revision_hash=request.POST.get("revision", ""),
+                comment=request.POST.get("comment", ""),
+                ip=_ip(request),
+            )
+        except services.ShareLinkRefused as error:
+            return _private(
+                render(request, "review/shared_refused.html", {"reason": str(error)}, status=error.status)
+            )
+        except ValidationError as error:
+            errors["form"] = " ".join(error.messages)
+        else:
+            done = request.POST.get("verdict", "")
+    device = request.GET.get("device", "desktop")
+    context = {
+        "link": link,
+        "token": token,
+        "revision": link.revision,
+        "signoff": link.kind == ShareKind.SIGNOFF,
+        "errors": errors,
+        "data": request.POST if errors else {},
+        "done": done,
+        **preview.frame(link.revision.snapshot, SAMPLE_MEMBER, device),
+    }
+    return _private(render(request, "review/shared.html", context, status=422 if errors else 200))
+
+
+# ---------------------------------------------------------------- notifications
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HtmxHttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        services.notifications_mark_read(user=user)
+        messages.success(request, "All notifications marked as read.")
+        return redirect("review:notifications")
+    return render(
+        request,
+        "review/notifications.html",
+        {
+            "notifications": selectors.notifications_for(user),
+            "membership": current_membership_or_none(request),
+        },
+    )
+
+
+@login_required
+@require_GET
+def notification_open(request: HtmxHttpRequest, notification_id: int) -> HttpResponse:
+    """Mark a notification read and go where it points."""
+    notification = get_object_or_404(Notification, pk=notification_id, recipient=_user(request))
+    services.notifications_mark_read(user=_user(request), ids=[notification.pk])
+    url = notification.url if notification.url.startswith("/") else "/"
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def bell(request: HtmxHttpRequest) -> HttpResponse:
+    """The bell alone, polled by htmx so the unread count changes without a reload."""
+    return render(request, "review/_bell.html", {})
