@@ -221,6 +221,12 @@ CACHES = {
 # LinkedIn.
 LINKEDIN_SANDBOX = env_bool("LINKEDIN_SANDBOX", not PRODUCTION)
 LINKEDIN_API_VERSION = env("LINKEDIN_API_VERSION", "202610")
+LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", "inmail-studio-dev")
+LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "dev-secret-not-for-production")
+# The sandbox's token lifetimes (LinkedIn's: 60 days and 365 days) and how long a "hang" fault waits.
+SANDBOX_ACCESS_TOKEN_TTL = env_int("SANDBOX_ACCESS_TOKEN_TTL", 60 * 24 * 3600)
+SANDBOX_REFRESH_TOKEN_TTL = env_int("SANDBOX_REFRESH_TOKEN_TTL", 365 * 24 * 3600)
+SANDBOX_HANG_SECONDS = env_int("SANDBOX_HANG_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,136 @@
+"""The sandbox's pages: the members' test inboxes and the staff console (faults, tokens)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from inmail_studio.ads import preview
+
+from . import faults, services, tokens
+from . import inbox as inbox_snapshots
+from .forms import FaultForm
+from .models import AdAccount, FaultConfig, InboxMessage, Member, Token
+
+# The member whose inbox is shown: they are not a sample persona, so no macro values are known.
+INBOX_READER = preview.PreviewMember("inbox", "the member's own inbox", {})
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "sandbox/home.html",
+        {
+            "members": Member.objects.annotate(received=Count("test_messages")),
+            "accounts": AdAccount.objects.prefetch_related(
+                "campaigns", "roles__member", "sender_permissions__member"
+            ),
+        },
+    )
+
+
+def inbox_members(request: HttpRequest) -> HttpResponse:
+    members = Member.objects.annotate(received=Count("test_messages"))
+    return render(request, "sandbox/inbox_members.html", {"members": members})
+
+
+def _device(request: HttpRequest) -> str:
+    device = request.GET.get("device", "desktop")
+    return device if device in preview.DEVICES else "desktop"
+
+
+def inbox(request: HttpRequest, slug: str) -> HttpResponse:
+    member = get_object_or_404(Member, slug=slug)
+    received = list(member.test_messages.all()[:50])
+    if received:
+        return _render_message(request, member, received, received[0])
+    return render(request, "sandbox/inbox.html", {"member": member, "received": received, "opened": None})
+
+
+def inbox_message(request: HttpRequest, slug: str, message_id: int) -> HttpResponse:
+    member = get_object_or_404(Member, slug=slug)
+    opened = get_object_or_404(InboxMessage, pk=message_id, recipient=member)
+    return _render_message(request, member, list(member.test_messages.all()[:50]), opened)
+
+
+def _render_message(
+    request: HttpRequest, member: Member, received: list[InboxMessage], opened: InboxMessage
+) -> HttpResponse:
+    if opened.read_at is None:
+        InboxMessage.objects.filter(pk=opened.pk).update(read_at=timezone.now())
+    device = _device(request)
+    snapshot = opened.snapshot
+    conversation = opened.conversation or {}
+    step = None
+    options: list[dict[str, object]] = []
+    if conversation.get("messages"):
+        try:
+            step = int(request.GET.get("step", conversation.get("first", 0)))
+        except ValueError:
+            step = int(conversation.get("first", 0))
+        if str(step) not in conversation["messages"]:
+            step = int(conversation.get("first", 0))
+        snapshot = inbox_snapshots.step_snapshot(snapshot, conversation, step)
+        options = conversation["messages"].get(str(step), {}).get("options", [])
+    context = {
+        "member": member,
+        "received": received,
+        "opened": opened,
+        "step": step,
+        "first_step": conversation.get("first"),
+        "options": options,
+        **preview.frame(snapshot, INBOX_READER, device),
+    }
+    return render(request, "sandbox/inbox.html", context)
+
+
+@staff_member_required
+def console(request: HttpRequest) -> HttpResponse:
+    config = FaultConfig.current()
+    return render(
+        request,
+        "sandbox/console.html",
+        {
+            "form": FaultForm(instance=config),
+            "header": faults.HEADER,
+            "tokens": Token.objects.select_related("member").filter(kind=Token.Kind.ACCESS)[:50],
+            "now": timezone.now(),
+        },
+    )
+
+
+@staff_member_required
+@require_POST
+def console_faults(request: HttpRequest) -> HttpResponse:
+    form = FaultForm(request.POST, instance=FaultConfig.current())
+    if not form.is_valid():
+        return render(
+            request,
+            "sandbox/console.html",
+            {
+                "form": form,
+                "header": faults.HEADER,
+                "tokens": Token.objects.select_related("member").filter(kind=Token.Kind.ACCESS)[:50],
+                "now": timezone.now(),
+            },
+            status=400,
+        )
+    services.faults_configure(**form.cleaned_data)
+    messages.success(
+        request, "Faults saved. Every REST call without its own X-Sandbox-Faults header suffers them."
+    )
+    return redirect("sandbox:console")
+
+
+@staff_member_required
+@require_POST
+def console_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(Token, pk=token_id)
+    tokens.token_revoke(token=token.refresh or token)
+    messages.success(request, f"Revoked the token …{token.hint} of {token.member} (and its refresh token).")
+    return redirect("sandbox:console")
