@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "inmail_studio.review",
     "inmail_studio.linkedin",
     "inmail_studio.sandbox",
+    "inmail_studio.guidance",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("ads/", include("inmail_studio.ads.urls")),
     path("review/", include("inmail_studio.review.urls")),
     path("linkedin/", include("inmail_studio.linkedin.urls")),
+    path("guidance/", include("inmail_studio.guidance.urls")),
     path("admin/", admin.site.urls),
 ]
 

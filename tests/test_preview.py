@@ -294,3 +294,32 @@ def test_no_page_carries_inline_script_or_inline_style(ad: Ad, author: User) -> 
             assert "src=" in tag, tag
         assert " style=" not in own
         assert "hx-on" not in own
+
+
+def test_a_keystroke_with_the_same_member_and_device_does_not_write_the_session(
+    ad: Ad, author: User, workspace: Workspace
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(author)
+    data = _form(ad.sender, persona=str(_persona(workspace).pk), device="desktop")
+    _preview(client, data, ad=ad)
+    with CaptureQueriesContext(connection) as captured:
+        _preview(client, {**data, "subject": "Typing on"}, ad=ad)
+    writes = [
+        q["sql"] for q in captured if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
+    assert writes == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hi 🚀🚀 there", "👨‍👩‍👧‍👦 family", "flags 🇩🇪🇫🇷", "keycaps 1️⃣ #️⃣ *️⃣", "© ® ™ and é", "a👍🏽b", "plain", ""],
+)
+def test_the_emoji_counter_agrees_with_the_emoji_library(text: str) -> None:
+    import emoji
+
+    from inmail_studio.ads.limits import count_emojis
+
+    assert count_emojis(text) == emoji.emoji_count(text)
