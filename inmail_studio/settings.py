@@ -222,6 +222,43 @@ CACHES = {
 # LinkedIn.
 LINKEDIN_SANDBOX = env_bool("LINKEDIN_SANDBOX", not PRODUCTION)
 LINKEDIN_API_VERSION = env("LINKEDIN_API_VERSION", "202610")
+# Where the client sends API and OAuth calls: the sandbox under SITE_URL when it is on, LinkedIn otherwise.
+LINKEDIN_API_BASE_URL = env(
+    "LINKEDIN_API_BASE_URL",
+    f"{SITE_URL}/sandbox/linkedin/rest" if LINKEDIN_SANDBOX else "https://api.linkedin.com/rest",
+).rstrip("/")
+LINKEDIN_OAUTH_BASE_URL = env(
+    "LINKEDIN_OAUTH_BASE_URL",
+    f"{SITE_URL}/sandbox/linkedin/oauth/v2" if LINKEDIN_SANDBOX else "https://www.linkedin.com/oauth/v2",
+).rstrip("/")
+# Fernet keys encrypting stored LinkedIn tokens, comma-separated, newest first (rotatable; never SECRET_KEY).
+# Outside production a fixed development key is used so `make run` needs no setup.
+LINKEDIN_TOKEN_KEYS = env_list("LINKEDIN_TOKEN_KEYS")
+if not LINKEDIN_TOKEN_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "Production needs LINKEDIN_TOKEN_KEYS (generate one with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)."
+        )
+    LINKEDIN_TOKEN_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1saW5rZWRpbi10b2tlbnM="]  # development only
+LINKEDIN_CONNECT_TIMEOUT = float(env("LINKEDIN_CONNECT_TIMEOUT", "3.05"))
+LINKEDIN_READ_TIMEOUT = float(env("LINKEDIN_READ_TIMEOUT", "20"))
+# Test sends allowed per ad per (UTC) day, so a stuck button can't spam anyone's inbox.
+LINKEDIN_TEST_SENDS_PER_DAY = env_int("LINKEDIN_TEST_SENDS_PER_DAY", 5)
+# Refresh access tokens this long before they expire; attempts in flight longer than the lease are re-queued.
+LINKEDIN_REFRESH_AHEAD_SECONDS = env_int("LINKEDIN_REFRESH_AHEAD_SECONDS", 7 * 24 * 3600)
+LINKEDIN_SYNC_LEASE_SECONDS = env_int("LINKEDIN_SYNC_LEASE_SECONDS", 300)
+LINKEDIN_SYNC_MAX_RETRIES = env_int("LINKEDIN_SYNC_MAX_RETRIES", 8)
+LINKEDIN_SYNC_RETRY_BACKOFF_MAX = env_int("LINKEDIN_SYNC_RETRY_BACKOFF_MAX", 600)
+# Sandbox fault injection for every call the client makes (tests and benchmarks), e.g. "latency_ms=50".
+LINKEDIN_SANDBOX_FAULTS = env("LINKEDIN_SANDBOX_FAULTS") if LINKEDIN_SANDBOX else ""
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "linkedin-refresh-tokens": {"task": "linkedin.refresh_tokens", "schedule": 15 * 60.0},
+        "linkedin-requeue-stuck": {"task": "linkedin.requeue_stuck", "schedule": 60.0},
+        "linkedin-import-senders": {"task": "linkedin.import_all_senders", "schedule": 6 * 3600.0},
+    }
+)
 LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", "inmail-studio-dev")
 LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "dev-secret-not-for-production")
 # The sandbox's token lifetimes (LinkedIn's: 60 days and 365 days) and how long a "hang" fault waits.

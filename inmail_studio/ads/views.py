@@ -15,6 +15,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
+from inmail_studio.guidance import context as guidance
+from inmail_studio.guidance import selectors as guidance_selectors
+from inmail_studio.guidance import services as guidance_services
 from inmail_studio.http import HtmxHttpRequest
 
 from . import limits, preview, selectors, services, snapshots
@@ -58,6 +61,7 @@ def drafts(request: HtmxHttpRequest) -> HttpResponse:
         "page": page,
         "filtered": any(filters.values()),
         "query": query.urlencode(),
+        "scores": guidance_selectors.scores_for(page.object_list),
     }
     template = (
         "ads/drafts.html#results" if request.htmx and request.htmx.target == "results" else "ads/drafts.html"
@@ -165,6 +169,7 @@ def _editor(
         "banner_image": banner,
         "editable": ad is None or not ad.is_locked,
         **_preview_context(request, snapshot, membership.workspace_id),
+        "checklist": guidance.checklist_for(snapshot, ad=ad, workspace_id=membership.workspace_id, data=data),
     }
     return render(request, "ads/edit.html", context, status=status)
 
@@ -197,6 +202,7 @@ def ad_new(request: HtmxHttpRequest) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                guidance_services.plan_save_from_editor(ad=ad, editor=_user(request), data=request.POST)
                 messages.success(request, f"“{ad.name}” saved as revision 1.")
                 return redirect("ads:edit", ad.pk)
         messages.error(
@@ -227,8 +233,9 @@ def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                plan_changed = guidance_services.plan_save_from_editor(ad=ad, editor=user, data=request.POST)
                 if result.revision is None:
-                    messages.info(request, "No changes to save.")
+                    messages.info(request, "Offer saved." if plan_changed else "No changes to save.")
                 else:
                     messages.success(request, f"Saved as revision {result.revision.number}.")
                 return redirect("ads:edit", ad.pk)
@@ -258,6 +265,7 @@ def ad_preview(request: HtmxHttpRequest, ad_id: int | None = None) -> HttpRespon
         **_preview_context(request, snapshot, workspace_id),
         "counters": _counters(request.POST, snapshot["body"]),
         "oob": True,
+        "checklist": guidance.checklist_for(snapshot, ad=ad, workspace_id=workspace_id, data=request.POST),
     }
     return render(request, "ads/_preview_response.html", context)
 

@@ -24,6 +24,7 @@ from inmail_studio.ads import services as ad_services
 from inmail_studio.ads import snapshots
 from inmail_studio.ads.models import Ad, CtaKind, Kind, Revision, State
 from inmail_studio.ads.selectors import ads_for
+from inmail_studio.linkedin.services import sync_queue as linkedin_sync_queue
 
 from . import workflow
 from .models import (
@@ -257,6 +258,8 @@ def approve(
     )
     if comment:
         Comment.objects.create(ad=ad, review=review, revision=review.revision, author=approver, body=comment)
+    # Once this commits, the approved revision goes to LinkedIn (it waits if no campaign is chosen yet).
+    transaction.on_commit(lambda: linkedin_sync_queue(ad_id=ad.pk, revision_id=review.revision_id))
     notify(
         recipients=_author_side(ad, review),
         ad=ad,

@@ -1,0 +1,31 @@
+"""UTM tags for a landing page URL, as the UTM builder in the editor adds them.
+
+The editor's button does this in the browser (static/js/guidance.js, which must agree
+with this module); the server uses it to suggest the tagged URL.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.utils.text import slugify
+
+SOURCE = "linkedin"
+MEDIUM = "sponsored_message"
+KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
+
+
+def tagged_url(url: str, *, ad_name: str, variant: str = "a") -> str:
+    """`url` with utm_source, utm_medium, utm_campaign (the ad name's slug) and utm_content (the variant).
+
+    Any UTM tags already there are replaced; every other query parameter and the fragment stay.
+    """
+    parts = urlsplit(url.strip())
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in KEYS]
+    tags = [
+        ("utm_source", SOURCE),
+        ("utm_medium", MEDIUM),
+        ("utm_campaign", slugify(ad_name) or "message-ad"),
+        ("utm_content", slugify(variant) or "a"),
+    ]
+    return urlunsplit(parts._replace(query=urlencode(kept + tags)))

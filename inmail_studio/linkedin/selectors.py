@@ -1,0 +1,170 @@
+"""Reads for the LinkedIn integration, scoped by workspace membership like every other read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from inmail_studio.accounts.models import Membership
+from inmail_studio.ads.models import Ad, State
+
+from . import payloads
+from .models import (
+    OPEN_STATUSES,
+    AdLinkedIn,
+    Campaign,
+    LinkedInConnection,
+    SyncAttempt,
+    TestSend,
+    TestSendStatus,
+)
+
+# The campaign format each kind of ad runs in.
+CAMPAIGN_FORMATS = {"message": "SPONSORED_INMAIL", "conversation": "SPONSORED_MESSAGE"}
+
+
+def connection_of(workspace_id: int) -> LinkedInConnection | None:
+    return LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
+
+
+def reconnect_needed(membership: Membership | None) -> LinkedInConnection | None:
+    """The connection an admin must renew (revoked, or expired with no way to refresh), else None."""
+    if membership is None or not membership.can_admin:
+        return None
+    connection = connection_of(membership.workspace_id)
+    if connection is None:
+        return None
+    if connection.status != "active" or connection.needs_reconnect:
+        return connection
+    return None
+
+
+def attempts_of(ad: Ad, *, limit: int = 50) -> list[SyncAttempt]:
+    return list(
+        SyncAttempt.objects.filter(ad=ad)
+        .select_related("requested_by")
+        .prefetch_related("calls")
+        .order_by("-queued_at", "-pk")[:limit]
+    )
+
+
+@dataclass
+class Panel:
+    """Everything the ad page's LinkedIn panel shows."""
+
+    ad: Ad
+    membership: Membership
+    connection: LinkedInConnection | None
+    link: AdLinkedIn | None
+    campaigns: list[Campaign]
+    attempt: SyncAttempt | None
+    test_send: TestSend | None
+    test_sends_today: int
+    test_send_limit: int
+    has_sent_test: bool
+
+    @property
+    def connected(self) -> bool:
+        return (
+            self.connection is not None
+            and self.connection.status == "active"
+            and bool(self.ad.workspace.ad_account_urn)
+        )
+
+    @property
+    def busy(self) -> bool:
+        """Something is running: the panel polls until it ends."""
+        syncing = self.ad.state == State.SYNCING or (
+            self.attempt is not None and self.attempt.status in OPEN_STATUSES
+        )
+        sending = self.test_send is not None and not self.test_send.finished
+        return syncing or sending
+
+    @property
+    def sync_blocker(self) -> str:
+        from .services import sync_blocker
+
+        return sync_blocker(self.ad)
+
+    @property
+    def campaign_name(self) -> str:
+        urn = self.link.campaign_urn if self.link else ""
+        return next((c.name for c in self.campaigns if c.urn == urn), urn)
+
+    @property
+    def can_sync_actions(self) -> bool:
+        return self.membership.can_edit or self.membership.can_approve
+
+    @property
+    def can_send_test(self) -> bool:
+        return (
+            self.can_sync_actions
+            and self.ad.state in (State.SYNCED, State.TESTED)
+            and self.test_sends_today < self.test_send_limit
+            and not (self.test_send is not None and not self.test_send.finished)
+        )
+
+    @property
+    def can_launch(self) -> bool:
+        return self.membership.can_approve and self.ad.state == State.TESTED and self.has_sent_test
+
+    @property
+    def sender_warning(self) -> str:
+        sender = self.ad.sender
+        if sender is None or sender.can_send:
+            return ""
+        if sender.permission == "revoked":
+            return f"{sender.name} withdrew permission to send ads for this account; LinkedIn will refuse this ad."
+        return f"{sender.name} hasn't approved sending ads for this account yet; LinkedIn will refuse this ad until they do."
+
+
+def panel_for(ad: Ad, membership: Membership) -> Panel:
+    from inmail_studio.review.selectors import approved_revision_for
+
+    link = AdLinkedIn.objects.filter(ad=ad).first()
+    test_send = TestSend.objects.filter(ad=ad).order_by("-created_at", "-pk").first()
+    from .services import test_sends_today
+
+    approved = approved_revision_for(ad)
+    return Panel(
+        ad=ad,
+        membership=membership,
+        connection=connection_of(ad.workspace_id),
+        link=link,
+        campaigns=list(
+            Campaign.objects.filter(
+                workspace_id=ad.workspace_id, format__in=["", CAMPAIGN_FORMATS.get(ad.kind, "")]
+            )
+        ),
+        attempt=SyncAttempt.objects.filter(ad=ad).order_by("-queued_at", "-pk").first(),
+        test_send=test_send,
+        test_sends_today=test_sends_today(ad),
+        test_send_limit=settings.LINKEDIN_TEST_SENDS_PER_DAY,
+        has_sent_test=approved is not None
+        and TestSend.objects.filter(ad=ad, revision=approved, status=TestSendStatus.SENT).exists(),
+    )
+
+
+def payload_for(ad: Ad) -> dict[str, Any]:
+    """ "Show API payload": the approved revision if there is one, else the current draft."""
+    from inmail_studio.review.selectors import approved_revision_for
+
+    revision = approved_revision_for(ad) or ad.current_revision
+    link = AdLinkedIn.objects.filter(ad=ad).first()
+    snapshot = revision.snapshot if revision else {}
+    banner = snapshot.get("banner")
+    image_urn = link.image_urn if link and banner and link.image_sha256 == banner.get("sha256") else None
+    return {
+        "revision": revision,
+        "approved": revision is not None and revision == approved_revision_for(ad),
+        **payloads.preview(
+            snapshot,
+            account_urn=ad.workspace.ad_account_urn,
+            campaign_urn=link.campaign_urn if link else "",
+            ad_id=ad.pk,
+            content_urn=link.content_urn if link else None,
+            image_urn=image_urn,
+        ),
+    }

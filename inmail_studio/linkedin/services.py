@@ -1,0 +1,879 @@
+"""Writes for the LinkedIn integration: connecting, importing, syncing, test sends and launch.
+
+External calls happen here through `client.LinkedIn` only, never inside a database
+transaction that holds a row lock longer than it takes to claim work. Every sync is
+a `SyncAttempt` (an outbox row) claimed under a lease, so a duplicate delivery, a
+retry after a timeout or a worker killed mid-task can't push the same thing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from inmail_studio.accounts.models import ADMIN_ROLES, APPROVE_ROLES, EDIT_ROLES, Membership, User, Workspace
+from inmail_studio.ads.models import Ad, Kind, Sender, SenderPermission, State
+
+from . import payloads, restli
+from .client import Call, LinkedIn, OAuth, Rejected, Secret, TokenGrant, Transient, Unauthorized
+from .models import (
+    OPEN_STATUSES,
+    AdLinkedIn,
+    AttemptStatus,
+    Campaign,
+    ConnectionStatus,
+    LinkedInConnection,
+    SyncAttempt,
+    SyncCall,
+    TestSend,
+    TestSendStatus,
+)
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_URN = "urn:li:sponsoredAccount:{}"
+CAMPAIGN_URN = "urn:li:sponsoredCampaign:{}"
+
+
+class NotConnected(Exception):
+    """The workspace has no usable LinkedIn connection (never connected, revoked or expired)."""
+
+
+class SyncRefused(Exception):
+    """A sync, test send or launch can't start (wrong state, no campaign, limit reached)."""
+
+
+def _require_role(user: User, workspace_id: int, roles: Iterable[str], doing: str) -> Membership:
+    membership = Membership.objects.filter(user=user, workspace_id=workspace_id, role__in=list(roles)).first()
+    if membership is None:
+        raise PermissionDenied(f"Your role in this workspace doesn't allow you to {doing}.")
+    return membership
+
+
+# --- connection and tokens -------------------------------------------------------------
+
+
+def _urn_of(kind: str, entity: dict[str, Any]) -> str:
+    raw = str(entity.get("id", ""))
+    return raw if raw.startswith("urn:") else kind.format(raw)
+
+
+@sensitive_variables("grant")
+def connection_store(*, workspace: Workspace, admin: User, grant: TokenGrant) -> LinkedInConnection:
+    """Keep the tokens of a fresh OAuth grant (encrypted) as the workspace's connection."""
+    _require_role(admin, workspace.pk, ADMIN_ROLES, "connect LinkedIn")
+    now = timezone.now()
+    connection = LinkedInConnection.objects.filter(workspace=workspace).first() or LinkedInConnection(
+        workspace=workspace
+    )
+    connection.refresh_token_ciphertext = ""
+    connection.refresh_expires_at = None
+    connection.set_tokens(
+        access=grant.access_token,
+        expires_at=now + timedelta(seconds=grant.expires_in),
+        refresh=grant.refresh_token,
+        refresh_expires_at=(
+            now + timedelta(seconds=grant.refresh_token_expires_in)
+            if grant.refresh_token_expires_in
+            else None
+        ),
+    )
+    connection.scopes = " ".join(grant.scopes)
+    connection.status = ConnectionStatus.ACTIVE
+    connection.status_detail = ""
+    connection.connected_by = admin
+    connection.connected_at = now
+    connection.member_name, connection.member_urn = admin.display_name, ""
+    try:
+        me = LinkedIn(token=grant.access_token).get("me")
+    except (Transient, Rejected):
+        me = None
+    if isinstance(me, dict) and me.get("id"):
+        raw = str(me["id"])
+        connection.member_urn = raw if raw.startswith("urn:") else f"urn:li:person:{raw}"
+        name = f"{me.get('localizedFirstName', '')} {me.get('localizedLastName', '')}".strip()
+        connection.member_name = (name or connection.member_name)[:200]
+    connection.save()
+    return connection
+
+
+def connection_mark(connection: LinkedInConnection, *, status: str, detail: str) -> None:
+    LinkedInConnection.objects.filter(pk=connection.pk).update(status=status, status_detail=detail[:300])
+    connection.status, connection.status_detail = status, detail[:300]
+
+
+def token_refresh(*, connection_id: int) -> Secret | None:
+    """Swap the refresh token for a new access token; mark the connection when LinkedIn refuses.
+
+    Locked so two workers refreshing at once don't both spend the same refresh token.
+    """
+    with transaction.atomic():
+        connection = LinkedInConnection.objects.select_for_update().get(pk=connection_id)
+        if connection.refreshed_at and connection.refreshed_at > timezone.now() - timedelta(seconds=5):
+            return connection.access_token  # another worker refreshed it a moment ago
+        refresh = connection.refresh_token
+        if refresh is None or not connection.can_refresh:
+            connection_mark(
+                connection,
+                status=ConnectionStatus.EXPIRED,
+                detail="The LinkedIn token expired; reconnect LinkedIn.",
+            )
+            return None
+        try:
+            grant = OAuth().refresh(refresh_token=refresh)
+        except Rejected as error:
+            connection_mark(
+                connection,
+                status=ConnectionStatus.REVOKED,
+                detail=f"LinkedIn refused to renew the connection ({error.code}); reconnect LinkedIn.",
+            )
+            return None
+        now = timezone.now()
+        connection.set_tokens(
+            access=grant.access_token,
+            expires_at=now + timedelta(seconds=grant.expires_in),
+            refresh=grant.refresh_token,
+            refresh_expires_at=(
+                now + timedelta(seconds=grant.refresh_token_expires_in)
+                if grant.refresh_token_expires_in
+                else connection.refresh_expires_at
+            ),
+        )
+        connection.refreshed_at = now
+        connection.status = ConnectionStatus.ACTIVE
+        connection.status_detail = ""
+        connection.save()
+        return grant.access_token
+
+
+def tokens_refresh_due() -> int:
+    """Refresh every connection whose access token expires within LINKEDIN_REFRESH_AHEAD_SECONDS."""
+    horizon = timezone.now() + timedelta(seconds=settings.LINKEDIN_REFRESH_AHEAD_SECONDS)
+    refreshed = 0
+    for connection in LinkedInConnection.objects.filter(
+        status=ConnectionStatus.ACTIVE, expires_at__lte=horizon
+    ):
+        try:
+            if token_refresh(connection_id=connection.pk):
+                refreshed += 1
+        except Transient:
+            log.warning("LinkedIn token refresh for workspace %s failed for now", connection.workspace_id)
+    return refreshed
+
+
+def client_for(workspace: Workspace | int, *, observer: Callable[[Call], None] | None = None) -> LinkedIn:
+    """A client authenticated as the workspace's connected member, refreshing the token on a 401."""
+    workspace_id = workspace if isinstance(workspace, int) else workspace.pk
+    connection = LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
+    if connection is None or connection.status == ConnectionStatus.REVOKED:
+        raise NotConnected("This workspace isn't connected to LinkedIn. A workspace admin must connect it.")
+    token = connection.access_token
+    if not connection.usable:
+        fresh = token_refresh(connection_id=connection.pk)
+        if fresh is None:
+            raise NotConnected("The LinkedIn connection expired. A workspace admin must reconnect LinkedIn.")
+        token = fresh
+
+    def refresh() -> Secret | None:
+        return token_refresh(connection_id=connection.pk)
+
+    return LinkedIn(token=token, refresh=refresh, observer=observer)
+
+
+def _note_unauthorized(workspace_id: int, error: Unauthorized) -> None:
+    connection = LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
+    if connection is not None and connection.status == ConnectionStatus.ACTIVE:
+        connection_mark(connection, status=ConnectionStatus.REVOKED, detail=error.explain())
+
+
+# --- accounts, campaigns, senders -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdAccount:
+    urn: str
+    name: str
+    status: str
+
+
+def accounts_available(*, workspace: Workspace) -> list[AdAccount]:
+    """The ad accounts the connected member can access."""
+    elements = client_for(workspace).finder("adAccounts", "search")
+    return [
+        AdAccount(_urn_of(ACCOUNT_URN, e), str(e.get("name", "")), str(e.get("status", ""))) for e in elements
+    ]
+
+
+def account_choose(*, workspace_id: int, admin: User, account_urn: str) -> Workspace:
+    """Point the workspace at one of the member's ad accounts, then import its campaigns and senders."""
+    _require_role(admin, workspace_id, ADMIN_ROLES, "choose the ad account")
+    workspace = Workspace.objects.get(pk=workspace_id)
+    chosen = next((a for a in accounts_available(workspace=workspace) if a.urn == account_urn), None)
+    if chosen is None:
+        raise ValidationError("Choose one of the ad accounts the connected member can access.")
+    Workspace.objects.filter(pk=workspace_id).update(
+        ad_account_urn=chosen.urn, ad_account_name=chosen.name[:255]
+    )
+    workspace.ad_account_urn, workspace.ad_account_name = chosen.urn, chosen.name[:255]
+    campaigns_import(workspace=workspace)
+    senders_import(workspace=workspace)
+    return workspace
+
+
+def _account_path(workspace: Workspace, sub: str) -> str:
+    if not workspace.ad_account_urn:
+        raise NotConnected("Choose the workspace's LinkedIn ad account first.")
+    return f"adAccounts/{restli.numeric_id(workspace.ad_account_urn)}/{sub}"
+
+
+def campaigns_import(*, workspace: Workspace) -> list[Campaign]:
+    """List the account's message-ad campaigns from LinkedIn and keep them for the campaign picker."""
+    elements = client_for(workspace).finder(
+        _account_path(workspace, "adCampaigns"),
+        "search",
+        {"search": {"type": {"values": ["SPONSORED_INMAILS"]}}},
+    )
+    now = timezone.now()
+    seen = []
+    for element in elements:
+        if element.get("type") not in (None, "SPONSORED_INMAILS"):
+            continue
+        urn = _urn_of(CAMPAIGN_URN, element)
+        seen.append(urn)
+        Campaign.objects.update_or_create(
+            workspace=workspace,
+            urn=urn,
+            defaults={
+                "name": str(element.get("name", urn))[:255],
+                "status": str(element.get("status", "")),
+                "format": str(element.get("format", "")),
+                "refreshed_at": now,
+            },
+        )
+    Campaign.objects.filter(workspace=workspace).exclude(urn__in=seen).delete()
+    return list(Campaign.objects.filter(workspace=workspace))
+
+
+# LinkedIn's permission states as ours; anything else (DECLINED, REVOKED, unknown) can't send.
+PERMISSION_STATES = {"APPROVED": SenderPermission.APPROVED, "PENDING": SenderPermission.PENDING}
+
+
+def senders_import(*, workspace: Workspace) -> list[Sender]:
+    """Senders and their permission state from the account's sender permissions.
+
+    A sender whose permission is no longer listed, or listed as anything but approved or
+    pending, becomes revoked, so every draft using them is flagged before anyone syncs.
+    """
+    elements = client_for(workspace).finder(
+        "adInMailMemberSenderPermissions", "account", {"account": workspace.ad_account_urn}
+    )
+    now = timezone.now()
+    listed: dict[str, tuple[str, dict[str, Any]]] = {}
+    for element in elements:
+        urn = str(element.get("member") or element.get("sender") or element.get("memberUrn") or "")
+        if urn:
+            status = PERMISSION_STATES.get(str(element.get("status", "")).upper(), SenderPermission.REVOKED)
+            listed[urn] = (str(status), element)
+    senders: list[Sender] = []
+    for urn, (permission, element) in listed.items():
+        sender = Sender.objects.filter(workspace=workspace, urn=urn).first()
+        if sender is None:
+            decorated = element.get("sender~") or {}
+            name = (
+                f"{decorated.get('localizedFirstName', '')} {decorated.get('localizedLastName', '')}".strip()
+            )
+            name = name or urn.rsplit(":", 1)[-1].replace("-", " ").title()
+            sender = Sender.objects.create(
+                workspace=workspace,
+                urn=urn,
+                name=name[:120],
+                headline=str(decorated.get("localizedHeadline", ""))[:220],
+                permission=permission,
+                permission_updated_at=now,
+            )
+        elif sender.permission != permission:
+            Sender.objects.filter(pk=sender.pk).update(permission=permission, permission_updated_at=now)
+            sender.permission = permission
+        senders.append(sender)
+    Sender.objects.filter(workspace=workspace, urn__startswith="urn:li:person:").exclude(
+        urn__in=list(listed)
+    ).exclude(permission=SenderPermission.REVOKED).update(
+        permission=SenderPermission.REVOKED, permission_updated_at=now
+    )
+    return senders
+
+
+def campaign_choose(*, ad_id: int, user: User, campaign_urn: str) -> AdLinkedIn:
+    ad = Ad.objects.get(pk=ad_id)
+    _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "choose the campaign")
+    if campaign_urn and not Campaign.objects.filter(workspace_id=ad.workspace_id, urn=campaign_urn).exists():
+        raise ValidationError("Choose one of the ad account's campaigns.")
+    if ad.state == State.LIVE:
+        raise ValidationError("A live ad stays in its campaign.")
+    link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
+    link.campaign_urn = campaign_urn
+    link.save(update_fields=["campaign_urn"])
+    if campaign_urn and ad.state == State.APPROVED:
+        # The approval was waiting for a campaign: sync now.
+        from inmail_studio.review.selectors import approved_revision_for
+
+        revision = approved_revision_for(ad)
+        if revision is not None:
+            sync_queue(ad_id=ad.pk, revision_id=revision.pk, actor=user)
+    return link
+
+
+# --- sync ----------------------------------------------------------------------------
+
+
+def _dispatch_sync(attempt_id: int) -> None:
+    from .tasks import sync_attempt_task
+
+    sync_attempt_task.delay(attempt_id)
+
+
+def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
+    """Queue the sync of an approved revision; the task is sent after commit.
+
+    Called by the review workflow after an approval commits (actor None) and by the
+    "Retry" button. Returns None when the revision is no longer the approved one or a
+    sync of the ad is already under way.
+    """
+    from inmail_studio.review import workflow
+    from inmail_studio.review.selectors import approved_revision_for
+
+    with transaction.atomic():
+        ad = Ad.objects.select_for_update().get(pk=ad_id)
+        if actor is not None:
+            _require_role(actor, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "sync ads")
+        revision = approved_revision_for(ad)
+        if revision is None or revision.pk != revision_id:
+            return None
+        if ad.state not in (State.APPROVED, State.SYNC_FAILED):
+            return None
+        if SyncAttempt.objects.filter(ad=ad, status__in=OPEN_STATUSES).exists():
+            return None
+        if sync_blocker(ad):
+            return None  # stays approved; the panel says what's missing and offers "Sync to LinkedIn"
+        workflow.move(ad, State.SYNCING, actor=actor, revision=revision, note="Sync to LinkedIn queued.")
+        attempt = SyncAttempt.objects.create(
+            ad=ad, revision=revision, revision_hash=revision.content_hash, requested_by=actor
+        )
+        transaction.on_commit(lambda: _dispatch_sync(attempt.pk))
+    return attempt
+
+
+def sync_blocker(ad: Ad) -> str:
+    """Why an approved ad can't be synced yet (no connection, no account, no campaign), or ""."""
+    connection = LinkedInConnection.objects.filter(workspace_id=ad.workspace_id).first()
+    if connection is None or connection.status != ConnectionStatus.ACTIVE:
+        return "Connect the workspace to LinkedIn first."
+    if not Workspace.objects.filter(pk=ad.workspace_id).exclude(ad_account_urn="").exists():
+        return "Choose the workspace's LinkedIn ad account first."
+    if not AdLinkedIn.objects.filter(ad_id=ad.pk).exclude(campaign_urn="").exists():
+        return "Choose the LinkedIn campaign for this ad first."
+    return ""
+
+
+def sync_request(*, ad_id: int, user: User) -> SyncAttempt:
+    """ "Sync to LinkedIn" on an approved ad that isn't synced yet, or "Retry" after a failed sync."""
+    from inmail_studio.review.selectors import approved_revision_for
+
+    ad = Ad.objects.get(pk=ad_id)
+    _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "sync ads")
+    revision = approved_revision_for(ad)
+    if ad.state not in (State.APPROVED, State.SYNC_FAILED) or revision is None:
+        raise SyncRefused("Only an approved ad that isn't on LinkedIn yet can be synced.")
+    blocker = sync_blocker(ad)
+    if blocker:
+        raise SyncRefused(blocker)
+    attempt = sync_queue(ad_id=ad.pk, revision_id=revision.pk, actor=user)
+    if attempt is None:
+        raise SyncRefused("A sync of this ad is already under way.")
+    return attempt
+
+
+def _claim(attempt_id: int) -> SyncAttempt | None:
+    """Take the attempt for this worker under a lease, or None if it is done or someone else holds it."""
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = (
+            SyncAttempt.objects.select_for_update()
+            .select_related("ad", "revision")
+            .filter(pk=attempt_id)
+            .first()
+        )
+        if attempt is None or attempt.status not in OPEN_STATUSES:
+            return None
+        if attempt.status == AttemptStatus.INFLIGHT and attempt.lease_until and attempt.lease_until > now:
+            return None  # a duplicate delivery while another worker holds it
+        attempt.status = AttemptStatus.INFLIGHT
+        attempt.tries += 1
+        attempt.lease_until = now + timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
+        attempt.started_at = attempt.started_at or now
+        attempt.save(update_fields=["status", "tries", "lease_until", "started_at"])
+    return attempt
+
+
+class _Ledger:
+    """Records every HTTP exchange of an attempt as a SyncCall under the current step."""
+
+    def __init__(self, attempt: SyncAttempt) -> None:
+        self.attempt = attempt
+        self.step = ""
+
+    def enter(self, step: str) -> None:
+        self.step = step
+        SyncAttempt.objects.filter(pk=self.attempt.pk).update(step=step)
+
+    def __call__(self, call: Call) -> None:
+        SyncCall.objects.create(
+            attempt=self.attempt,
+            step=self.step,
+            method=call.method,
+            resource=call.resource[:300],
+            http_status=call.status,
+            request_id=call.request_id,
+            duration_ms=call.duration_ms,
+            error=call.error,
+        )
+        if call.request_id:
+            SyncAttempt.objects.filter(pk=self.attempt.pk).update(request_id=call.request_id)
+
+    def note(self, text: str) -> None:
+        SyncCall.objects.create(attempt=self.attempt, step=self.step, note=text)
+
+
+@dataclass
+class SyncContext:
+    attempt: SyncAttempt
+    ad: Ad
+    link: AdLinkedIn
+    snapshot: dict[str, Any]
+    workspace: Workspace
+    api: LinkedIn
+    ledger: _Ledger
+
+
+def _step_banner(ctx: SyncContext) -> None:
+    """Upload the banner first (initializeUpload, then PUT), unless this very image is on LinkedIn already."""
+    banner = ctx.snapshot.get("banner")
+    if not banner or ctx.link.image_sha256 == banner["sha256"]:
+        return
+    from inmail_studio.ads.models import Image
+
+    image = Image.objects.get(pk=banner["id"])
+    answer = ctx.api.action(
+        "images", "initializeUpload", {"initializeUploadRequest": {"owner": ctx.workspace.ad_account_urn}}
+    )
+    with image.file.open("rb") as handle:
+        data = handle.read()
+    ctx.api.upload(
+        answer["uploadUrl"], data, content_type="image/jpeg" if image.format == "JPEG" else "image/png"
+    )
+    ctx.link.image_urn, ctx.link.image_sha256 = str(answer["image"]), banner["sha256"]
+    ctx.link.save(update_fields=["image_urn", "image_sha256"])
+
+
+def _step_content(ctx: SyncContext) -> None:
+    """Create the inMailContent, or bring the existing one to this revision by PARTIAL_UPDATE.
+
+    inMailContents has no finder, so a create whose answer was lost can't be found again:
+    it is recorded in the ledger as orphaned (nothing references it) and created anew.
+    """
+    image_urn = ctx.link.image_urn if ctx.snapshot.get("banner") else None
+    account = ctx.workspace.ad_account_urn
+    if ctx.link.content_urn:
+        ctx.api.partial_update(
+            "inMailContents",
+            ctx.link.content_urn,
+            payloads.content_update(ctx.snapshot, account_urn=account, image_urn=image_urn),
+        )
+        return
+    if ctx.link.content_create_uncertain:
+        ctx.ledger.note(
+            "An earlier create of this message content lost its answer. LinkedIn may hold an unused copy "
+            "(orphaned, never referenced by a creative); it is created again."
+        )
+    AdLinkedIn.objects.filter(pk=ctx.link.pk).update(content_create_uncertain=True)
+    try:
+        urn = ctx.api.create(
+            "inMailContents", payloads.content(ctx.snapshot, account_urn=account, image_urn=image_urn)
+        )
+    except Transient as error:
+        # Only a request that left and got no answer at all may have created something.
+        if not (error.sent and error.status is None):
+            AdLinkedIn.objects.filter(pk=ctx.link.pk).update(
+                content_create_uncertain=ctx.link.content_create_uncertain
+            )
+        raise
+    except Rejected:
+        AdLinkedIn.objects.filter(pk=ctx.link.pk).update(
+            content_create_uncertain=ctx.link.content_create_uncertain
+        )
+        raise
+    ctx.link.content_urn, ctx.link.content_create_uncertain = urn, False
+    ctx.link.save(update_fields=["content_urn", "content_create_uncertain"])
+
+
+def _find_creative(ctx: SyncContext, campaign_urn: str) -> str | None:
+    elements = ctx.api.finder(
+        _account_path(ctx.workspace, "creatives"), "criteria", {"campaigns": [campaign_urn]}
+    )
+    for element in elements:
+        if (element.get("content") or {}).get("reference") == ctx.link.content_urn:
+            return str(element["id"])
+    return None
+
+
+def _step_creative(ctx: SyncContext) -> None:
+    """A DRAFT creative in the chosen campaign, never a second one: look it up before creating."""
+    campaign = ctx.link.campaign_urn
+    if ctx.link.creative_urn and ctx.link.creative_campaign_urn == campaign:
+        return
+    urn = _find_creative(ctx, campaign)
+    if urn:
+        ctx.ledger.note(f"Found the creative {urn} already in the campaign; not creating another.")
+    else:
+        urn = ctx.api.create(
+            _account_path(ctx.workspace, "creatives"),
+            payloads.creative(
+                campaign_urn=campaign,
+                content_urn=ctx.link.content_urn,
+                name=payloads.creative_name(ad_id=ctx.ad.pk, ad_name=ctx.snapshot.get("name", "")),
+            ),
+        )
+    ctx.link.creative_urn, ctx.link.creative_campaign_urn = urn, campaign
+    ctx.link.save(update_fields=["creative_urn", "creative_campaign_urn"])
+
+
+def _conversation_not_ready(ctx: SyncContext) -> None:
+    raise Rejected(
+        422,
+        "NOT_SUPPORTED",
+        "Conversation ads can't be synced yet; their conversation mapping is not available.",
+    )
+
+
+# The steps of a sync, per kind of ad, in order. Each is idempotent given what AdLinkedIn records.
+STEPS: dict[str, tuple[tuple[str, Callable[[SyncContext], None]], ...]] = {
+    Kind.MESSAGE: (("banner", _step_banner), ("content", _step_content), ("creative", _step_creative)),
+    Kind.CONVERSATION: (("conversation", _conversation_not_ready),),
+}
+
+
+def _finish(attempt: SyncAttempt, *, status: str, error: str = "", code: str = "") -> None:
+    SyncAttempt.objects.filter(pk=attempt.pk).update(
+        status=status, error=error, error_code=code, finished_at=timezone.now(), lease_until=None
+    )
+
+
+def sync_run(*, attempt_id: int) -> None:
+    """Do the steps of a queued attempt. Raises Transient for the task to retry later.
+
+    Safe to call twice or after a crash: the claim ignores finished attempts and live
+    leases, and each step skips what AdLinkedIn says LinkedIn already holds.
+    """
+    from inmail_studio.review import workflow
+    from inmail_studio.review.selectors import approved_revision_for
+
+    attempt = _claim(attempt_id)
+    if attempt is None:
+        return
+    ad = Ad.objects.select_related("workspace").get(pk=attempt.ad_id)
+    approved = approved_revision_for(ad)
+    if approved is None or approved.pk != attempt.revision_id or ad.state != State.SYNCING:
+        _finish(attempt, status=AttemptStatus.SKIPPED, error="The revision is no longer the approved one.")
+        return
+    ledger = _Ledger(attempt)
+    link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
+    try:
+        if not link.campaign_urn:
+            raise Rejected(422, "NO_CAMPAIGN", "Choose the LinkedIn campaign for this ad, then retry.")
+        ctx = SyncContext(
+            attempt=attempt,
+            ad=ad,
+            link=link,
+            snapshot=attempt.revision.snapshot,
+            workspace=ad.workspace,
+            api=client_for(ad.workspace, observer=ledger),
+            ledger=ledger,
+        )
+        for name, step in STEPS[ad.kind]:
+            ledger.enter(name)
+            step(ctx)
+    except Transient as error:
+        SyncAttempt.objects.filter(pk=attempt.pk).update(
+            status=AttemptStatus.AWAITING_RETRY, error=error.explain(), lease_until=None
+        )
+        raise
+    except (Rejected, NotConnected) as error:
+        if isinstance(error, Unauthorized):
+            _note_unauthorized(ad.workspace_id, error)
+        message = error.explain() if isinstance(error, Rejected) else str(error)
+        code = error.code if isinstance(error, Rejected) else "NOT_CONNECTED"
+        _finish(attempt, status=AttemptStatus.FAILED, error=message, code=code)
+        workflow.move(ad, State.SYNC_FAILED, actor=None, revision=attempt.revision, note=message)
+        return
+    with transaction.atomic():
+        AdLinkedIn.objects.filter(pk=link.pk).update(
+            synced_hash=attempt.revision_hash, synced_at=timezone.now()
+        )
+        _finish(attempt, status=AttemptStatus.DONE)
+        workflow.move(ad, State.SYNCED, actor=None, revision=attempt.revision, note="Synced to LinkedIn.")
+
+
+def sync_give_up(*, attempt_id: int, error: str) -> None:
+    """After the last retry: the attempt fails and the ad shows "sync failed" with a retry button."""
+    from inmail_studio.review import workflow
+
+    with transaction.atomic():
+        attempt = SyncAttempt.objects.select_for_update().select_related("ad", "revision").get(pk=attempt_id)
+        if attempt.status == AttemptStatus.DONE:
+            return
+        message = f"LinkedIn kept failing after {attempt.tries} tries: {error}"
+        _finish(attempt, status=AttemptStatus.FAILED, error=message, code="GAVE_UP")
+        if attempt.ad.state == State.SYNCING:
+            workflow.move(attempt.ad, State.SYNC_FAILED, actor=None, revision=attempt.revision, note=message)
+
+
+def requeue_stuck() -> int:
+    """Send again every attempt whose worker vanished: in flight past its lease, or queued long ago.
+
+    Duplicates are harmless: the claim lets only one worker in at a time.
+    """
+    now = timezone.now()
+    lease = timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
+    stuck = list(
+        SyncAttempt.objects.filter(status=AttemptStatus.INFLIGHT, lease_until__lt=now).values_list(
+            "pk", flat=True
+        )
+    ) + list(
+        SyncAttempt.objects.filter(status=AttemptStatus.QUEUED, queued_at__lt=now - lease).values_list(
+            "pk", flat=True
+        )
+    )
+    for attempt_id in stuck:
+        _dispatch_sync(attempt_id)
+    return len(stuck)
+
+
+# --- test send and launch ----------------------------------------------------------------
+
+
+def test_sends_today(ad: Ad) -> int:
+    start = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    return TestSend.objects.filter(ad=ad, created_at__gte=start).count()
+
+
+def test_send_request(*, ad_id: int, user: User) -> TestSend:
+    """Queue a `sendTestInMail` of the synced revision, within the daily limit per ad."""
+    from inmail_studio.review.selectors import approved_revision_for
+
+    with transaction.atomic():
+        ad = Ad.objects.select_for_update().get(pk=ad_id)
+        _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "send test messages")
+        if ad.state not in (State.SYNCED, State.TESTED):
+            raise SyncRefused("Only a synced ad can be sent as a test.")
+        revision = approved_revision_for(ad)
+        link = AdLinkedIn.objects.filter(ad=ad).first()
+        if (
+            revision is None
+            or link is None
+            or link.synced_hash != revision.content_hash
+            or not link.creative_urn
+        ):
+            raise SyncRefused("The approved revision isn't on LinkedIn yet; sync it first.")
+        if TestSend.objects.filter(
+            ad=ad, status__in=[TestSendStatus.QUEUED, TestSendStatus.SENDING]
+        ).exists():
+            raise SyncRefused("A test message is already on its way.")
+        limit = settings.LINKEDIN_TEST_SENDS_PER_DAY
+        if test_sends_today(ad) >= limit:
+            raise SyncRefused(f"This ad has had its {limit} test messages for today; try again tomorrow.")
+        connection = LinkedInConnection.objects.filter(workspace_id=ad.workspace_id).first()
+        send = TestSend.objects.create(
+            ad=ad,
+            revision=revision,
+            revision_hash=revision.content_hash,
+            requested_by=user,
+            recipient_urn=connection.member_urn if connection else "",
+        )
+
+        def dispatch() -> None:
+            from .tasks import test_send_task
+
+            test_send_task.delay(send.pk)
+
+        transaction.on_commit(dispatch)
+    return send
+
+
+def test_send_run(*, test_send_id: int) -> None:
+    """Call sendTestInMail once for a queued test send; Transient goes back to the task for a retry."""
+    from inmail_studio.review import workflow
+
+    with transaction.atomic():
+        send = TestSend.objects.select_for_update().select_related("ad", "revision").get(pk=test_send_id)
+        if send.finished:
+            return
+        TestSend.objects.filter(pk=send.pk).update(status=TestSendStatus.SENDING, tries=send.tries + 1)
+    ad = Ad.objects.select_related("workspace").get(pk=send.ad_id)
+    link = AdLinkedIn.objects.get(ad=ad)
+    try:
+        api = client_for(ad.workspace)
+        api.action(
+            "inMailContents",
+            "sendTestInMail",
+            payloads.test_send(
+                content_urn=link.content_urn,
+                campaign_urn=link.creative_campaign_urn,
+                creative_urn=link.creative_urn,
+                account_urn=ad.workspace.ad_account_urn,
+            ),
+        )
+    except Transient as error:
+        TestSend.objects.filter(pk=send.pk).update(status=TestSendStatus.QUEUED, error=error.explain())
+        raise
+    except (Rejected, NotConnected) as error:
+        if isinstance(error, Unauthorized):
+            _note_unauthorized(ad.workspace_id, error)
+        message = error.explain() if isinstance(error, Rejected) else str(error)
+        TestSend.objects.filter(pk=send.pk).update(
+            status=TestSendStatus.FAILED, error=message, finished_at=timezone.now()
+        )
+        return
+    with transaction.atomic():
+        TestSend.objects.filter(pk=send.pk).update(
+            status=TestSendStatus.SENT, error="", finished_at=timezone.now()
+        )
+        current = Ad.objects.select_for_update().get(pk=ad.pk)
+        if current.state in (State.SYNCED, State.TESTED):
+            workflow.move(
+                current, State.TESTED, actor=None, revision=send.revision, note="Test message sent."
+            )
+
+
+def test_send_give_up(*, test_send_id: int, error: str) -> None:
+    TestSend.objects.filter(pk=test_send_id).exclude(status=TestSendStatus.SENT).update(
+        status=TestSendStatus.FAILED, error=f"LinkedIn kept failing: {error}", finished_at=timezone.now()
+    )
+
+
+def launch(*, ad_id: int, approver: User, ip: str | None = None) -> Ad:
+    """Set the creative ACTIVE and the ad live (approvers only, after at least one sent test)."""
+    from inmail_studio.review import workflow
+    from inmail_studio.review.selectors import approved_revision_for
+
+    ad = Ad.objects.select_related("workspace").get(pk=ad_id)
+    _require_role(approver, ad.workspace_id, APPROVE_ROLES, "launch ads")
+    revision = approved_revision_for(ad)
+    if ad.state != State.TESTED or revision is None:
+        raise SyncRefused("Only a synced ad that has had a test message can be launched.")
+    if not TestSend.objects.filter(ad=ad, revision=revision, status=TestSendStatus.SENT).exists():
+        raise SyncRefused("Send a test message of this revision before launching.")
+    link = AdLinkedIn.objects.get(ad=ad)
+    api = client_for(ad.workspace)
+    try:
+        api.partial_update(
+            _account_path(ad.workspace, "creatives"), link.creative_urn, {"intendedStatus": "ACTIVE"}
+        )
+    except Unauthorized as error:
+        _note_unauthorized(ad.workspace_id, error)
+        raise
+    return workflow.move(
+        ad,
+        State.LIVE,
+        actor=approver,
+        revision=revision,
+        ip=ip,
+        note="Launched on LinkedIn (creative ACTIVE).",
+    )
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+def contents_import(*, workspace_id: int, admin: User) -> list[Ad]:
+    """Existing message ads of the account become drafts, with where they came from kept read-only.
+
+    inMailContents has no finder, so they are found through the account's creatives.
+    Contents already imported (or synced from here) are skipped.
+    """
+    from inmail_studio.ads import services as ad_services
+
+    _require_role(admin, workspace_id, ADMIN_ROLES | EDIT_ROLES, "import ads")
+    workspace = Workspace.objects.get(pk=workspace_id)
+    campaigns = campaigns_import(workspace=workspace)
+    if not campaigns:
+        return []
+    api = client_for(workspace)
+    creatives = api.finder(
+        _account_path(workspace, "creatives"), "criteria", {"campaigns": [c.urn for c in campaigns]}
+    )
+    by_content: dict[str, dict[str, Any]] = {}
+    for creative in creatives:
+        reference = str((creative.get("content") or {}).get("reference", ""))
+        if reference.startswith("urn:li:adInMailContent:"):
+            by_content.setdefault(reference, creative)
+    known = set(
+        AdLinkedIn.objects.filter(ad__workspace=workspace).values_list("content_urn", flat=True)
+    ) | set(AdLinkedIn.objects.filter(ad__workspace=workspace).values_list("origin_urn", flat=True))
+    wanted = [urn for urn in by_content if urn not in known]
+    contents = api.batch_get("inMailContents", wanted) if wanted else {}
+    imported: list[Ad] = []
+    for urn in wanted:
+        entity = contents.get(urn)
+        if not entity:
+            continue
+        sub = entity.get("subContent") or {}
+        if "guidedReplies" in sub:
+            continue  # conversation ads are imported by their own mapping, not as message ads
+        regular = sub.get("regular") or sub.get("form") or {}
+        sender = Sender.objects.filter(workspace=workspace, urn=entity.get("sender", "")).first()
+        if sender is None and entity.get("sender"):
+            sender = Sender.objects.create(
+                workspace=workspace,
+                urn=str(entity["sender"]),
+                name=str(entity["sender"]).rsplit(":", 1)[-1][:120],
+            )
+        fields = {
+            "name": str(entity.get("name") or f"Imported {urn}")[:255],
+            "sender": sender,
+            "subject": str(entity.get("subject", "")),
+            "body": str(entity.get("htmlBody", "")),
+            "footer": str(entity.get("customFooter", "")),
+            "cta_kind": "lead_form" if "form" in sub else "landing_page",
+            "cta_text": str(regular.get("callToActionText", "")),
+            "landing_page_url": str(regular.get("callToActionLandingPageUrl", "")),
+        }
+        try:
+            with transaction.atomic():
+                ad = ad_services.ad_create(workspace=workspace, author=admin, fields=fields)
+                creative = by_content[urn]
+                AdLinkedIn.objects.create(
+                    ad=ad,
+                    origin_urn=urn,
+                    origin={
+                        "content": urn,
+                        "creative": creative.get("id"),
+                        "campaign": creative.get("campaign"),
+                        "status": creative.get("intendedStatus"),
+                        "imported_at": timezone.now().isoformat(),
+                        "imported_by": admin.display_name,
+                    },
+                )
+        except (ValidationError, IntegrityError) as error:
+            log.info("Skipped importing %s: %s", urn, error)
+            continue
+        imported.append(ad)
+    return imported

@@ -1,0 +1,294 @@
+"""Pages for the LinkedIn integration: the connection, the ad page's panel, the ledger and the payload."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from inmail_studio.accounts.models import Membership, User
+from inmail_studio.accounts.selectors import current_membership, membership_for
+from inmail_studio.ads.models import Ad
+from inmail_studio.ads.selectors import ad_for
+from inmail_studio.http import HtmxHttpRequest
+
+from . import oauth, selectors, services
+from .client import Rejected, Transient
+from .models import Campaign, TestSend
+
+
+def _user(request: HtmxHttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _require_admin(membership: Membership) -> Membership:
+    if not membership.can_admin:
+        raise PermissionDenied("Only a workspace admin can manage the LinkedIn connection.")
+    return membership
+
+
+def _ad_and_membership(request: HtmxHttpRequest, ad_id: int) -> tuple[Ad, Membership]:
+    user = _user(request)
+    ad = ad_for(user, ad_id)
+    membership = membership_for(user, ad.workspace_id)
+    assert membership is not None
+    return ad, membership
+
+
+def _ip(request: HtmxHttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+# --- connection ----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def connection(request: HtmxHttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    workspace = membership.workspace
+    return render(
+        request,
+        "linkedin/connection.html",
+        {
+            "membership": membership,
+            "workspace": workspace,
+            "connection": selectors.connection_of(workspace.pk),
+            "campaigns": Campaign.objects.filter(workspace=workspace),
+            "senders": workspace.senders.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def connect(request: HtmxHttpRequest) -> HttpResponse:
+    membership = _require_admin(current_membership(request))
+    return redirect(oauth.start(request, workspace_id=membership.workspace_id))
+
+
+@login_required
+@require_GET
+@sensitive_variables("grant")
+def callback(request: HtmxHttpRequest) -> HttpResponse:
+    try:
+        workspace_id, grant = oauth.finish(request)
+    except oauth.OAuthRefused as error:
+        messages.error(request, str(error))
+        return redirect("linkedin:connection")
+    except (Rejected, Transient) as error:
+        messages.error(request, f"LinkedIn didn't complete the sign-in: {error.explain()}")
+        return redirect("linkedin:connection")
+    membership = membership_for(_user(request), workspace_id)
+    if membership is None:
+        raise PermissionDenied("You are not a member of that workspace.")
+    _require_admin(membership)
+    services.connection_store(workspace=membership.workspace, admin=_user(request), grant=grant)
+    messages.success(request, "LinkedIn is connected. Now choose the ad account this workspace uses.")
+    return redirect("linkedin:account")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@sensitive_post_parameters()
+def account(request: HtmxHttpRequest) -> HttpResponse:
+    membership = _require_admin(current_membership(request))
+    workspace = membership.workspace
+    error = ""
+    try:
+        accounts = services.accounts_available(workspace=workspace)
+    except services.NotConnected as problem:
+        messages.error(request, str(problem))
+        return redirect("linkedin:connection")
+    except (Rejected, Transient) as problem:
+        accounts, error = [], problem.explain()
+    if request.method == "POST":
+        try:
+            services.account_choose(
+                workspace_id=workspace.pk, admin=_user(request), account_urn=request.POST.get("account", "")
+            )
+        except ValidationError as problem:
+            error = " ".join(problem.messages)
+        except (Rejected, Transient) as problem:
+            error = problem.explain()
+        else:
+            messages.success(request, "Ad account chosen; its campaigns and senders are imported.")
+            return redirect("linkedin:connection")
+    return render(
+        request,
+        "linkedin/account.html",
+        {"membership": membership, "workspace": workspace, "accounts": accounts, "error": error},
+        status=422 if error and request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def refresh(request: HtmxHttpRequest) -> HttpResponse:
+    """Re-read campaigns and sender permissions from LinkedIn now."""
+    membership = _require_admin(current_membership(request))
+    try:
+        campaigns = services.campaigns_import(workspace=membership.workspace)
+        senders = services.senders_import(workspace=membership.workspace)
+    except services.NotConnected as error:
+        messages.error(request, str(error))
+    except (Rejected, Transient) as error:
+        messages.error(request, error.explain())
+    else:
+        messages.success(
+            request, f"Refreshed {len(campaigns)} campaigns and {len(senders)} senders from LinkedIn."
+        )
+    return redirect("linkedin:connection")
+
+
+@login_required
+@require_POST
+def disconnect(request: HtmxHttpRequest) -> HttpResponse:
+    membership = _require_admin(current_membership(request))
+    from .models import LinkedInConnection
+
+    LinkedInConnection.objects.filter(workspace_id=membership.workspace_id).delete()
+    messages.info(request, "LinkedIn is disconnected; its tokens are deleted.")
+    return redirect("linkedin:connection")
+
+
+@login_required
+@require_POST
+def import_contents(request: HtmxHttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    if not (membership.can_admin or membership.can_edit):
+        raise PermissionDenied("Your role can't import ads.")
+    try:
+        ads = services.contents_import(workspace_id=membership.workspace_id, admin=_user(request))
+    except services.NotConnected as error:
+        messages.error(request, str(error))
+    except (Rejected, Transient) as error:
+        messages.error(request, error.explain())
+    else:
+        if ads:
+            messages.success(request, f"Imported {len(ads)} message ads from LinkedIn as drafts.")
+        else:
+            messages.info(request, "Nothing new to import: every message ad of the account is already here.")
+    return redirect("linkedin:connection")
+
+
+# --- the ad page's panel -----------------------------------------------------------------
+
+
+def _panel(request: HtmxHttpRequest, ad: Ad, membership: Membership, *, status: int = 200) -> HttpResponse:
+    """The panel alone for htmx, or back to the ad page without JavaScript."""
+    if not request.htmx:
+        return redirect("ads:edit", ad.pk)
+    ad.refresh_from_db()
+    return render(
+        request, "linkedin/_panel.html", {"panel": selectors.panel_for(ad, membership)}, status=status
+    )
+
+
+@login_required
+@require_GET
+def panel(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad, membership = _ad_and_membership(request, ad_id)
+    return render(request, "linkedin/_panel.html", {"panel": selectors.panel_for(ad, membership)})
+
+
+@login_required
+@require_POST
+def campaign(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad, membership = _ad_and_membership(request, ad_id)
+    try:
+        services.campaign_choose(
+            ad_id=ad.pk, user=_user(request), campaign_urn=request.POST.get("campaign", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _panel(request, ad, membership, status=422)
+    messages.success(request, "Campaign saved.")
+    return _panel(request, ad, membership)
+
+
+@login_required
+@require_POST
+def retry(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad, membership = _ad_and_membership(request, ad_id)
+    try:
+        services.sync_request(ad_id=ad.pk, user=_user(request))
+    except services.SyncRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.info(request, "Sync to LinkedIn queued.")
+    return _panel(request, ad, membership)
+
+
+@login_required
+@require_POST
+def test_send(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad, membership = _ad_and_membership(request, ad_id)
+    try:
+        services.test_send_request(ad_id=ad.pk, user=_user(request))
+    except services.SyncRefused as error:
+        messages.error(request, str(error))
+        return _panel(request, ad, membership, status=409 if request.htmx else 200)
+    messages.info(request, "Sending a test message to the connected LinkedIn member's inbox…")
+    return _panel(request, ad, membership)
+
+
+@login_required
+@require_POST
+def launch(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad, membership = _ad_and_membership(request, ad_id)
+    try:
+        services.launch(ad_id=ad.pk, approver=_user(request), ip=_ip(request))
+    except services.SyncRefused as error:
+        messages.error(request, str(error))
+    except services.NotConnected as error:
+        messages.error(request, str(error))
+    except (Rejected, Transient) as error:
+        messages.error(request, f"Not launched: {error.explain()}")
+    else:
+        messages.success(request, "Launched: the creative is ACTIVE on LinkedIn and the ad is locked.")
+        if request.htmx:
+            from django_htmx.http import HttpResponseClientRefresh
+
+            return HttpResponseClientRefresh()
+    return _panel(request, ad, membership)
+
+
+@login_required
+@require_GET
+def ledger(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad, membership = _ad_and_membership(request, ad_id)
+    return render(
+        request,
+        "linkedin/ledger.html",
+        {
+            "ad": ad,
+            "membership": membership,
+            "attempts": selectors.attempts_of(ad),
+            "test_sends": TestSend.objects.filter(ad=ad).select_related("requested_by")[:50],
+        },
+    )
+
+
+@login_required
+@require_GET
+def payload(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad, membership = _ad_and_membership(request, ad_id)
+    data = selectors.payload_for(ad)
+    for call in data["calls"]:
+        call["json"] = json.dumps(call["body"], indent=2, ensure_ascii=False)
+    if request.GET.get("format") == "json":
+        return HttpResponse(
+            json.dumps(
+                [{"call": c["call"], "body": c["body"]} for c in data["calls"]], indent=2, ensure_ascii=False
+            ),
+            content_type="application/json",
+        )
+    return render(request, "linkedin/payload.html", {"ad": ad, "membership": membership, **data})
