@@ -1,0 +1,123 @@
+"""The benchmark runner behind `make bench`.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/inmail_studio INMAIL_TESTING=1 .venv/bin/python bench/run.py [name ...]
+
+What it does:
+1. Derives a dedicated benchmark database from DATABASE_URL (same server, database
+   `inmail_bench`), drops and re-creates it, and migrates it, so every run starts
+   empty and never touches real or test data. A SQLite DATABASE_URL (or none)
+   gets a fresh temporary SQLite file instead. Media go to a temporary directory.
+2. Sets Django up against it with DEBUG off (INMAIL_TESTING=1), as production renders.
+3. Imports every `bench/bench_*.py` in name order (or only those named on the
+   command line, e.g. `bench/run.py studio`) and calls its `run()`.
+
+Writing a benchmark: add `bench/bench_<area>.py` with a `run() -> bool` that
+creates its own data, measures in-process (django.test.Client, time.perf_counter),
+prints its figures with `report()` and returns True when every target was met.
+The runner exits non-zero when any benchmark missed a target.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATABASE = "inmail_bench"
+
+
+def _bench_database_url(url: str) -> str:
+    """A fresh, empty database for this run, on the same server as `url`."""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        fd, path = tempfile.mkstemp(prefix="inmail-bench-", suffix=".sqlite3")
+        os.close(fd)
+        return f"sqlite:///{path}"
+    import psycopg
+
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+
+
+def setup() -> None:
+    os.environ["DATABASE_URL"] = _bench_database_url(os.environ.get("DATABASE_URL", ""))
+    os.environ.setdefault("INMAIL_TESTING", "1")
+    os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="inmail-bench-media-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inmail_studio.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+# ---- helpers the benchmarks share ----
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """The `share` percentile (0..1) of `samples`, by nearest rank."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def timed(call: Callable[[], object], *, repeat: int, warmup: int = 20) -> list[float]:
+    """Milliseconds per call, after `warmup` calls that are not counted."""
+    for _ in range(warmup):
+        call()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> str:
+    return (
+        f"p50 {statistics.median(samples):6.2f} ms   p95 {percentile(samples, 0.95):6.2f} ms   "
+        f"max {max(samples):6.2f} ms   (n={len(samples)})"
+    )
+
+
+def report(label: str, value: str, *, ok: bool | None = None, target: str = "") -> bool:
+    """Print one figure, with PASS/MISS when it has a target. Returns whether it passed."""
+    verdict = "" if ok is None else ("PASS" if ok else "MISS")
+    line = f"  {label:<44} {value}"
+    if target:
+        line += f"   target {target}"
+    print(f"{line}   {verdict}".rstrip())
+    return ok is not False
+
+
+def main(names: list[str]) -> int:
+    setup()
+    modules = sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
+    if names:
+        modules = [m for m in modules if m.removeprefix("bench_") in names or m in names]
+    from django.db import connection
+
+    print(f"InMail Studio benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})")
+    failed = []
+    for name in modules:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"\n{name}: {(module.__doc__ or '').strip().splitlines()[0]}")
+        if module.run() is False:
+            failed.append(name)
+    print(f"\n{'All targets met.' if not failed else 'Missed targets in: ' + ', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
