@@ -631,21 +631,33 @@ def run(snapshot: Mapping[str, Any], plan: Plan | None = None) -> list[CheckResu
 
 # What a check is worth towards the score: a problem nothing, advice half.
 POINTS: dict[str, float] = {PASS: 1.0, ADVICE: 0.5, PROBLEM: 0.0}
+# Each problem costs this much more, and a draft with any problem is never "good": a manager
+# scanning the drafts list must see at once that it needs work.
+PROBLEM_PENALTY = 10
+GOOD = 80
+FAIR = 50
 
 
 def score(results: list[CheckResult]) -> int:
-    """0–100: the share of the checks passed, advice counting half."""
+    """0–100: the share of checks passed (advice counts half), less 10 points a problem.
+
+    A draft with a problem scores below `GOOD` however many checks it passes.
+    """
     if not results:
         return 0
-    # Half up (62.5 → 63), not Python's half-to-even.
-    return int(100 * sum(POINTS[r.status] for r in results) / len(results) + 0.5)
+    share = 100 * sum(POINTS[r.status] for r in results) / len(results)
+    problems = sum(r.status == PROBLEM for r in results)
+    value = int(share - PROBLEM_PENALTY * problems + 0.5)  # half up (52.5 → 53), not half-to-even
+    if problems:
+        value = min(value, GOOD - 1)
+    return max(0, value)
 
 
 def grade(value: int) -> str:
     """`good`, `fair` or `weak`, for the colour of a score."""
-    if value >= 80:
+    if value >= GOOD:
         return "good"
-    if value >= 50:
+    if value >= FAIR:
         return "fair"
     return "weak"
 

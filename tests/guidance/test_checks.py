@@ -321,13 +321,22 @@ def test_a_lead_gen_form_has_no_landing_page_to_check() -> None:
 # ---------- Score ----------
 
 
-def test_the_score_counts_advice_as_half_and_problems_as_nothing() -> None:
-    def r(status: checks.Status) -> checks.CheckResult:
-        return checks.CheckResult("body", "x", "x", status, "")
+def r(status: checks.Status) -> checks.CheckResult:
+    return checks.CheckResult("body", "x", "x", status, "")
 
-    assert checks.score([r("pass"), r("pass"), r("advice"), r("problem")]) == 63
+
+def test_the_score_counts_advice_as_half_and_takes_ten_points_a_problem() -> None:
+    assert checks.score([r("pass"), r("pass"), r("advice"), r("advice")]) == 75
+    # 62.5% of the points, less 10 for the problem, rounded half up.
+    assert checks.score([r("pass"), r("pass"), r("advice"), r("problem")]) == 53
     assert checks.score([r("problem")]) == 0
     assert checks.score([]) == 0
+
+
+def test_a_draft_with_any_problem_is_never_graded_good() -> None:
+    value = checks.score([r("pass")] * 19 + [r("problem")])
+    assert value == checks.GOOD - 1
+    assert checks.grade(value) == "fair"
 
 
 def test_a_weak_draft_scores_lower_than_the_same_draft_fixed() -> None:
