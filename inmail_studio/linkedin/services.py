@@ -336,9 +336,16 @@ def campaign_choose(*, ad_id: int, user: User, campaign_urn: str) -> AdLinkedIn:
 
 
 def _dispatch_sync(attempt_id: int) -> None:
+    from celery.exceptions import Retry
+
     from .tasks import sync_attempt_task
 
-    sync_attempt_task.delay(attempt_id)
+    try:
+        sync_attempt_task.delay(attempt_id)
+    except (Transient, Retry):
+        # Only without a broker (tasks run in-process): the attempt waits for its retry, and the
+        # request that queued it must not fail because LinkedIn hiccuped.
+        log.info("Sync attempt %s is waiting to retry", attempt_id)
 
 
 def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
@@ -612,8 +619,13 @@ def sync_run(*, attempt_id: int) -> None:
             ledger.enter(name)
             step(ctx)
     except Transient as error:
+        # The retry is the task's (a countdown message); should that message be lost with its worker,
+        # requeue_stuck sends the attempt again once this lease has passed.
+        lease = settings.LINKEDIN_SYNC_RETRY_BACKOFF_MAX + settings.LINKEDIN_SYNC_LEASE_SECONDS
         SyncAttempt.objects.filter(pk=attempt.pk).update(
-            status=AttemptStatus.AWAITING_RETRY, error=error.explain(), lease_until=None
+            status=AttemptStatus.AWAITING_RETRY,
+            error=error.explain(),
+            lease_until=timezone.now() + timedelta(seconds=lease),
         )
         raise
     except (Rejected, NotConnected) as error:
@@ -654,9 +666,9 @@ def requeue_stuck() -> int:
     now = timezone.now()
     lease = timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
     stuck = list(
-        SyncAttempt.objects.filter(status=AttemptStatus.INFLIGHT, lease_until__lt=now).values_list(
-            "pk", flat=True
-        )
+        SyncAttempt.objects.filter(
+            status__in=[AttemptStatus.INFLIGHT, AttemptStatus.AWAITING_RETRY], lease_until__lt=now
+        ).values_list("pk", flat=True)
     ) + list(
         SyncAttempt.objects.filter(status=AttemptStatus.QUEUED, queued_at__lt=now - lease).values_list(
             "pk", flat=True
