@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .limits import visible_text
 from .models import ButtonAction, Conversation, MessageKind
 from .sanitize import sanitize_body
 
@@ -93,6 +94,13 @@ class Step:
 
     message: Message
     chosen: Button | None = None
+
+    @property
+    def text(self) -> str:
+        """What the sender says in this step, as plain text (tags removed, sanitized first)."""
+        if self.message.get("kind") == MessageKind.FORM:
+            return "[Lead gen form]"
+        return visible_text(sanitize_body(self.message.get("body") or ""))
 
 
 @dataclass(frozen=True)

@@ -127,19 +127,7 @@ def conversation_settings_update(
 @transaction.atomic
 def message_add(*, ad_id: int, editor: User, name: str = "", kind: str = MessageKind.TEXT) -> TreeChange:
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    conversation = _conversation(ad)
-    count = conversation.messages.count()
-    if count >= limits.MESSAGES_PER_CONVERSATION.maximum:
-        raise ValidationError(limits.MESSAGES_PER_CONVERSATION.message(count + 1))
-    message = ConversationMessage.objects.create(
-        conversation=conversation,
-        position=count,
-        name=(name.strip() or f"Message {count + 1}")[:60],
-        kind=kind if kind in MessageKind.values else MessageKind.TEXT,
-    )
-    if conversation.first_message_id is None:
-        conversation.first_message = message
-        conversation.save(update_fields=["first_message"])
+    message = _message_add(_conversation(ad), name=name, kind=kind)
     return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
 
 
@@ -213,16 +201,141 @@ def message_delete(
     return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
 
 
+@dataclass(frozen=True)
+class ButtonInput:
+    id: int
+    text: str
+    action: str
+    target_id: int | None
+    url: str
+
+
+# What the message form's submit buttons may ask for besides saving (each saved with the form's values).
+MESSAGE_OPS = (
+    "save",
+    "add_button",
+    "delete_button",
+    "up_button",
+    "down_button",
+    "up",
+    "down",
+    "first",
+    "add_message",
+)
+
+
+@transaction.atomic
+def message_save(
+    *,
+    ad_id: int,
+    editor: User,
+    message_id: int,
+    name: str,
+    kind: str,
+    body: str,
+    form_urn: str,
+    buttons: list[ButtonInput],
+    op: str = "save",
+    op_button_id: int | None = None,
+) -> TreeChange:
+    """Save a message and its buttons as the editor's form holds them, then apply `op`, in one revision."""
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conversation = _conversation(ad)
+    message = _message(conversation, message_id)
+    message.name = name.strip()[:60] or message.name
+    message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
+    message.body = sanitize_body(body)
+    message.form_urn = form_urn.strip()
+    message.full_clean(exclude=["conversation"])
+    message.save()
+    rows = {b.pk: b for b in message.buttons.all()}
+    for item in buttons:
+        row = rows.get(item.id)
+        if row is None:
+            continue
+        _apply_button(conversation, row, item)
+    selected: ConversationMessage | None = message
+    if op == "add_button":
+        _button_add(message)
+    elif op in ("delete_button", "up_button", "down_button") and op_button_id in rows:
+        row = rows[op_button_id]
+        if op == "delete_button":
+            row.delete()
+            _renumber(list(message.buttons.order_by("position", "pk")))
+        else:
+            _move(
+                list(message.buttons.order_by("position", "pk")), op_button_id, -1 if op == "up_button" else 1
+            )
+    elif op in ("up", "down"):
+        _move(list(conversation.messages.order_by("position", "pk")), message.pk, -1 if op == "up" else 1)
+    elif op == "first":
+        conversation.first_message = message
+        conversation.save(update_fields=["first_message"])
+    elif op == "add_message":
+        selected = _message_add(conversation, name="")
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=selected)
+
+
+def _apply_button(conversation: Conversation, row: ConversationButton, item: ButtonInput) -> None:
+    text_limit = ConversationButton._meta.get_field("text").max_length or 0
+    url_limit = ConversationButton._meta.get_field("url").max_length or 0
+    if len(item.text.strip()) > text_limit:
+        raise ValidationError({f"button-{row.pk}-text": limits.BUTTON_TEXT.message(len(item.text.strip()))})
+    if len(item.url.strip()) > url_limit:
+        raise ValidationError(
+            {f"button-{row.pk}-url": limits.LANDING_PAGE_URL.message(len(item.url.strip()))}
+        )
+    row.text = item.text.strip()
+    row.action = item.action if item.action in ButtonAction.values else ButtonAction.MESSAGE
+    row.target = (
+        ConversationMessage.objects.filter(conversation=conversation, pk=item.target_id).first()
+        if item.target_id
+        else None
+    )
+    row.url = item.url.strip()
+    row.save()
+
+
+def _move(rows: list[Any], pk: int, offset: int) -> None:
+    index = next(i for i, row in enumerate(rows) if row.pk == pk)
+    other = index + offset
+    if 0 <= other < len(rows):
+        rows[index], rows[other] = rows[other], rows[index]
+    _renumber(rows)
+
+
+def _button_add(message: ConversationMessage) -> ConversationButton:
+    count = message.buttons.count()
+    if count >= limits.BUTTONS_PER_MESSAGE.maximum:
+        raise ValidationError(limits.BUTTONS_PER_MESSAGE.message(count + 1))
+    return ConversationButton.objects.create(
+        message=message, position=count, text="", action=ButtonAction.MESSAGE, target=None
+    )
+
+
+def _message_add(
+    conversation: Conversation, *, name: str, kind: str = MessageKind.TEXT
+) -> ConversationMessage:
+    count = conversation.messages.count()
+    if count >= limits.MESSAGES_PER_CONVERSATION.maximum:
+        raise ValidationError(limits.MESSAGES_PER_CONVERSATION.message(count + 1))
+    message = ConversationMessage.objects.create(
+        conversation=conversation,
+        position=count,
+        name=(name.strip() or f"Message {count + 1}")[:60],
+        kind=kind if kind in MessageKind.values else MessageKind.TEXT,
+    )
+    if conversation.first_message_id is None:
+        conversation.first_message = message
+        conversation.save(update_fields=["first_message"])
+    return message
+
+
 @transaction.atomic
 def button_add(*, ad_id: int, editor: User, message_id: int) -> TreeChange:
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
     message = _message(_conversation(ad), message_id)
-    count = message.buttons.count()
-    if count >= limits.BUTTONS_PER_MESSAGE.maximum:
-        raise ValidationError(limits.BUTTONS_PER_MESSAGE.message(count + 1))
-    ConversationButton.objects.create(
-        message=message, position=count, text="", action=ButtonAction.MESSAGE, target=None
-    )
+    _button_add(message)
     return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
 
 

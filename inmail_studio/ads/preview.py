@@ -9,7 +9,7 @@ sample member with their values escaped.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,8 +41,20 @@ def first_line(markup: str, length: int = 90) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def context(snapshot: Mapping[str, Any], member: PreviewMember, device: str = "desktop") -> dict[str, Any]:
-    """Everything the inbox template needs, from a snapshot and a sample member."""
+def context(
+    snapshot: Mapping[str, Any],
+    member: PreviewMember,
+    device: str = "desktop",
+    *,
+    path: Sequence[str] = (),
+    walk_url: str = "",
+) -> dict[str, Any]:
+    """Everything the inbox template needs, from a snapshot and a sample member.
+
+    For a conversation ad, `path` is the button ids the member has clicked so far and
+    `walk_url` the address (ending in `path=`) that reply buttons link to; without it the
+    buttons are drawn but lead nowhere (a still picture, as in a share link).
+    """
     device = device if device in DEVICES else "desktop"
     values = member.values
     body = macros.fill_html(sanitize_body(snapshot.get("body", "")), values)
@@ -50,6 +62,10 @@ def context(snapshot: Mapping[str, Any], member: PreviewMember, device: str = "d
     footer = macros.fill_text(snapshot.get("footer", ""), values)
     sender = snapshot.get("sender") or None
     cta_url = snapshot.get("landing_page_url") or ("#lead-form" if snapshot.get("lead_form_urn") else "")
+    is_conversation = snapshot.get("kind") == "conversation"
+    conversation = _conversation_context(snapshot, values, path, walk_url) if is_conversation else None
+    if conversation is not None:
+        body = conversation["opening"]
     return {
         "device": device,
         "member": member,
@@ -63,13 +79,81 @@ def context(snapshot: Mapping[str, Any], member: PreviewMember, device: str = "d
         "cta_url": cta_url,
         "is_lead_form": snapshot.get("cta_kind") == "lead_form",
         "banner": snapshot.get("banner") if device == "desktop" else None,
-        "is_conversation": snapshot.get("kind") == "conversation",
+        "is_conversation": is_conversation,
+        "conversation": conversation,
     }
 
 
-def render_document(snapshot: Mapping[str, Any], member: PreviewMember, device: str = "desktop") -> str:
-    """The inbox as a standalone HTML document, for a sandboxed frame's `srcdoc`."""
-    return render_to_string("ads/preview/document.html", context(snapshot, member, device))
+def _conversation_context(
+    snapshot: Mapping[str, Any], values: Mapping[str, str], path: Sequence[str], walk_url: str
+) -> dict[str, Any]:
+    """The thread so far as bubbles (sender's messages, member's replies) and the buttons to click now."""
+    from .conversation import walk
+
+    tree = snapshot.get("tree") or {}
+    walked = walk(tree, list(path))
+    taken = walked.path
+
+    def href(ids: Sequence[str]) -> str:
+        return walk_url + ".".join(ids) if walk_url else ""
+
+    def bubble(message: Mapping[str, Any]) -> dict[str, Any]:
+        is_form = message.get("kind") == "form"
+        body = "" if is_form else macros.fill_html(sanitize_body(message.get("body", "")), values)
+        return {"id": message["id"], "body": SafeString(body), "is_form": is_form}
+
+    steps = []
+    for step in walked.steps:
+        chosen = step.chosen
+        steps.append(
+            {
+                "message": bubble(step.message),
+                "reply": macros.fill_text(chosen.get("text", ""), values) if chosen else "",
+            }
+        )
+    current = walked.current
+    options = []
+    if current is not None:
+        for button in current.get("buttons", []):
+            is_link = button.get("action") == "website"
+            options.append(
+                {
+                    "id": button["id"],
+                    "text": button.get("text") or "…",
+                    "href": href([*taken, button["id"]]),
+                    "is_website": is_link,
+                }
+            )
+    opening_message = next((m for m in tree.get("messages", []) if m.get("id") == tree.get("first")), None)
+    opening = (
+        macros.fill_html(sanitize_body(opening_message.get("body", "")), values) if opening_message else ""
+    )
+    return {
+        "steps": steps,
+        "options": options,
+        "ending": walked.ending,
+        "ending_url": walked.ending_url,
+        "finished": current is None,
+        "path": taken,
+        "back_href": href(taken[:-1]) if taken else "",
+        "restart_href": href([]) if taken else "",
+        "walkable": bool(walk_url),
+        "opening": opening,
+    }
+
+
+def render_document(
+    snapshot: Mapping[str, Any],
+    member: PreviewMember,
+    device: str = "desktop",
+    *,
+    path: Sequence[str] = (),
+    walk_url: str = "",
+) -> str:
+    """The inbox as a standalone HTML document, for a sandboxed frame's `srcdoc` (or `src`)."""
+    return render_to_string(
+        "ads/preview/document.html", context(snapshot, member, device, path=path, walk_url=walk_url)
+    )
 
 
 def frame(snapshot: Mapping[str, Any], member: PreviewMember, device: str = "desktop") -> dict[str, Any]:

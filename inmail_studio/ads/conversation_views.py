@@ -1,0 +1,608 @@
+"""Pages for conversation ads: starting from a template, the tree editor, the walkable preview, all paths.
+
+The editor is one page (`ads/conversation/edit.html`) whose `workspace` partial
+is what htmx swaps after each change; without JavaScript every form posts and
+redirects back to the same page. The live check (`conversation_check`) only
+validates what the message form holds now, without saving it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from inmail_studio.accounts.models import Membership, User
+from inmail_studio.accounts.selectors import current_membership, membership_for
+from inmail_studio.http import HtmxHttpRequest
+
+from . import conversation_services as cs
+from . import limits, preview, selectors
+from .conversation import compare_trees, path_to, paths, tree_of
+from .conversation_diagram import layout
+from .conversation_templates import TEMPLATES
+from .conversation_validation import Problem, validate
+from .models import Ad, ButtonAction, Conversation, ConversationMessage, Kind, MessageKind, Persona, Sender
+
+
+def _user(request: HtmxHttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _conversation_ad(request: HtmxHttpRequest, ad_id: int) -> tuple[Ad, Membership, Conversation]:
+    """The conversation ad if the user belongs to its workspace (else 404), with their membership."""
+    ad = selectors.ad_for(_user(request), ad_id)
+    if ad.kind != Kind.CONVERSATION:
+        raise Http404("Not a conversation ad.")
+    membership = membership_for(_user(request), ad.workspace_id)
+    assert membership is not None
+    conversation, _ = Conversation.objects.get_or_create(ad=ad)
+    return ad, membership, conversation
+
+
+def _require_edit(membership: Membership) -> None:
+    if not membership.can_edit:
+        raise PermissionDenied("You need the author role in this workspace to edit ads.")
+
+
+# ---------------------------------------------------------------------------
+# Starting a conversation ad
+# ---------------------------------------------------------------------------
+
+
+class NewConversationForm(forms.Form):
+    name = forms.CharField(
+        label="Ad name",
+        max_length=limits.AD_NAME.maximum,
+        help_text="Only your team sees this.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    template = forms.ChoiceField(
+        choices=[(t.key, t.title) for t in TEMPLATES.values()],
+        widget=forms.RadioSelect,
+        initial="qualify-by-role",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversation_new(request: HtmxHttpRequest) -> HttpResponse:
+    membership = current_membership(request)
+    _require_edit(membership)
+    form = NewConversationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ad = cs.conversation_create(
+                workspace=membership.workspace,
+                author=_user(request),
+                name=form.cleaned_data["name"],
+                template_key=form.cleaned_data["template"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"“{ad.name}” created from a template as revision 1.")
+            return redirect("ads:conversation", ad.pk)
+    return render(
+        request,
+        "ads/conversation/new.html",
+        {"form": form, "templates": list(TEMPLATES.values()), "membership": membership},
+        status=422 if form.errors else 200,
+    )
+
+
+# ---------------------------------------------------------------------------
+# The editor
+# ---------------------------------------------------------------------------
+
+
+class SettingsForm(forms.ModelForm):
+    lead_gen = forms.BooleanField(
+        label="Lead gen campaign",
+        required=False,
+        help_text="The campaign collects leads: the conversation must contain a lead gen form.",
+    )
+
+    # Not a model field here: the model's validator holds the message ad limit, and the
+    # conversation footer has its own (larger) one, checked by the service.
+    footer = forms.CharField(
+        label="Custom footer",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Terms and conditions shown under the conversation.",
+    )
+
+    class Meta:
+        model = Ad
+        fields = ["name", "sender", "subject"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "subject": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+
+    def __init__(self, *args: Any, workspace_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sender_field = self.fields["sender"]
+        assert isinstance(sender_field, forms.ModelChoiceField)
+        sender_field.queryset = Sender.objects.filter(workspace_id=workspace_id)
+        sender_field.empty_label = "Choose a sender…"
+        if self.instance.pk and not self.is_bound:
+            self.initial.setdefault("footer", self.instance.footer)
+
+
+def _members(workspace_id: int) -> list[preview.PreviewMember]:
+    members = [
+        preview.PreviewMember(str(p.pk), p.label, p.as_member())
+        for p in Persona.objects.filter(workspace_id=workspace_id)
+    ]
+    return [*members, preview.FALLBACK_MEMBER]
+
+
+def _chosen(
+    request: HtmxHttpRequest, members: list[preview.PreviewMember]
+) -> tuple[preview.PreviewMember, str]:
+    key = request.GET.get("persona") or request.session.get("preview_persona", "")
+    member = next((m for m in members if m.key == key), members[0])
+    device = request.GET.get("device") or request.session.get("preview_device") or "mobile"
+    device = device if device in preview.DEVICES else "mobile"
+    request.session["preview_persona"] = member.key
+    request.session["preview_device"] = device
+    return member, device
+
+
+def _selected(
+    conversation: Conversation, request: HtmxHttpRequest, message_id: int | None
+) -> ConversationMessage | None:
+    if message_id is None:
+        raw = request.GET.get("m", "")
+        message_id = int(raw) if raw.isdigit() else conversation.first_message_id
+    queryset = conversation.messages.prefetch_related("buttons")
+    chosen = queryset.filter(pk=message_id).first() if message_id is not None else None
+    return chosen or queryset.first()
+
+
+def _problems_by_anchor(problems: list[Problem]) -> dict[str, list[Problem]]:
+    grouped: dict[str, list[Problem]] = {}
+    for problem in problems:
+        grouped.setdefault(problem.anchor, []).append(problem)
+        if problem.button_id and problem.message_id:
+            grouped.setdefault(f"msg-{problem.message_id}", [])
+    return grouped
+
+
+def _editor_context(
+    request: HtmxHttpRequest,
+    *,
+    ad: Ad,
+    membership: Membership,
+    conversation: Conversation,
+    selected: ConversationMessage | None,
+    tree: dict[str, Any] | None = None,
+    settings_form: SettingsForm | None = None,
+    form_errors: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    tree = tree if tree is not None else tree_of(conversation)
+    problems = validate(tree)
+    selected_ref = selected.ref if selected else None
+    members = _members(ad.workspace_id)
+    member, device = _chosen(request, members)
+    frame_url = reverse("ads:conversation_frame", args=[ad.pk])
+    start_path = path_to(tree, selected_ref) if selected_ref else []
+    width, height = preview.FRAME_SIZE[device]
+    all_paths = paths(tree)
+    editable = membership.can_edit and not ad.is_locked
+    problem_map = _problems_by_anchor(problems)
+    selected_buttons = list(selected.buttons.all()) if selected else []
+    for button in selected_buttons:
+        button.problems = problem_map.get(f"btn-{button.ref}", [])  # type: ignore[attr-defined]
+    return {
+        "ad": ad,
+        "membership": membership,
+        "conversation": conversation,
+        "tree": tree,
+        "messages_list": list(conversation.messages.all()),
+        "selected": selected,
+        "selected_buttons": selected_buttons,
+        "selected_problems": [
+            p for p in problems if selected_ref and p.message_id == selected_ref and not p.button_id
+        ],
+        "problems": problems,
+        "problem_map": problem_map,
+        "error_count": sum(p.is_error for p in problems),
+        "warning_count": sum(not p.is_error for p in problems),
+        "diagram": layout(tree, problems, selected_ref),
+        "paths": all_paths,
+        "frame_src": f"{frame_url}?persona={member.key}&device={device}&path={'.'.join(start_path)}",
+        "frame_base": f"{frame_url}?persona={member.key}&device={device}&path=",
+        "frame_width": width,
+        "frame_height": height,
+        "device": device,
+        "members": members,
+        "member": member,
+        "settings_form": settings_form
+        or SettingsForm(
+            instance=ad, workspace_id=ad.workspace_id, initial={"lead_gen": conversation.lead_gen}
+        ),
+        "form_errors": form_errors or {},
+        "editable": editable,
+        "actions": ButtonAction.choices,
+        "kinds": MessageKind.choices,
+        "limits": limits,
+        "max_buttons": limits.BUTTONS_PER_MESSAGE.maximum,
+        "max_messages": limits.MESSAGES_PER_CONVERSATION.maximum,
+    }
+
+
+def _render_editor(request: HtmxHttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    template = "ads/conversation/edit.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#workspace"
+    response = render(request, template, context, status=status)
+    if request.htmx and context.get("selected") is not None:
+        response["HX-Push-Url"] = (
+            reverse("ads:conversation", args=[context["ad"].pk]) + f"?m={context['selected'].pk}"
+        )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """The editor page; POST saves the shared fields (name, sender, subject, footer, lead gen)."""
+    ad, membership, conversation = _conversation_ad(request, ad_id)
+    if request.method == "POST":
+        _require_edit(membership)
+        form = SettingsForm(request.POST, instance=ad, workspace_id=ad.workspace_id)
+        if form.is_valid():
+            try:
+                result = cs.conversation_settings_update(
+                    ad_id=ad.pk,
+                    editor=_user(request),
+                    fields={k: form.cleaned_data[k] for k in ("name", "sender", "subject", "footer")},
+                    lead_gen=form.cleaned_data["lead_gen"],
+                )
+            except cs.services.AdLocked as error:
+                messages.error(request, str(error))
+                return redirect("ads:conversation", ad.pk)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    for field, errs in error.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errs)
+                else:
+                    form.add_error(None, error)
+            else:
+                _saved_message(request, result.revision)
+                if not request.htmx:
+                    return redirect("ads:conversation", ad.pk)
+                ad.refresh_from_db()
+                conversation.refresh_from_db()
+                context = _editor_context(
+                    request, ad=ad, membership=membership, conversation=conversation,
+                    selected=_selected(conversation, request, None),
+                )  # fmt: skip
+                return _render_editor(request, context)
+        ad.refresh_from_db()
+        context = _editor_context(
+            request, ad=ad, membership=membership, conversation=conversation,
+            selected=_selected(conversation, request, None), settings_form=form,
+        )  # fmt: skip
+        return _render_editor(request, context, status=422)
+    context = _editor_context(
+        request, ad=ad, membership=membership, conversation=conversation,
+        selected=_selected(conversation, request, None),
+    )  # fmt: skip
+    return _render_editor(request, context)
+
+
+def _saved_message(request: HtmxHttpRequest, revision: Any) -> None:
+    if revision is None:
+        messages.info(request, "No changes to save.")
+    else:
+        messages.success(request, f"Saved as revision {revision.number}.")
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _button_inputs(data: Any, button_ids: list[int]) -> list[cs.ButtonInput]:
+    return [
+        cs.ButtonInput(
+            id=pk,
+            text=data.get(f"button-{pk}-text", ""),
+            action=data.get(f"button-{pk}-action", ButtonAction.MESSAGE),
+            target_id=_int(data.get(f"button-{pk}-target")),
+            url=data.get(f"button-{pk}-url", ""),
+        )
+        for pk in button_ids
+    ]
+
+
+def _tree_with_form(tree: dict[str, Any], message: ConversationMessage, data: Any) -> dict[str, Any]:
+    """The saved tree with the selected message as the form holds it now (for the live check)."""
+    ref = message.ref
+    kind = data.get("kind") if data.get("kind") in MessageKind.values else MessageKind.TEXT
+    messages_ = []
+    for item in tree["messages"]:
+        if item["id"] != ref:
+            messages_.append(item)
+            continue
+        buttons = []
+        for button in item["buttons"]:
+            pk = int(button["id"][1:])
+            action = data.get(f"button-{pk}-action", button["action"])
+            target = _int(data.get(f"button-{pk}-target"))
+            buttons.append(
+                {
+                    "id": button["id"],
+                    "text": data.get(f"button-{pk}-text", button["text"]).strip(),
+                    "action": action,
+                    "target": f"m{target}" if target else None,
+                    "url": data.get(f"button-{pk}-url", "").strip() if action == ButtonAction.WEBSITE else "",
+                }
+            )
+        messages_.append(
+            {
+                **item,
+                "name": (data.get("name") or item["name"]).strip(),
+                "kind": kind,
+                "body": data.get("body", "") if kind == MessageKind.TEXT else "",
+                "form_urn": data.get("form_urn", "").strip() if kind == MessageKind.FORM else "",
+                "buttons": buttons,
+            }
+        )
+    return {**tree, "messages": messages_}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpResponse:
+    """GET selects a message; POST saves it with its buttons and applies the button that was pressed."""
+    ad, membership, conversation = _conversation_ad(request, ad_id)
+    message = get_object_or_404(conversation.messages.prefetch_related("buttons"), pk=message_id)
+    if request.method == "GET":
+        context = _editor_context(
+            request, ad=ad, membership=membership, conversation=conversation, selected=message
+        )
+        return _render_editor(request, context)
+    _require_edit(membership)
+    op, _, op_arg = request.POST.get("op", "save").partition(":")
+    if op not in cs.MESSAGE_OPS:
+        op = "save"
+    button_ids = [b.pk for b in message.buttons.all()]
+    try:
+        result = cs.message_save(
+            ad_id=ad.pk,
+            editor=_user(request),
+            message_id=message.pk,
+            name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", MessageKind.TEXT),
+            body=request.POST.get("body", ""),
+            form_urn=request.POST.get("form_urn", ""),
+            buttons=_button_inputs(request.POST, button_ids),
+            op=op,
+            op_button_id=_int(op_arg),
+        )
+    except cs.services.AdLocked as error:
+        messages.error(request, str(error))
+        return redirect("ads:conversation", ad.pk)
+    except ValidationError as error:
+        errors = dict(error.message_dict) if hasattr(error, "error_dict") else {"all": error.messages}
+        if "__all__" in errors:
+            errors["all"] = errors.pop("__all__")
+        # Button field errors have no field of their own on the page: list them at the top.
+        errors.setdefault("all", []).extend(
+            e for k, v in errors.items() if k.startswith("button-") for e in v
+        )
+        messages.error(
+            request, "The message was not saved. Fix what is marked; everything you typed is still here."
+        )
+        tree = _tree_with_form(tree_of(conversation), message, request.POST)
+        context = _editor_context(
+            request, ad=ad, membership=membership, conversation=conversation, selected=message,
+            tree=tree, form_errors=errors,
+        )  # fmt: skip
+        context["form_data"] = request.POST
+        return _render_editor(request, context, status=422)
+    _saved_message(request, result.revision)
+    selected = result.message or message
+    if not request.htmx:
+        return redirect(reverse("ads:conversation", args=[ad.pk]) + f"?m={selected.pk}#message-form")
+    ad.refresh_from_db()
+    conversation.refresh_from_db()
+    selected = conversation.messages.prefetch_related("buttons").get(pk=selected.pk)
+    context = _editor_context(
+        request, ad=ad, membership=membership, conversation=conversation, selected=selected
+    )
+    return _render_editor(request, context)
+
+
+@login_required
+@require_POST
+def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpResponse:
+    """Live validation while typing: the problems and the diagram for the form as it is, nothing saved."""
+    ad, _, conversation = _conversation_ad(request, ad_id)
+    message = get_object_or_404(conversation.messages, pk=message_id)
+    tree = _tree_with_form(tree_of(conversation), message, request.POST)
+    problems = validate(tree)
+    context = {
+        "ad": ad,
+        "problems": problems,
+        "problem_map": _problems_by_anchor(problems),
+        "error_count": sum(p.is_error for p in problems),
+        "warning_count": sum(not p.is_error for p in problems),
+        "diagram": layout(tree, problems, message.ref),
+        "oob": True,
+        "body_length": len(request.POST.get("body", "")),
+        "limits": limits,
+    }
+    return render(request, "ads/conversation/_check.html", context)
+
+
+@login_required
+@require_POST
+def message_add(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    ad, membership, conversation = _conversation_ad(request, ad_id)
+    _require_edit(membership)
+    try:
+        result = cs.message_add(
+            ad_id=ad.pk, editor=_user(request), name=request.POST.get("name", ""),
+            kind=request.POST.get("kind", MessageKind.TEXT),
+        )  # fmt: skip
+    except (ValidationError, cs.services.AdLocked) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("ads:conversation", ad.pk)
+    _saved_message(request, result.revision)
+    assert result.message is not None
+    if not request.htmx:
+        return redirect(reverse("ads:conversation", args=[ad.pk]) + f"?m={result.message.pk}#message-form")
+    ad.refresh_from_db()
+    conversation.refresh_from_db()
+    context = _editor_context(
+        request, ad=ad, membership=membership, conversation=conversation,
+        selected=conversation.messages.get(pk=result.message.pk),
+    )  # fmt: skip
+    return _render_editor(request, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpResponse:
+    """Asks what to do with the buttons that lead to the message, then deletes it."""
+    ad, membership, conversation = _conversation_ad(request, ad_id)
+    _require_edit(membership)
+    message = get_object_or_404(conversation.messages, pk=message_id)
+    inbound = list(message.inbound.exclude(message=message).select_related("message"))
+    others = [m for m in conversation.messages.all() if m.pk != message.pk]
+    error = ""
+    if request.method == "POST":
+        try:
+            result = cs.message_delete(
+                ad_id=ad.pk,
+                editor=_user(request),
+                message_id=message.pk,
+                inbound=request.POST.get("inbound", cs.INBOUND_DETACH),
+                relink_to=_int(request.POST.get("relink_to")),
+            )
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+        except cs.services.AdLocked as locked:
+            messages.error(request, str(locked))
+            return redirect("ads:conversation", ad.pk)
+        else:
+            messages.success(request, f"“{message.name}” deleted.")
+            _saved_message(request, result.revision)
+            if not request.htmx:
+                return redirect("ads:conversation", ad.pk)
+            ad.refresh_from_db()
+            conversation.refresh_from_db()
+            context = _editor_context(
+                request, ad=ad, membership=membership, conversation=conversation,
+                selected=_selected(conversation, request, conversation.first_message_id),
+            )  # fmt: skip
+            response = _render_editor(request, context)
+            response["HX-Retarget"] = "#conv-workspace"
+            response["HX-Reswap"] = "outerHTML"
+            return response
+    context = {
+        "ad": ad,
+        "message": message,
+        "inbound": inbound,
+        "others": others,
+        "error": error,
+        "is_first": conversation.first_message_id == message.pk,
+    }
+    template = "ads/conversation/delete.html"
+    if request.htmx:
+        template += "#dialog"
+    return render(request, template, context, status=422 if error else 200)
+
+
+# ---------------------------------------------------------------------------
+# Preview, paths, changes
+# ---------------------------------------------------------------------------
+
+
+@login_required
+def conversation_frame(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """The inbox document for the preview frame at one step of a walk (`?path=b1.b4`).
+
+    Reply buttons in it are plain links back to this view with one more button on the
+    path, so the walk works inside a sandboxed frame where no script runs.
+    """
+    ad, _, _ = _conversation_ad(request, ad_id)
+    revision = ad.current_revision
+    number = _int(request.GET.get("rev"))
+    if number is not None:
+        revision = get_object_or_404(ad.revisions, number=number)
+    if revision is None:
+        raise Http404("No revision yet.")
+    members = _members(ad.workspace_id)
+    key = request.GET.get("persona", "")
+    member = next((m for m in members if m.key == key), members[0])
+    device = request.GET.get("device", "mobile")
+    device = device if device in preview.DEVICES else "mobile"
+    path = [p for p in request.GET.get("path", "").split(".") if p]
+    base = reverse("ads:conversation_frame", args=[ad.pk])
+    rev = f"rev={number}&" if number is not None else ""
+    walk_url = f"{base}?{rev}persona={member.key}&device={device}&path="
+    return HttpResponse(
+        preview.render_document(revision.snapshot, member, device, path=path, walk_url=walk_url)
+    )
+
+
+@login_required
+def conversation_paths(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """Every path of a revision as transcripts (the current one unless `?rev=`), as a page."""
+    ad, membership, _ = _conversation_ad(request, ad_id)
+    revision = ad.current_revision
+    number = _int(request.GET.get("rev"))
+    if number is not None:
+        revision = get_object_or_404(ad.revisions, number=number)
+    tree = revision.snapshot.get("tree", {}) if revision else {}
+    frame_url = reverse("ads:conversation_frame", args=[ad.pk])
+    return render(
+        request,
+        "ads/conversation/paths.html",
+        {
+            "ad": ad,
+            "revision": revision,
+            "paths": paths(tree),
+            "frame_base": f"{frame_url}?{'rev=' + str(number) + '&' if number else ''}path=",
+            "membership": membership,
+        },
+    )
+
+
+@login_required
+def conversation_changes(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """Messages and buttons added, removed and changed between two revisions (`?a=&b=`)."""
+    ad, _, _ = _conversation_ad(request, ad_id)
+    revisions = {r.number: r for r in selectors.revisions_of(ad)}
+    if not revisions:
+        return redirect("ads:history", ad.pk)
+    newest = max(revisions)
+    b = revisions.get(_int(request.GET.get("b")) or newest) or revisions[newest]
+    a = (
+        revisions.get(_int(request.GET.get("a")) or max(b.number - 1, min(revisions)))
+        or revisions[min(revisions)]
+    )
+    return render(
+        request,
+        "ads/conversation/changes.html",
+        {
+            "ad": ad,
+            "before": a,
+            "after": b,
+            "tree_changes": compare_trees(a.snapshot.get("tree"), b.snapshot.get("tree")),
+            "revisions": sorted(revisions.values(), key=lambda r: -r.number),
+        },
+    )
