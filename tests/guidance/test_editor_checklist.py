@@ -140,3 +140,25 @@ def test_checks_never_block_saving(author: User, sender: Sender) -> None:
 def test_an_outsider_gets_no_checklist_of_another_workspaces_ad(ad: Ad, outsider: User) -> None:
     response = client_for(outsider).post(reverse("ads:preview", args=[ad.pk]), _form(None))
     assert response.status_code == 404
+
+
+def test_the_checklist_reads_plan_permission_and_threshold_in_one_query(
+    ad: Ad, sender: Sender, django_assert_num_queries: Any
+) -> None:
+    from inmail_studio.ads import snapshots
+    from inmail_studio.guidance.context import checklist_for
+    from inmail_studio.guidance.models import ForecastAssumptions
+
+    AdPlan.objects.create(ad=ad, offer_type="generic", audience_size=80_000, utm_variant="c")
+    ForecastAssumptions.objects.create(workspace_id=ad.workspace_id, broad_audience=50_000)
+    Sender.objects.filter(pk=sender.pk).update(permission=SenderPermission.REVOKED)
+    snapshot = snapshots.of_ad(ad)
+    with django_assert_num_queries(1):
+        checklist = checklist_for(snapshot, ad=ad, workspace_id=ad.workspace_id)
+    statuses = {r.key: r.status for r in checklist.results}
+    assert (checklist.offer_type, checklist.utm_variant) == ("generic", "c")
+    assert statuses["audience_narrow"] == "problem"  # a generic pitch to more than 50,000
+    assert statuses["sender_permission"] == "problem"
+    with django_assert_num_queries(1):
+        fresh = checklist_for(snapshot, ad=None, workspace_id=ad.workspace_id, data={"offer_type": "demo"})
+    assert fresh.offer_type == "demo" and fresh.utm_variant == "a"
