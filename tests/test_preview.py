@@ -323,3 +323,12 @@ def test_the_emoji_counter_agrees_with_the_emoji_library(text: str) -> None:
     from inmail_studio.ads.limits import count_emojis
 
     assert count_emojis(text) == emoji.emoji_count(text)
+
+
+def test_the_inbox_row_keeps_a_space_between_a_bare_first_line_and_the_next_paragraph(
+    author: User, sender: Sender
+) -> None:
+    # What Chromium's contenteditable writes when the first line was typed into an empty editor.
+    _, document = _preview(client_for(author), _form(sender, body="Hi there, <b>bold</b>.<p>Second line</p>"))
+    assert "Hi there, bold. Second line" in document
+    assert "bold.Second" not in document

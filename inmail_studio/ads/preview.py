@@ -9,6 +9,7 @@ sample member with their values escaped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,8 +37,12 @@ class PreviewMember:
 FALLBACK_MEMBER = PreviewMember(FALLBACK_PERSONA, "Fallbacks (no profile data)", {})
 
 
+# A block that opens after bare text ("Hi,<p>Next</p>", as a browser's editor writes it) starts a new line.
+_BLOCK_START = re.compile(r"<(p|li|ul|ol)\b", re.IGNORECASE)
+
+
 def first_line(markup: str, length: int = 90) -> str:
-    text = " ".join(limits.visible_text(markup).split())
+    text = " ".join(limits.visible_text(_BLOCK_START.sub(r" <\1", markup)).split())
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
