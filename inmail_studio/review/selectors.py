@@ -52,6 +52,8 @@ def review_queue(user: User, *, workspace_id: int) -> QuerySet[Review]:
         Review.objects.filter(status=ReviewStatus.OPEN, ad__workspace_id=workspace_id)
         .exclude(revision__author=user)
         .select_related("ad", "ad__sender", "revision", "submitted_by")
+        # The queue shows names and hashes; leave the snapshots and bodies in the database.
+        .defer("revision__snapshot", "ad__body", "ad__footer", "ad__sender__photo")
         .order_by("submitted_at", "pk")
     )
 

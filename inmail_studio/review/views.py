@@ -27,7 +27,7 @@ from . import selectors, services
 from .models import Notification, ShareKind
 from .workflow import IllegalMove, StaleState
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def _user(request: HtmxHttpRequest) -> User:
