@@ -15,14 +15,15 @@ The figures that are the guide's best practice rather than LinkedIn's limits
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from inmail_studio.ads import limits, macros
-from inmail_studio.ads.models import CtaKind, SenderPermission
+from inmail_studio.ads import conversation, limits, macros
+from inmail_studio.ads.models import ButtonAction, CtaKind, Kind, SenderPermission
 
 from .models import ForecastAssumptions, OfferType
 
@@ -44,6 +45,7 @@ UTM_REQUIRED = ("utm_source", "utm_medium", "utm_campaign")
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("subject", "Subject"),
     ("body", "Body"),
+    ("conversation", "Conversation"),
     ("offer", "Offer"),
     ("sender", "Sender"),
     ("landing", "Landing page"),
@@ -605,6 +607,143 @@ def landing_utm(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     )
 
 
+# ---------- Conversation ads ----------
+# Over the tree a conversation snapshot carries (`ads.conversation`): a list of messages, each
+# with reply buttons that go to another message, open a website or a lead gen form, or end.
+
+
+def _messages(snapshot: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list((snapshot.get("tree") or {}).get("messages") or [])
+
+
+def _opening(snapshot: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    tree = snapshot.get("tree") or {}
+    return conversation.messages_by_id(tree).get(tree.get("first") or "")
+
+
+def conversation_hook(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
+    label = "Opening hooks with a question"
+    why = "The guide: open with a relevant question or insight, so the member has a reason to answer."
+    opening = _opening(snapshot)
+    if opening is None:
+        return CheckResult(
+            "conversation",
+            "conversation_hook",
+            label,
+            PROBLEM,
+            "The conversation has no opening message yet.",
+            "Write the opening message and mark it as the first.",
+        )
+    if "?" in limits.visible_text(opening.get("body") or ""):
+        return CheckResult("conversation", "conversation_hook", label, PASS, why)
+    return CheckResult(
+        "conversation",
+        "conversation_hook",
+        label,
+        ADVICE,
+        why,
+        "End the opening with a question, e.g. “What's your biggest challenge with forecasting?”",
+    )
+
+
+def conversation_answers(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
+    label = "2–4 answers per question"
+    why = "The guide: 2–4 choices segment intent; more is a menu, fewer is not a choice."
+    # A question is a message whose buttons continue the conversation; a lone website button
+    # closing a branch is a call to action, not a question.
+    questions = [
+        m
+        for m in _messages(snapshot)
+        if any(b.get("action") == ButtonAction.MESSAGE for b in m.get("buttons", []))
+    ]
+    if not questions:
+        return CheckResult(
+            "conversation",
+            "conversation_answers",
+            label,
+            ADVICE,
+            why,
+            "Let the member choose: add 2–4 reply buttons that lead to tailored messages.",
+        )
+    off = [(conversation.message_name(m), len(m.get("buttons", []))) for m in questions]
+    off = [(name, n) for name, n in off if not 2 <= n <= 4]
+    if not off:
+        return CheckResult("conversation", "conversation_answers", label, PASS, why)
+    over_limit = any(n > limits.BUTTONS_PER_MESSAGE.maximum for _, n in off)
+    return CheckResult(
+        "conversation",
+        "conversation_answers",
+        label,
+        PROBLEM if over_limit else ADVICE,
+        why,
+        "Merge or split answers until each question offers 2–4.",
+        "; ".join(f"“{name}” offers {_plural(n, 'answer')}" for name, n in off),
+    )
+
+
+def conversation_converts(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
+    label = "Every path ends in a conversion point"
+    why = "The guide: map every path to a lead gen form or a link; a dead end loses an interested member."
+    all_paths = conversation.paths(snapshot.get("tree") or {})
+    if not len(all_paths):
+        return CheckResult(
+            "conversation",
+            "conversation_converts",
+            label,
+            PROBLEM,
+            "There is no path through the conversation yet.",
+            "Write the opening message and its answers.",
+        )
+    # A member who chose "Not interested" (an end button) left on purpose: LinkedIn requires that exit.
+    dead = [p for p in all_paths if not p.converts and p.ending != "end"]
+    if not dead:
+        return CheckResult(
+            "conversation", "conversation_converts", label, PASS, why, "", _plural(len(all_paths), "path")
+        )
+    example = " → ".join(f"“{c}”" for c in dead[0].choices) or "the opening"
+    return CheckResult(
+        "conversation",
+        "conversation_converts",
+        label,
+        PROBLEM,
+        why,
+        "End each branch with a website button or a lead gen form.",
+        f"{len(dead)} of {_plural(len(all_paths), 'path')} end without one, e.g. after {example}",
+    )
+
+
+def _all_text(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """The conversation's messages as one body, for the checks that read the words."""
+    return {"body": "".join(str(m.get("body") or "") for m in _messages(snapshot))}
+
+
+def conversation_second_person(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
+    return dataclasses.replace(body_second_person(_all_text(snapshot), plan), section="conversation")
+
+
+def conversation_pitch(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
+    return dataclasses.replace(body_pitch(_all_text(snapshot), plan), section="conversation")
+
+
+def conversation_links(snapshot: Mapping[str, Any], plan: Plan) -> list[CheckResult]:
+    """The landing page checks over every website button, each reporting its worst case."""
+    urls = [
+        str(b.get("url") or "")
+        for m in _messages(snapshot)
+        for b in m.get("buttons", [])
+        if b.get("action") == ButtonAction.WEBSITE
+    ]
+    results = []
+    for check in LANDING_CHECKS:
+        each = [check({"landing_page_url": url}, plan) for url in urls]
+        worst = min(each, key=lambda r: POINTS[r.status], default=None)
+        if worst is not None:
+            failing = sum(not r.passed for r in each)
+            detail = f"{failing} of {_plural(len(urls), 'website button')}" if failing else worst.detail
+            results.append(dataclasses.replace(worst, detail=detail))
+    return results
+
+
 Check = Callable[[Mapping[str, Any], Plan], CheckResult]
 
 SUBJECT_CHECKS: tuple[Check, ...] = (subject_length, subject_personalised, subject_direct)
@@ -612,6 +751,13 @@ BODY_CHECKS: tuple[Check, ...] = (body_length, body_links, body_second_person, b
 OFFER_CHECKS: tuple[Check, ...] = (offer_value, audience_narrow)
 SENDER_CHECKS: tuple[Check, ...] = (sender_person, sender_profile, sender_permission)
 LANDING_CHECKS: tuple[Check, ...] = (landing_https, landing_format, landing_utm)
+CONVERSATION_CHECKS: tuple[Check, ...] = (
+    conversation_hook,
+    conversation_answers,
+    conversation_converts,
+    conversation_second_person,
+    conversation_pitch,
+)
 
 
 def run(snapshot: Mapping[str, Any], plan: Plan | None = None) -> list[CheckResult]:
@@ -619,11 +765,19 @@ def run(snapshot: Mapping[str, Any], plan: Plan | None = None) -> list[CheckResu
 
     Without a sender only "choose a sender" is reported for the sender (not three problems
     for one missing choice); with a lead gen form there is no landing page to check; with
-    a landing page that is empty only "enter the URL" is reported.
+    a landing page that is empty only "enter the URL" is reported. Conversation ads are
+    checked on their tree instead of the body, and their website buttons as landing pages.
     """
     plan = plan or Plan()
-    checks: list[Check] = [*SUBJECT_CHECKS, *BODY_CHECKS, *OFFER_CHECKS]
+    is_conversation = snapshot.get("kind") == Kind.CONVERSATION
+    checks: list[Check] = [
+        *SUBJECT_CHECKS,
+        *(CONVERSATION_CHECKS if is_conversation else BODY_CHECKS),
+        *OFFER_CHECKS,
+    ]
     checks += SENDER_CHECKS if snapshot.get("sender") else [sender_person]
+    if is_conversation:
+        return [check(snapshot, plan) for check in checks] + conversation_links(snapshot, plan)
     if snapshot.get("cta_kind", CtaKind.LANDING_PAGE) == CtaKind.LANDING_PAGE:
         checks += LANDING_CHECKS if snapshot.get("landing_page_url") else [landing_https]
     return [check(snapshot, plan) for check in checks]
