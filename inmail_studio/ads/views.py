@@ -51,7 +51,9 @@ def drafts(request: HtmxHttpRequest) -> HttpResponse:
             "state": form.cleaned_data.get("state", ""),
             "sender_id": sender.pk if sender else None,
         }
-    ads = selectors.drafts_list(_user(request), workspace_id=workspace.pk, **filters)
+    ads = selectors.drafts_list(_user(request), workspace_id=workspace.pk, **filters).select_related(
+        *guidance_selectors.SCORE_RELATED
+    )
     page = Paginator(ads, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

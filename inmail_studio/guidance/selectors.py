@@ -35,27 +35,47 @@ def check_plan(
     )
 
 
-def _cached(ad: Ad, field: str) -> bool:
-    return Ad._meta.get_field(field).is_cached(ad)  # type: ignore[union-attr]
+# What a list of ads can `select_related` so that `scores_for` needs no queries of its own.
+SCORE_RELATED = ("sender", "current_revision", "plan", "workspace__forecast_assumptions")
+
+
+def _cached(instance: Any, field: str) -> bool:
+    """Whether `field` (a relation) is already loaded on `instance`, e.g. by select_related."""
+    return bool(type(instance)._meta.get_field(field).is_cached(instance))
+
+
+def _cached_value(instance: Any, field: str) -> Any:
+    return type(instance)._meta.get_field(field).get_cached_value(instance, default=None)
 
 
 def scores_for(ads: Iterable[Ad]) -> dict[int, int]:
     """The checklist score (0–100) of each ad, keyed by ad id, in a constant number of queries.
 
     Scores the ad as last saved (its current revision) with its sender as they are now
-    (their photo, headline and permission can change after the save). Uses the sender and
-    revision already loaded on the rows (`select_related`) and fetches the rest in bulk, so
-    the drafts list and the review queue can call it for a page of ads at once.
+    (their photo, headline and permission can change after the save). What the rows already
+    hold (`select_related(*SCORE_RELATED)`, as the drafts list does) costs no query; the rest
+    is fetched in bulk, at most one query each for plans, thresholds, revisions and senders,
+    so the review queue can pass any page of ads.
     """
     rows = list(ads)
     if not rows:
         return {}
-    ids = [ad.pk for ad in rows]
-    plans = {plan.ad_id: plan for plan in AdPlan.objects.filter(ad_id__in=ids)}
-    assumptions = {
-        row.workspace_id: row
-        for row in ForecastAssumptions.objects.filter(workspace_id__in={ad.workspace_id for ad in rows})
-    }
+    plans: dict[int, AdPlan | None] = {ad.pk: _cached_value(ad, "plan") for ad in rows if _cached(ad, "plan")}
+    missing_plans = [ad.pk for ad in rows if ad.pk not in plans]
+    if missing_plans:
+        plans.update({plan.ad_id: plan for plan in AdPlan.objects.filter(ad_id__in=missing_plans)})
+    assumptions: dict[int, ForecastAssumptions | None] = {}
+    for ad in rows:
+        if _cached(ad, "workspace") and _cached(ad.workspace, "forecast_assumptions"):
+            assumptions[ad.workspace_id] = _cached_value(ad.workspace, "forecast_assumptions")
+    missing_workspaces = {ad.workspace_id for ad in rows} - set(assumptions)
+    if missing_workspaces:
+        assumptions.update(
+            {
+                row.workspace_id: row
+                for row in ForecastAssumptions.objects.filter(workspace_id__in=missing_workspaces)
+            }
+        )
     missing_revisions = [
         ad.current_revision_id
         for ad in rows

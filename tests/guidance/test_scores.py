@@ -91,3 +91,17 @@ def test_a_score_follows_the_sender_and_the_workspace_without_a_new_save(
     assert revoked < before
     ForecastAssumptions.objects.create(workspace=workspace, broad_audience=50_000)
     assert scores_for(Ad.objects.filter(pk=ad.pk))[ad.pk] < revoked
+
+
+def test_scores_for_rows_with_everything_selected_makes_no_query(
+    workspace: Workspace, make_ad: Callable[..., Ad], django_assert_num_queries: Any
+) -> None:
+    from inmail_studio.guidance.selectors import SCORE_RELATED
+
+    _drafts(workspace, make_ad, 5)
+    make_ad(name="Without a plan")
+    ForecastAssumptions.objects.create(workspace=workspace, broad_audience=1_002)
+    ads = list(Ad.objects.select_related(*SCORE_RELATED))
+    with django_assert_num_queries(0):
+        scores = scores_for(ads)
+    assert scores == scores_for(list(Ad.objects.all()))
