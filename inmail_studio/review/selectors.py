@@ -110,6 +110,7 @@ class ReviewPage:
     revision: Revision
     review: Review | None
     baseline: Revision | None  # the last approved revision before this one, None = first submission
+    baseline_kind: str  # "approved", or "reviewed" (never approved; changes were requested on it), or ""
     changes: list[snapshots.FieldChange]
     comments: list[Comment]
     signoffs: list[AuditEvent]
@@ -135,6 +136,16 @@ def review_page(ad: Ad) -> ReviewPage:
         .order_by("-revision__number", "-pk")
         .first()
     )
+    baseline_kind = "approved" if baseline_decision else ""
+    if baseline_decision is None:
+        # Never approved: a resubmission is still compared with what the reviewer sent back.
+        baseline_decision = (
+            Decision.objects.filter(ad_id=ad.pk, revision__number__lt=revision.number)
+            .select_related("revision")
+            .order_by("-revision__number", "-pk")
+            .first()
+        )
+        baseline_kind = "reviewed" if baseline_decision else ""
     baseline = baseline_decision.revision if baseline_decision else None
     comments = list(
         Comment.objects.filter(ad_id=ad.pk)
@@ -157,6 +168,7 @@ def review_page(ad: Ad) -> ReviewPage:
         revision=revision,
         review=review,
         baseline=baseline,
+        baseline_kind=baseline_kind,
         changes=snapshots.compare(baseline.snapshot if baseline else None, revision.snapshot),
         comments=comments,
         signoffs=signoffs,

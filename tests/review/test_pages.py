@@ -201,3 +201,16 @@ def test_the_queue_is_empty_for_someone_without_the_approver_role(ad: Ad, author
     services.submit(ad_id=ad.pk, actor=author)
     html = client_for(author).get("/review/").content.decode()
     assert "Nothing waits for you" in html
+
+
+def test_a_resubmission_never_approved_is_compared_with_the_revision_sent_back(
+    ad: Ad, author: User, approver: User
+) -> None:
+    services.submit(ad_id=ad.pk, actor=author)
+    services.request_changes(ad_id=ad.pk, approver=approver, revision_hash=_hash(ad), comment="Shorter.")
+    ad_services.ad_update(ad_id=ad.pk, editor=author, fields={"subject": "Short subject"})
+    services.submit(ad_id=ad.pk, actor=author)
+    html = client_for(approver).get(f"/review/ads/{ad.pk}/").content.decode()
+    assert "First submission" in html
+    assert "Changes since r1, where changes were requested: 1 field." in html
+    assert "<ins>" in html
