@@ -1,7 +1,8 @@
 """UTM tags for a landing page URL, as the UTM builder in the editor adds them.
 
-The editor's button does this in the browser (static/js/guidance.js, which must agree
-with this module); the server uses it to suggest the tagged URL.
+The editor's button does this in the browser (static/js/guidance.js); this module is the
+reference the script must agree with (tests/guidance/test_utm.py and the browser journey
+pin both to the same URL), ready for a server-side builder.
 """
 
 from __future__ import annotations
