@@ -169,6 +169,7 @@ def inmail_contents(request: HttpRequest, caller: Caller) -> HttpResponse:
         raise restli.bad_request("inMailContents has no finder; use ids=List(...).")
     if request.method != "POST":
         raise method_not_allowed(request)
+    caller.require_write()
     action = params.get("action")
     if action == "sendTestInMail":
         body = restli.json_body(request)
@@ -446,6 +447,7 @@ def images(request: HttpRequest, caller: Caller) -> HttpResponse:
     params = restli.query_params(request)
     if request.method != "POST" or params.get("action") != "initializeUpload":
         raise method_not_allowed(request)
+    caller.require_write()
     body = restli.json_body(request).get("initializeUploadRequest") or {}
     owner = body.get("owner") if isinstance(body, dict) else None
     caller.account(urn_id(owner, "sponsoredAccount", "initializeUploadRequest.owner"), write=True)

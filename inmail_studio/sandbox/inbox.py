@@ -12,7 +12,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from inmail_studio.ads.models import CtaKind, Kind
+from inmail_studio.ads.models import ButtonAction, CtaKind, Kind, MessageKind
 
 from .models import Conversation, Image, Member
 
@@ -43,39 +43,64 @@ def _conversation(urn: str) -> Conversation | None:
     return Conversation.objects.filter(pk=int(number)).first() if number.isdigit() else None
 
 
+# LinkedIn's replyType → the preview tree's button action (the inverse of the app's payload mapping).
+_ACTIONS = {
+    "SIMPLE_REPLY": ButtonAction.MESSAGE,
+    "EXTERNAL_WEBSITE": ButtonAction.WEBSITE,
+    "LEAD_GENERATION": ButtonAction.LEAD_FORM,
+    "LEAD_GENERATION_THANK_YOU": ButtonAction.THANK_YOU,
+}
+
+
 def conversation_of(data: dict[str, Any]) -> dict[str, Any]:
-    """The conversation tree frozen for the inbox: `{"first": n, "messages": {n: {...}}}`, or {}."""
+    """The conversation of a guidedReplies content as the preview renderer's tree, or {}.
+
+    Messages become `m<N>` (N their number in the conversation), buttons `m<N>b<i>`; a
+    SIMPLE_REPLY without nextContent ends the conversation, as on LinkedIn.
+    """
     guided = data.get("subContent", {}).get("guidedReplies")
     if not guided:
         return {}
     conversation = _conversation(guided.get("sponsoredConversation", ""))
     if conversation is None:
         return {}
-    messages: dict[str, Any] = {}
-    by_urn = {m.urn: m.number for m in conversation.messages.all()}
-    for message in conversation.messages.all():
+    stored = list(conversation.messages.all())
+    ids = {m.urn: f"m{m.number}" for m in stored}
+    messages = []
+    for message in stored:
         source = message.data.get("bodySource", {})
-        options = []
-        for option in message.data.get("nextAction", {}).get("options", []):
-            options.append(
+        buttons = []
+        for i, option in enumerate(message.data.get("nextAction", {}).get("options", []), start=1):
+            target = ids.get(option.get("nextContent", ""))
+            action = _ACTIONS.get(option.get("replyType", ""), ButtonAction.END)
+            if action == ButtonAction.MESSAGE and target is None:
+                action = ButtonAction.END
+            buttons.append(
                 {
+                    "id": f"m{message.number}b{i}",
                     "text": option.get("optionText", ""),
-                    "reply_type": option.get("replyType", ""),
-                    "next": by_urn.get(option.get("nextContent", "")),
-                    "landing_page": option.get("landingPage", ""),
+                    "action": action,
+                    "target": target,
+                    "url": option.get("landingPage", ""),
                 }
             )
-        messages[str(message.number)] = {
-            "text": source.get("text", ""),
-            "lead_form": source.get("leadGenerationForm", ""),
-            "options": options,
-        }
-    first = (
-        conversation.first_message.number
-        if conversation.first_message
-        else min(map(int, messages), default=0)
-    )
-    return {"urn": conversation.urn, "first": first, "messages": messages}
+        is_form = "leadGenerationForm" in source
+        messages.append(
+            {
+                "id": f"m{message.number}",
+                "name": f"Message {message.number}",
+                "kind": MessageKind.FORM if is_form else MessageKind.TEXT,
+                "body": source.get("text", ""),
+                "form_urn": source.get("leadGenerationForm", ""),
+                "buttons": buttons,
+            }
+        )
+    first = conversation.first_message
+    return {
+        "lead_gen": any(m["kind"] == MessageKind.FORM for m in messages),
+        "first": f"m{first.number}" if first else (messages[0]["id"] if messages else None),
+        "messages": messages,
+    }
 
 
 def snapshot_of(data: dict[str, Any]) -> dict[str, Any]:
@@ -96,15 +121,6 @@ def snapshot_of(data: dict[str, Any]) -> dict[str, Any]:
         "lead_form_urn": inner.get("leadGenerationForm", ""),
         "banner": _banner(inner.get("rightRailAdPicture")),
     }
-    if kind == "guidedReplies" and not snapshot["body"]:
-        tree = conversation_of(data)
-        first = tree.get("messages", {}).get(str(tree.get("first")), {})
-        snapshot["body"] = first.get("text", "")
+    if kind == "guidedReplies":
+        snapshot["tree"] = conversation_of(data)
     return snapshot
-
-
-def step_snapshot(snapshot: dict[str, Any], conversation: dict[str, Any], number: int) -> dict[str, Any]:
-    """The snapshot as the member sees it at message `number` of a conversation walk."""
-    message = conversation.get("messages", {}).get(str(number), {})
-    body = message.get("text") or ("<p>(Lead generation form)</p>" if message.get("lead_form") else "")
-    return {**snapshot, "body": body}

@@ -49,6 +49,7 @@ urlpatterns = [
     path("inbox/", views.inbox_members, name="inbox_members"),
     path("inbox/<slug:slug>/", views.inbox, name="inbox"),
     path("inbox/<slug:slug>/<int:message_id>/", views.inbox_message, name="inbox_message"),
+    path("inbox/<slug:slug>/<int:message_id>/frame", views.inbox_frame, name="inbox_frame"),
     path("console/", views.console, name="console"),
     path("console/faults", views.console_faults, name="console_faults"),
     path("console/tokens/<int:token_id>/revoke", views.console_revoke, name="console_revoke"),

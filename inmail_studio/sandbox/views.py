@@ -7,13 +7,14 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from inmail_studio.ads import preview
 
 from . import faults, services, tokens
-from . import inbox as inbox_snapshots
 from .forms import FaultForm
 from .models import AdAccount, FaultConfig, InboxMessage, Member, Token
 
@@ -58,35 +59,56 @@ def inbox_message(request: HttpRequest, slug: str, message_id: int) -> HttpRespo
     return _render_message(request, member, list(member.test_messages.all()[:50]), opened)
 
 
+def _path(request: HttpRequest) -> list[str]:
+    return [p for p in request.GET.get("path", "").split(".") if p]
+
+
+def _walk_url(member: Member, message: InboxMessage, device: str) -> str:
+    """Where a reply button inside the frame leads: the frame view, one more button on the path."""
+    base = reverse("sandbox:inbox_frame", args=[member.slug, message.pk])
+    return f"{base}?device={device}&path="
+
+
 def _render_message(
     request: HttpRequest, member: Member, received: list[InboxMessage], opened: InboxMessage
 ) -> HttpResponse:
     if opened.read_at is None:
         InboxMessage.objects.filter(pk=opened.pk).update(read_at=timezone.now())
     device = _device(request)
-    snapshot = opened.snapshot
-    conversation = opened.conversation or {}
-    step = None
-    options: list[dict[str, object]] = []
-    if conversation.get("messages"):
-        try:
-            step = int(request.GET.get("step", conversation.get("first", 0)))
-        except ValueError:
-            step = int(conversation.get("first", 0))
-        if str(step) not in conversation["messages"]:
-            step = int(conversation.get("first", 0))
-        snapshot = inbox_snapshots.step_snapshot(snapshot, conversation, step)
-        options = conversation["messages"].get(str(step), {}).get("options", [])
+    width, height = preview.FRAME_SIZE[device]
+    # The one renderer, as `preview.frame` uses it, plus a conversation's walk: its reply buttons
+    # are links that load the next step into the same sandboxed frame (no script runs in it).
+    document = preview.render_document(
+        opened.snapshot, INBOX_READER, device, path=_path(request), walk_url=_walk_url(member, opened, device)
+    )
     context = {
         "member": member,
         "received": received,
         "opened": opened,
-        "step": step,
-        "first_step": conversation.get("first"),
-        "options": options,
-        **preview.frame(snapshot, INBOX_READER, device),
+        "is_conversation": bool(opened.snapshot.get("tree")),
+        "document": document,
+        "device": device,
+        "frame_width": width,
+        "frame_height": height,
     }
     return render(request, "sandbox/inbox.html", context)
+
+
+@xframe_options_sameorigin
+def inbox_frame(request: HttpRequest, slug: str, message_id: int) -> HttpResponse:
+    """One step of a test conversation as a bare document, for the inbox's frame (`?path=m1b1.m2b2`)."""
+    member = get_object_or_404(Member, slug=slug)
+    opened = get_object_or_404(InboxMessage, pk=message_id, recipient=member)
+    device = _device(request)
+    return HttpResponse(
+        preview.render_document(
+            opened.snapshot,
+            INBOX_READER,
+            device,
+            path=_path(request),
+            walk_url=_walk_url(member, opened, device),
+        )
+    )
 
 
 @staff_member_required

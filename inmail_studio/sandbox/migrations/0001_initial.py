@@ -5,223 +5,485 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AdAccount',
+            name="AdAccount",
             fields=[
-                ('id', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=255)),
-                ('currency', models.CharField(default='EUR', max_length=3)),
-                ('status', models.CharField(default='ACTIVE', max_length=20)),
-                ('type', models.CharField(default='BUSINESS', max_length=20)),
+                ("id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=255)),
+                ("currency", models.CharField(default="EUR", max_length=3)),
+                ("status", models.CharField(default="ACTIVE", max_length=20)),
+                ("type", models.CharField(default="BUSINESS", max_length=20)),
             ],
         ),
         migrations.CreateModel(
-            name='FaultConfig',
+            name="FaultConfig",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('error_rate', models.FloatField(default=0.0, help_text='Share of calls answered 500 or 503.')),
-                ('throttle_rate', models.FloatField(default=0.0, help_text='Share of calls answered 429.')),
-                ('hang_rate', models.FloatField(default=0.0, help_text="Share of calls that hang past the client's timeout.")),
-                ('drop_rate', models.FloatField(default=0.0, help_text='Share of creates that commit, then lose the connection.')),
-                ('seed', models.CharField(blank=True, max_length=40)),
-                ('queue', models.CharField(blank=True, help_text='Outcomes for the next calls, in order, one per call: 500, 503, 429, hang, drop or ok.', max_length=500)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                (
+                    "error_rate",
+                    models.FloatField(default=0.0, help_text="Share of calls answered 500 or 503."),
+                ),
+                ("throttle_rate", models.FloatField(default=0.0, help_text="Share of calls answered 429.")),
+                (
+                    "hang_rate",
+                    models.FloatField(
+                        default=0.0, help_text="Share of calls that hang past the client's timeout."
+                    ),
+                ),
+                (
+                    "drop_rate",
+                    models.FloatField(
+                        default=0.0, help_text="Share of creates that commit, then lose the connection."
+                    ),
+                ),
+                ("seed", models.CharField(blank=True, max_length=40)),
+                (
+                    "queue",
+                    models.CharField(
+                        blank=True,
+                        help_text="Outcomes for the next calls, in order, one per call: 500, 503, 429, hang, drop or ok.",
+                        max_length=500,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Image',
+            name="Image",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40, unique=True)),
-                ('owner', models.CharField(max_length=200)),
-                ('upload_token', models.CharField(max_length=64, unique=True)),
-                ('upload_expires_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('WAITING_UPLOAD', 'Waiting Upload'), ('AVAILABLE', 'Available')], default='WAITING_UPLOAD', max_length=20)),
-                ('content', models.BinaryField(blank=True, default=b'')),
-                ('content_type', models.CharField(blank=True, max_length=40)),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, unique=True)),
+                ("owner", models.CharField(max_length=200)),
+                ("upload_token", models.CharField(max_length=64, unique=True)),
+                ("upload_expires_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("WAITING_UPLOAD", "Waiting Upload"), ("AVAILABLE", "Available")],
+                        default="WAITING_UPLOAD",
+                        max_length=20,
+                    ),
+                ),
+                ("content", models.BinaryField(blank=True, default=b"")),
+                ("content_type", models.CharField(blank=True, max_length=40)),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('headline', models.CharField(blank=True, max_length=300)),
-                ('photo', models.BinaryField(blank=True, default=b'')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("headline", models.CharField(blank=True, max_length=300)),
+                ("photo", models.BinaryField(blank=True, default=b"")),
             ],
             options={
-                'ordering': ['first_name', 'last_name'],
+                "ordering": ["first_name", "last_name"],
             },
         ),
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255)),
-                ('type', models.CharField(default='SPONSORED_INMAILS', max_length=40)),
-                ('format', models.CharField(default='SPONSORED_INMAIL', max_length=40)),
-                ('status', models.CharField(default='DRAFT', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaigns', to='sandbox.adaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255)),
+                ("type", models.CharField(default="SPONSORED_INMAILS", max_length=40)),
+                ("format", models.CharField(default="SPONSORED_INMAIL", max_length=40)),
+                ("status", models.CharField(default="DRAFT", max_length=20)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="campaigns",
+                        to="sandbox.adaccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversations', to='sandbox.adaccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversations",
+                        to="sandbox.adaccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ConversationMessage',
+            name="ConversationMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('data', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='sandbox.conversation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("data", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="sandbox.conversation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['conversation', 'number'],
+                "ordering": ["conversation", "number"],
             },
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='first_message',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sandbox.conversationmessage'),
+            model_name="conversation",
+            name="first_message",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="sandbox.conversationmessage",
+            ),
         ),
         migrations.CreateModel(
-            name='InMailContent',
+            name="InMailContent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('data', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inmail_contents', to='sandbox.adaccount')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sandbox.member')),
-                ('modified_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sandbox.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("data", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inmail_contents",
+                        to="sandbox.adaccount",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="sandbox.member"
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="sandbox.member"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='InboxMessage',
+            name="InboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_urn', models.CharField(max_length=200)),
-                ('campaign_urn', models.CharField(max_length=200)),
-                ('creative_urn', models.CharField(max_length=200)),
-                ('snapshot', models.JSONField(default=dict)),
-                ('conversation', models.JSONField(blank=True, default=dict)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='test_messages', to='sandbox.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("content_urn", models.CharField(max_length=200)),
+                ("campaign_urn", models.CharField(max_length=200)),
+                ("creative_urn", models.CharField(max_length=200)),
+                ("snapshot", models.JSONField(default=dict)),
+                ("conversation", models.JSONField(blank=True, default=dict)),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="test_messages",
+                        to="sandbox.member",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at', '-id'],
+                "ordering": ["-sent_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Creative',
+            name="Creative",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_reference', models.CharField(db_index=True, max_length=200)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('intended_status', models.CharField(choices=[('DRAFT', 'Draft'), ('ACTIVE', 'Active'), ('PAUSED', 'Paused'), ('ARCHIVED', 'Archived'), ('CANCELED', 'Canceled')], default='DRAFT', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='creatives', to='sandbox.adaccount')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='creatives', to='sandbox.campaign')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sandbox.member')),
-                ('modified_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='sandbox.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("content_reference", models.CharField(db_index=True, max_length=200)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                (
+                    "intended_status",
+                    models.CharField(
+                        choices=[
+                            ("DRAFT", "Draft"),
+                            ("ACTIVE", "Active"),
+                            ("PAUSED", "Paused"),
+                            ("ARCHIVED", "Archived"),
+                            ("CANCELED", "Canceled"),
+                        ],
+                        default="DRAFT",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="creatives",
+                        to="sandbox.adaccount",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="creatives",
+                        to="sandbox.campaign",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="sandbox.member"
+                    ),
+                ),
+                (
+                    "modified_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="sandbox.member"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='AuthorizationCode',
+            name="AuthorizationCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code_hash', models.CharField(max_length=64, unique=True)),
-                ('client_id', models.CharField(max_length=200)),
-                ('redirect_uri', models.CharField(max_length=2000)),
-                ('scope', models.CharField(max_length=200)),
-                ('expires_at', models.DateTimeField()),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='sandbox.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code_hash", models.CharField(max_length=64, unique=True)),
+                ("client_id", models.CharField(max_length=200)),
+                ("redirect_uri", models.CharField(max_length=2000)),
+                ("scope", models.CharField(max_length=200)),
+                ("expires_at", models.DateTimeField()),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="sandbox.member"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AccountRole',
+            name="AccountRole",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('ACCOUNT_BILLING_ADMIN', 'Account Billing Admin'), ('ACCOUNT_MANAGER', 'Account Manager'), ('CAMPAIGN_MANAGER', 'Campaign Manager'), ('CREATIVE_MANAGER', 'Creative Manager'), ('VIEWER', 'Viewer')], max_length=30)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='sandbox.adaccount')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to='sandbox.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("ACCOUNT_BILLING_ADMIN", "Account Billing Admin"),
+                            ("ACCOUNT_MANAGER", "Account Manager"),
+                            ("CAMPAIGN_MANAGER", "Campaign Manager"),
+                            ("CREATIVE_MANAGER", "Creative Manager"),
+                            ("VIEWER", "Viewer"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to="sandbox.adaccount",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="roles", to="sandbox.member"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SenderPermission',
+            name="SenderPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('APPROVED', 'Approved'), ('PENDING', 'Pending'), ('DECLINED', 'Declined'), ('REVOKED', 'Revoked')], max_length=20)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sender_permissions', to='sandbox.adaccount')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sender_permissions', to='sandbox.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("APPROVED", "Approved"),
+                            ("PENDING", "Pending"),
+                            ("DECLINED", "Declined"),
+                            ("REVOKED", "Revoked"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sender_permissions",
+                        to="sandbox.adaccount",
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sender_permissions",
+                        to="sandbox.member",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Token',
+            name="Token",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('access', 'Access'), ('refresh', 'Refresh')], max_length=10)),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('hint', models.CharField(help_text="The token's last characters, to tell tokens apart.", max_length=8)),
-                ('client_id', models.CharField(max_length=200)),
-                ('scope', models.CharField(max_length=200)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='sandbox.member')),
-                ('refresh', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='access_tokens', to='sandbox.token')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(choices=[("access", "Access"), ("refresh", "Refresh")], max_length=10),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "hint",
+                    models.CharField(
+                        help_text="The token's last characters, to tell tokens apart.", max_length=8
+                    ),
+                ),
+                ("client_id", models.CharField(max_length=200)),
+                ("scope", models.CharField(max_length=200)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to="sandbox.member",
+                    ),
+                ),
+                (
+                    "refresh",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_tokens",
+                        to="sandbox.token",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='conversationmessage',
-            constraint=models.UniqueConstraint(fields=('conversation', 'number'), name='sandbox_message_number'),
+            model_name="conversationmessage",
+            constraint=models.UniqueConstraint(
+                fields=("conversation", "number"), name="sandbox_message_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accountrole',
-            constraint=models.UniqueConstraint(fields=('account', 'member'), name='sandbox_one_role_per_member'),
+            model_name="accountrole",
+            constraint=models.UniqueConstraint(
+                fields=("account", "member"), name="sandbox_one_role_per_member"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='senderpermission',
-            constraint=models.UniqueConstraint(fields=('account', 'member'), name='sandbox_one_permission_per_sender'),
+            model_name="senderpermission",
+            constraint=models.UniqueConstraint(
+                fields=("account", "member"), name="sandbox_one_permission_per_sender"
+            ),
         ),
     ]

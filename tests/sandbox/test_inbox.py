@@ -1,0 +1,99 @@
+"""The test inbox: a test send arrives for the calling member and opens with the app's one renderer."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.utils.html import escape
+
+from inmail_studio.ads import preview
+from inmail_studio.sandbox.models import InboxMessage
+from inmail_studio.sandbox.views import INBOX_READER
+
+from .conftest import ACCOUNT, ACCOUNT_ID, Api, campaign_urn, encode, message_ad
+
+
+def send_test(api: Api, content: str, campaign_name: str = "Q4 Finance Webinar") -> None:
+    campaign = campaign_urn(api, campaign_name)
+    creative = api.create(
+        f"/adAccounts/{ACCOUNT_ID}/creatives", {"campaign": campaign, "content": {"reference": content}}
+    )
+    response = api.post(
+        "/inMailContents?action=sendTestInMail",
+        {"adInMailContentId": content, "campaign": campaign, "creative": creative, "account": ACCOUNT},
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_a_test_message_opens_in_the_inbox_with_the_same_renderer_as_the_preview(api: Api) -> None:
+    send_test(api, api.create("/inMailContents", message_ad()))
+    message = InboxMessage.objects.get()
+    page = Client().get("/sandbox/linkedin/inbox/ada-admin/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    expected = preview.render_document(message.snapshot, INBOX_READER, "desktop")
+    assert f'srcdoc="{escape(expected)}"' in html
+    assert 'sandbox="allow-same-origin"' in html
+    assert "Dana Whitfield" in expected
+    assert "Save my seat" in expected
+    mobile = Client().get(f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/?device=mobile").content.decode()
+    assert escape(preview.render_document(message.snapshot, INBOX_READER, "mobile")) in mobile
+
+
+def test_the_message_keeps_what_was_sent_even_after_the_content_changes(api: Api) -> None:
+    content = api.create("/inMailContents", message_ad())
+    send_test(api, content)
+    api.patch(f"/inMailContents/{encode(content)}", {"subject": "Changed later"})
+    html = Client().get("/sandbox/linkedin/inbox/ada-admin/").content.decode()
+    assert "Changed later" not in html
+    assert escape(escape(message_ad()["subject"])) in html
+
+
+def test_each_member_sees_only_their_own_test_messages(api: Api) -> None:
+    send_test(api, api.create("/inMailContents", message_ad()))
+    other = Client().get("/sandbox/linkedin/inbox/maya-marketer/")
+    assert other.status_code == 200
+    assert "No test messages yet" in other.content.decode()
+    message = InboxMessage.objects.get()
+    assert Client().get(f"/sandbox/linkedin/inbox/maya-marketer/{message.pk}/").status_code == 404
+
+
+def test_the_inbox_list_names_every_member(sandbox: None) -> None:
+    html = Client().get("/sandbox/linkedin/inbox/").content.decode()
+    for name in ("Ada Admin", "Maya Marketer", "Dana Whitfield"):
+        assert name in html
+
+
+def test_a_conversation_ad_can_be_walked_through_its_buttons(api: Api) -> None:
+    conversation = api.create("/conversationAds", {"parentAccount": ACCOUNT})
+    messages = f"/conversationAds/{encode(conversation)}/sponsoredMessageContents"
+    leaf = api.create(messages, {"bodySource": {"text": "<p>Here is the agenda.</p>"}})
+    first = api.create(
+        messages,
+        {
+            "bodySource": {"text": "<p>Want the agenda?</p>"},
+            "nextAction": {
+                "options": [
+                    {"optionText": "Yes please", "replyType": "SIMPLE_REPLY", "nextContent": leaf},
+                    {"optionText": "Not interested", "replyType": "SIMPLE_REPLY"},
+                ]
+            },
+        },
+    )
+    api.patch(f"/conversationAds/{encode(conversation)}", {"firstMessageContent": first})
+    content = api.create(
+        "/inMailContents",
+        message_ad(htmlBody="", subContent={"guidedReplies": {"sponsoredConversation": conversation}}),
+    )
+    send_test(api, content, "Conversation pilot")
+    message = InboxMessage.objects.get()
+
+    opened = Client().get(f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/").content.decode()
+    assert "Want the agenda?" in opened
+    frame = f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/frame"
+    assert escape(escape(f"{frame}?device=desktop&path=m2b1")) in opened
+    assert "Yes please" in opened
+    walked = Client().get(f"{frame}?device=desktop&path=m2b1").content.decode()
+    assert "Here is the agenda." in walked
+    assert "Yes please" in walked  # the member's reply, as a bubble
+    ended = Client().get(f"{frame}?device=desktop&path=m2b2").content.decode()
+    assert "The member ended the conversation." in ended
