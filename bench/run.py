@@ -4,8 +4,9 @@
 
 What it does:
 1. Derives a dedicated benchmark database from DATABASE_URL (same server, database
-   `inmail_bench`), drops and re-creates it, and migrates it, so every run starts
-   empty and never touches real or test data. A SQLite DATABASE_URL (or none)
+   `inmail_bench_<pid>`, or BENCH_DATABASE if set), creates it fresh, migrates it
+   and drops it when the run ends, so every run starts empty, two runs at once don't
+   collide, and real or test data is never touched. A SQLite DATABASE_URL (or none)
    gets a fresh temporary SQLite file instead. Media go to a temporary directory.
 2. Sets Django up against it with DEBUG off (INMAIL_TESTING=1), as production renders.
 3. Imports every `bench/bench_*.py` in name order (or only those named on the
@@ -19,6 +20,7 @@ The runner exits non-zero when any benchmark missed a target.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import statistics
@@ -30,7 +32,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DATABASE = "inmail_bench"
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE") or f"inmail_bench_{os.getpid()}"
 
 
 def _bench_database_url(url: str) -> str:
@@ -43,9 +45,21 @@ def _bench_database_url(url: str) -> str:
     import psycopg
 
     admin_url = urlunsplit(parts._replace(path="/postgres"))
+
+    def drop() -> None:
+        from django.conf import settings
+
+        if settings.configured:
+            from django.db import connections
+
+            connections.close_all()
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+
+    drop()
     with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+    atexit.register(drop)
     return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
 
 
