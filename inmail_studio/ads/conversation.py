@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .limits import visible_text
@@ -32,6 +33,18 @@ LINKING_ACTIONS = frozenset({ButtonAction.MESSAGE, ButtonAction.LEAD_FORM, Butto
 CONVERTING_ACTIONS = frozenset({ButtonAction.WEBSITE, ButtonAction.LEAD_FORM})
 # Enumerating every path of a tree that merges branches can explode; past this we stop and say so.
 MAX_PATHS = 1000
+
+
+@lru_cache(maxsize=4096)
+def clean_body(body: str) -> str:
+    """`sanitize_body`, remembered: the same bodies are measured and shown many times per request."""
+    return sanitize_body(body)
+
+
+@lru_cache(maxsize=4096)
+def plain_text(body: str) -> str:
+    """The text a member reads in a (possibly unsanitized) body."""
+    return visible_text(clean_body(body))
 
 
 def empty_tree(*, lead_gen: bool = False) -> dict[str, Any]:
@@ -100,7 +113,7 @@ class Step:
         """What the sender says in this step, as plain text (tags removed, sanitized first)."""
         if self.message.get("kind") == MessageKind.FORM:
             return "[Lead gen form]"
-        return visible_text(sanitize_body(self.message.get("body") or ""))
+        return plain_text(self.message.get("body") or "")
 
 
 @dataclass(frozen=True)

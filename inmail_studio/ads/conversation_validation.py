@@ -23,13 +23,14 @@ from .conversation import (
     Button,
     Message,
     Tree,
+    clean_body,
     message_name,
     messages_by_id,
     next_message_id,
     paths,
+    plain_text,
 )
 from .models import ButtonAction, MessageKind
-from .sanitize import sanitize_body
 from .validators import validate_landing_page_url
 
 # Answers on one question that segment intent well (the scripting guide: "2-4 choices").
@@ -177,8 +178,8 @@ def _check_message(message: Message, by_id: dict[str, Message], error: Report, w
                 message=message,
             )
     else:
-        body = sanitize_body(message.get("body") or "")
-        text = limits.visible_text(body)
+        body = clean_body(message.get("body") or "")
+        text = plain_text(message.get("body") or "")
         if not text:
             error("empty_body", f"“{name}” has no text yet.", message=message)
         length = limits.count_characters(body)  # conversation bodies count their HTML

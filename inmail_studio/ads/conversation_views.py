@@ -569,6 +569,18 @@ def conversation_paths(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         revision = get_object_or_404(ad.revisions, number=number)
     tree = revision.snapshot.get("tree", {}) if revision else {}
     frame_url = reverse("ads:conversation_frame", args=[ad.pk])
+    if request.htmx:
+        # The editor's "All paths" panel: walk links drive the editor's own preview frame.
+        member, device = _chosen(request, _members(ad.workspace_id))
+        return render(
+            request,
+            "ads/conversation/_paths.html",
+            {
+                "paths": paths(tree),
+                "frame_base": f"{frame_url}?persona={member.key}&device={device}&path=",
+                "frame_name": "conv-preview",
+            },
+        )
     return render(
         request,
         "ads/conversation/paths.html",

@@ -55,7 +55,12 @@ def test_the_editor_shows_the_diagram_the_problems_the_preview_and_all_paths(
     assert "<svg" in html and html.count('class="conv-node"') == 4
     assert "No problems" in html
     assert 'name="conv-preview"' in html and "/conversation/frame/" in html
-    assert html.count('data-testid="path"') == 9
+    assert "Read all 9 paths" in html
+    paths_panel = client_for(author).get(
+        f"/ads/{conversation_ad.pk}/conversation/paths/", HTTP_HX_REQUEST="true"
+    )
+    assert paths_panel.content.decode().count('data-testid="path"') == 9
+    assert 'target="conv-preview"' in paths_panel.content.decode()
 
 
 def test_an_outsider_gets_a_404_on_every_conversation_page(conversation_ad: Ad, outsider: User) -> None:
