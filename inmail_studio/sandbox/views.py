@@ -12,14 +12,21 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from inmail_studio.ads import preview
+from inmail_studio.ads import macros, preview
 
 from . import faults, services, tokens
 from .forms import FaultForm
 from .models import AdAccount, FaultConfig, InboxMessage, Member, Token
 
-# The member whose inbox is shown: they are not a sample persona, so no macro values are known.
-INBOX_READER = preview.PreviewMember("inbox", "the member's own inbox", {})
+
+def reader(member: Member) -> preview.PreviewMember:
+    """The inbox's owner as the renderer's member: LinkedIn fills macros from the recipient's profile.
+
+    The sandbox knows only names; the company, job title and industry show LinkedIn's fallbacks.
+    """
+    return preview.PreviewMember(
+        member.slug, member.name, {"first_name": member.first_name, "last_name": member.last_name}
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -79,11 +86,17 @@ def _render_message(
     # The one renderer, as `preview.frame` uses it, plus a conversation's walk: its reply buttons
     # are links that load the next step into the same sandboxed frame (no script runs in it).
     document = preview.render_document(
-        opened.snapshot, INBOX_READER, device, path=_path(request), walk_url=_walk_url(member, opened, device)
+        opened.snapshot,
+        reader(member),
+        device,
+        path=_path(request),
+        walk_url=_walk_url(member, opened, device),
     )
+    values = reader(member).values
+    rows = [(message, macros.fill_text(message.snapshot.get("subject", ""), values)) for message in received]
     context = {
         "member": member,
-        "received": received,
+        "rows": rows,
         "opened": opened,
         "is_conversation": bool(opened.snapshot.get("tree")),
         "document": document,
@@ -103,7 +116,7 @@ def inbox_frame(request: HttpRequest, slug: str, message_id: int) -> HttpRespons
     return HttpResponse(
         preview.render_document(
             opened.snapshot,
-            INBOX_READER,
+            reader(member),
             device,
             path=_path(request),
             walk_url=_walk_url(member, opened, device),
