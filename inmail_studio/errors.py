@@ -14,6 +14,11 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    from inmail_studio.accounts.selectors import NoWorkspace
+
+    # Only our own, deliberate messages are shown; others could name models or queries.
+    if isinstance(exception, NoWorkspace):
+        return _page(request, 404, "No workspace yet", str(exception))
     return _page(request, 404, "Not found", "This page doesn't exist, or you don't have access to it.")
 
 

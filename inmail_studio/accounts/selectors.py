@@ -31,6 +31,10 @@ def role_in(user: User, workspace_id: int) -> str | None:
 SESSION_KEY = "workspace_id"
 
 
+class NoWorkspace(Http404):
+    """A signed-in user who belongs to no workspace: the 404 page says what to do."""
+
+
 def current_membership_or_none(request: HttpRequest) -> Membership | None:
     """The membership of the workspace the user is working in (chosen in the nav).
 
@@ -57,7 +61,7 @@ def current_membership(request: HttpRequest) -> Membership:
     """Like `current_membership_or_none`, but a user without a workspace gets a 404 page saying so."""
     membership = current_membership_or_none(request)
     if membership is None:
-        raise Http404("You are not a member of any workspace yet. Ask a workspace admin to invite you.")
+        raise NoWorkspace("You are not a member of any workspace yet. Ask a workspace admin to invite you.")
     return membership
 
 

@@ -17,10 +17,10 @@ import pytest
 # beside it are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright
 
-from inmail_studio.accounts.models import User  # noqa: E402
-from tests.conftest import PASSWORD  # noqa: E402
+from inmail_studio.accounts.models import User
+from tests.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,5 +78,6 @@ def login(page: Page, user: User) -> None:
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    # caret="initial": hiding the caret injects a <style>, which the preview frame's CSP refuses.
+    page.screenshot(path=str(path), full_page=full_page, caret="initial")
     return path
