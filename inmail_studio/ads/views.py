@@ -22,7 +22,7 @@ from inmail_studio.http import HtmxHttpRequest
 
 from . import limits, preview, selectors, services, snapshots
 from .forms import AdForm, DraftFilterForm, PersonaFormSet
-from .models import Ad, CtaKind, Image, Persona, Sender
+from .models import Ad, CtaKind, Image, Kind, Persona, Sender
 
 PAGE_SIZE = 25
 
@@ -221,6 +221,10 @@ def ad_new(request: HtmxHttpRequest) -> HttpResponse:
 def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     user = _user(request)
     ad = selectors.ad_for(user, ad_id)
+    if ad.kind == Kind.CONVERSATION:
+        # Notifications, the review page and `get_absolute_url` link every ad through `ads:edit`;
+        # a conversation's tree has an editor of its own, and this form knows nothing of it.
+        return redirect("ads:conversation", ad.pk)
     membership = membership_for(user, ad.workspace_id)
     assert membership is not None
     if request.method == "POST":
@@ -260,7 +264,7 @@ def ad_preview(request: HtmxHttpRequest, ad_id: int | None = None) -> HttpRespon
         workspace_id = current_membership(request).workspace_id
     else:
         # Only the ad's own row: the seven-table join of `ad_for` costs more to plan than the preview needs.
-        ad = get_object_or_404(selectors.ads_for(user), pk=ad_id)
+        ad = get_object_or_404(selectors.ads_for(user).exclude(kind=Kind.CONVERSATION), pk=ad_id)
         workspace_id = ad.workspace_id
     snapshot = _snapshot_from_data(request.POST, workspace_id, ad)
     context = {
