@@ -15,13 +15,16 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, Membership, User
 from inmail_studio.ads import snapshots
-from inmail_studio.ads.models import Ad, Revision, State
+from inmail_studio.ads.conversation import PathList, TreeChange, compare_trees, paths
+from inmail_studio.ads.models import Ad, Kind, Revision, State
 
 from .models import AuditEvent, Comment, Decision, Notification, Review, ReviewStatus, ShareLink, Verdict
 from .workflow import APPROVED_STATES
 
 ATTENTION_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
 THREAD_LIMIT = 200
+# The fields of a conversation ad outside its tree; its calls to action are on its buttons.
+CONVERSATION_FIELDS = frozenset({"name", "sender", "subject", "footer"})
 
 
 def approved_revision_for(ad: Ad) -> Revision | None:
@@ -115,10 +118,17 @@ class ReviewPage:
     comments: list[Comment]
     signoffs: list[AuditEvent]
     field_comments: dict[str, list[Comment]] = field(default_factory=dict)
+    # Conversation ads: every path of the revision as transcripts, and its tree against the baseline's.
+    paths: PathList | None = None
+    tree_changes: list[TreeChange] = field(default_factory=list)
 
     @property
     def changed_count(self) -> int:
         return sum(c.changed for c in self.changes)
+
+    @property
+    def is_conversation(self) -> bool:
+        return self.paths is not None
 
 
 def review_page(ad: Ad) -> ReviewPage:
@@ -163,16 +173,26 @@ def review_page(ad: Ad) -> ReviewPage:
     for comment in comments:
         if comment.field and (review is None or comment.review_id == review.pk):
             by_field.setdefault(comment.field, []).append(comment)
+    changes = snapshots.compare(baseline.snapshot if baseline else None, revision.snapshot)
+    conversation: dict[str, Any] = {}
+    if revision.snapshot.get("kind") == Kind.CONVERSATION:
+        tree = revision.snapshot.get("tree")
+        changes = [c for c in changes if c.field in CONVERSATION_FIELDS]
+        conversation = {
+            "paths": paths(tree or {}),
+            "tree_changes": compare_trees(baseline.snapshot.get("tree"), tree) if baseline else [],
+        }
     return ReviewPage(
         ad=ad,
         revision=revision,
         review=review,
         baseline=baseline,
         baseline_kind=baseline_kind,
-        changes=snapshots.compare(baseline.snapshot if baseline else None, revision.snapshot),
+        changes=changes,
         comments=comments,
         signoffs=signoffs,
         field_comments=by_field,
+        **conversation,
     )
 
 

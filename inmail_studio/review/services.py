@@ -20,8 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, Membership, User
+from inmail_studio.ads import conversation_validation, limits, snapshots
 from inmail_studio.ads import services as ad_services
-from inmail_studio.ads import snapshots
+from inmail_studio.ads.conversation import empty_tree
 from inmail_studio.ads.models import Ad, CtaKind, Kind, Revision, State
 from inmail_studio.ads.selectors import ads_for
 from inmail_studio.linkedin.services import sync_queue as linkedin_sync_queue
@@ -101,11 +102,19 @@ def _what_happened(ad: Ad) -> str:
     return f"{event.who} {event.get_action_display()}{revision} at {when}"
 
 
-def submission_problems(ad: Ad) -> list[str]:
-    """What stops this draft from being submitted, in words the author can act on."""
+def submission_problems(ad: Ad, *, revision: Revision | None = None) -> list[str]:
+    """What stops this draft from being submitted, in words the author can act on.
+
+    A conversation ad is judged on the tree of `revision` (the one submission would pin; the
+    current one by default): any error of the conversation validator blocks it, warnings don't.
+    Its calls to action live on its buttons, so the message ad's body, CTA and landing page
+    checks don't apply to it.
+    """
     problems: list[str] = []
+    is_conversation = ad.kind == Kind.CONVERSATION
     try:
-        ad.full_clean()
+        # A conversation's footer has its own, larger limit, checked below.
+        ad.full_clean(exclude=["footer"] if is_conversation else None)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             label = COMMENT_FIELDS.get(field, field.replace("_", " ").capitalize())
@@ -128,6 +137,14 @@ def submission_problems(ad: Ad) -> list[str]:
             problems.append("Set a landing page URL, or choose a lead gen form.")
         if ad.cta_kind == CtaKind.LEAD_FORM and not ad.lead_form_urn:
             problems.append("Set the lead gen form, or choose a landing page.")
+    if is_conversation:
+        footer = limits.measure_plain(limits.CONVERSATION_FOOTER, ad.footer)
+        if not footer.ok:
+            problems.append(footer.message)
+        if revision is None and ad.current_revision_id is not None:
+            revision = Revision.objects.get(pk=ad.current_revision_id)
+        tree = (revision.snapshot.get("tree") if revision is not None else None) or empty_tree()
+        problems.extend(f"Conversation: {p.message}" for p in conversation_validation.errors(tree))
     return problems
 
 
@@ -168,10 +185,10 @@ def submit(*, ad_id: int, actor: User, ip: str | None = None, comment: str = "")
             f"Only a draft can be submitted; this ad is {State(ad.state).label.lower()}"
             + (" and waits for a decision." if ad.state == State.IN_REVIEW else ".")
         )
-    problems = submission_problems(ad)
+    revision = _current_revision(ad)
+    problems = submission_problems(ad, revision=revision)
     if problems:
         raise NotReady(problems)
-    revision = _current_revision(ad)
     review = Review.objects.create(ad=ad, revision=revision, submitted_by=actor)
     workflow.move(
         ad, State.IN_REVIEW, actor=actor, revision=revision, note=comment, ip=ip, action=Action.SUBMITTED

@@ -18,7 +18,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, current_membership_or_none, membership_for
 from inmail_studio.ads import preview
-from inmail_studio.ads.models import Ad, Persona, State
+from inmail_studio.ads.conversation import paths
+from inmail_studio.ads.models import Ad, Kind, Persona, State
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.ads.services import BUILT_IN_PERSONAS
 from inmail_studio.http import HtmxHttpRequest
@@ -102,6 +103,27 @@ def _detail(
     device = device if device in preview.DEVICES else "desktop"
     is_open = page.review is not None and page.review.status == "open" and ad.state == State.IN_REVIEW
     own = page.revision.author_id == user.pk
+    comment_fields = [
+        (name, label)
+        for name, label in services.COMMENT_FIELDS.items()
+        if not page.is_conversation or name in selectors.CONVERSATION_FIELDS
+    ]
+    if page.is_conversation:
+        # The reviewed revision walked in the editor's frame view: reply buttons and the paths'
+        # "walk it" links step through it without leaving the review page.
+        width, height = preview.FRAME_SIZE[device]
+        frame_base = (
+            reverse("ads:conversation_frame", args=[ad.pk])
+            + f"?rev={page.revision.number}&persona={member.key}&device={device}&path="
+        )
+        shown: dict[str, Any] = {
+            "device": device,
+            "frame_width": width,
+            "frame_height": height,
+            "frame_base": frame_base,
+        }
+    else:
+        shown = preview.frame(page.revision.snapshot, member, device)
     context = {
         "ad": ad,
         "membership": membership,
@@ -113,11 +135,11 @@ def _detail(
         "own_revision": own,
         "is_open": is_open,
         "can_comment": membership.can_edit or membership.can_approve,
-        "comment_fields": list(services.COMMENT_FIELDS.items()),
+        "comment_fields": comment_fields,
         "comment_labels": services.COMMENT_FIELDS,
         "errors": errors or {},
         "data": data or {},
-        **preview.frame(page.revision.snapshot, member, device),
+        **shown,
     }
     return render(request, "review/detail.html", context, status=status)
 
@@ -362,6 +384,9 @@ def shared(request: HtmxHttpRequest, token: str) -> HttpResponse:
         else:
             done = request.POST.get("verdict", "")
     device = request.GET.get("device", "desktop")
+    device = device if device in preview.DEVICES else "desktop"
+    snapshot = link.revision.snapshot
+    is_conversation = snapshot.get("kind") == Kind.CONVERSATION
     context = {
         "link": link,
         "token": token,
@@ -370,8 +395,28 @@ def shared(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "errors": errors,
         "data": request.POST if errors else {},
         "done": done,
-        **preview.frame(link.revision.snapshot, SAMPLE_MEMBER, device),
+        "is_conversation": is_conversation,
     }
+    if is_conversation:
+        # The frame walks the shared revision through this same link (`?frame=1&path=b1.b4`):
+        # the stakeholder clicks the replies as a member would, and reads every path below it.
+        frame_base = f"{reverse('review:shared', args=[token])}?frame=1&device={device}&path="
+        if request.method == "GET" and request.GET.get("frame"):
+            path = [p for p in request.GET.get("path", "").split(".") if p]
+            document = preview.render_document(
+                snapshot, SAMPLE_MEMBER, device, path=path, walk_url=frame_base
+            )
+            return _private(HttpResponse(document))
+        width, height = preview.FRAME_SIZE[device]
+        context |= {
+            "paths": paths(snapshot.get("tree") or {}),
+            "frame_base": frame_base,
+            "device": device,
+            "frame_width": width,
+            "frame_height": height,
+        }
+    else:
+        context |= preview.frame(snapshot, SAMPLE_MEMBER, device)
     return _private(render(request, "review/shared.html", context, status=422 if errors else 200))
 
 
