@@ -88,6 +88,61 @@ def conversation_create(*, workspace: Workspace, author: User, name: str, templa
     return ad
 
 
+@transaction.atomic
+def conversation_duplicate(*, ad_id: int, author: User, name: str) -> Ad:
+    """A new draft conversation ad with a copy of another's whole tree (the way to change a live one).
+
+    Messages and buttons are new rows; each button's target and the first message point at
+    the copies, so editing the new draft never touches the original's tree.
+    """
+    source = Ad.objects.select_related("workspace").get(pk=ad_id, kind=Kind.CONVERSATION)
+    services._require_editor(author, source.workspace)
+    ad = Ad(
+        workspace=source.workspace,
+        author=author,
+        kind=Kind.CONVERSATION,
+        name=name,
+        sender=source.sender,
+        subject=source.subject,
+        footer=source.footer,
+        banner=source.banner,
+    )
+    ad.full_clean(exclude=["footer"])  # the conversation footer's own limit was checked when it was saved
+    ad.save()
+    original = Conversation.objects.filter(ad=source).first()
+    conversation = Conversation.objects.create(ad=ad, lead_gen=original.lead_gen if original else False)
+    if original is not None:
+        rows = list(original.messages.prefetch_related("buttons").order_by("position", "pk"))
+        copies = {
+            row.pk: ConversationMessage.objects.create(
+                conversation=conversation,
+                position=row.position,
+                name=row.name,
+                kind=row.kind,
+                body=row.body,
+                form_urn=row.form_urn,
+            )
+            for row in rows
+        }
+        ConversationButton.objects.bulk_create(
+            ConversationButton(
+                message=copies[row.pk],
+                position=button.position,
+                text=button.text,
+                action=button.action,
+                target=copies.get(button.target_id) if button.target_id else None,
+                url=button.url,
+            )
+            for row in rows
+            for button in row.buttons.all()
+        )
+        if original.first_message_id in copies:
+            conversation.first_message = copies[original.first_message_id]
+            conversation.save(update_fields=["first_message"])
+    services.ad_content_saved(ad=ad, editor=author)
+    return ad
+
+
 def _conversation(ad: Ad) -> Conversation:
     conversation, _ = Conversation.objects.get_or_create(ad=ad)
     return conversation

@@ -17,7 +17,7 @@ from PIL import UnidentifiedImageError
 from inmail_studio.accounts.models import EDIT_ROLES, Membership, User, Workspace
 
 from . import limits, snapshots
-from .models import Ad, Image, Persona, Revision, State, content_hash
+from .models import Ad, Image, Kind, Persona, Revision, State, content_hash
 from .sanitize import sanitize_body
 
 BUILT_IN_PERSONAS: tuple[dict[str, str], ...] = (
@@ -133,6 +133,10 @@ def ad_duplicate(*, ad_id: int, author: User) -> Ad:
     source = Ad.objects.get(pk=ad_id)
     _require_editor(author, source.workspace)
     name = f"{source.name} (copy)"[: limits.AD_NAME.maximum]
+    if source.kind == Kind.CONVERSATION:
+        from . import conversation_services  # it builds on this module
+
+        return conversation_services.conversation_duplicate(ad_id=source.pk, author=author, name=name)
     return ad_create(
         workspace=source.workspace,
         author=author,
