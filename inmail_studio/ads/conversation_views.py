@@ -21,10 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
+from inmail_studio.guidance import context as guidance
+from inmail_studio.guidance import services as guidance_services
 from inmail_studio.http import HtmxHttpRequest
 
 from . import conversation_services as cs
-from . import limits, preview, selectors
+from . import limits, preview, selectors, snapshots
 from .conversation import compare_trees, path_to, paths, tree_of
 from .conversation_diagram import layout
 from .conversation_templates import TEMPLATES
@@ -178,6 +180,23 @@ def _problems_by_anchor(problems: list[Problem]) -> dict[str, list[Problem]]:
     return grouped
 
 
+def _checklist(ad: Ad, tree: dict[str, Any], data: Any = None) -> guidance.Checklist:
+    """The best-practice checklist of the ad's saved details with `tree` (the form's, while typing).
+
+    `data` is a posted form whose `offer_type` wins over the saved plan, as in the message editor.
+    """
+    snapshot = snapshots.build(
+        kind=Kind.CONVERSATION,
+        name=ad.name,
+        sender=ad.sender,
+        subject=ad.subject,
+        footer=ad.footer,
+        banner=ad.banner,
+        tree=tree,
+    )
+    return guidance.checklist_for(snapshot, ad=ad, workspace_id=ad.workspace_id, data=data)
+
+
 def _editor_context(
     request: HtmxHttpRequest,
     *,
@@ -188,6 +207,7 @@ def _editor_context(
     tree: dict[str, Any] | None = None,
     settings_form: SettingsForm | None = None,
     form_errors: dict[str, list[str]] | None = None,
+    checklist_data: Any = None,
 ) -> dict[str, Any]:
     tree = tree if tree is not None else tree_of(conversation)
     problems = validate(tree)
@@ -238,6 +258,7 @@ def _editor_context(
         "limits": limits,
         "max_buttons": limits.BUTTONS_PER_MESSAGE.maximum,
         "max_messages": limits.MESSAGES_PER_CONVERSATION.maximum,
+        "checklist": _checklist(ad, tree, checklist_data),
     }
 
 
@@ -279,7 +300,13 @@ def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                 else:
                     form.add_error(None, error)
             else:
-                _saved_message(request, result.revision)
+                plan_changed = guidance_services.plan_save_from_editor(
+                    ad=ad, editor=_user(request), data=request.POST
+                )
+                if result.revision is None and plan_changed:
+                    messages.info(request, "Offer saved.")
+                else:
+                    _saved_message(request, result.revision)
                 if not request.htmx:
                     return redirect("ads:conversation", ad.pk)
                 ad.refresh_from_db()
@@ -292,7 +319,7 @@ def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         ad.refresh_from_db()
         context = _editor_context(
             request, ad=ad, membership=membership, conversation=conversation,
-            selected=_selected(conversation, request, None), settings_form=form,
+            selected=_selected(conversation, request, None), settings_form=form, checklist_data=request.POST,
         )  # fmt: skip
         return _render_editor(request, context, status=422)
     context = _editor_context(
@@ -443,6 +470,7 @@ def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) ->
         "oob": True,
         "body_length": len(request.POST.get("body", "")),
         "limits": limits,
+        "checklist": _checklist(ad, tree),
     }
     return render(request, "ads/conversation/_check.html", context)
 
