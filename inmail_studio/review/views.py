@@ -22,6 +22,7 @@ from inmail_studio.ads.conversation import paths
 from inmail_studio.ads.models import Ad, Kind, Persona, State
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.ads.services import BUILT_IN_PERSONAS
+from inmail_studio.guidance import selectors as guidance_selectors
 from inmail_studio.http import HtmxHttpRequest
 
 from . import selectors, services
@@ -62,7 +63,8 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     membership = current_membership(request)
     reviews = selectors.review_queue(_user(request), workspace_id=membership.workspace_id)
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "review/queue.html", {"membership": membership, "page": page})
+    scores = guidance_selectors.scores_for([review.ad for review in page.object_list])
+    return render(request, "review/queue.html", {"membership": membership, "page": page, "scores": scores})
 
 
 @login_required
