@@ -266,6 +266,8 @@ def _render_editor(request: HtmxHttpRequest, context: dict[str, Any], status: in
     template = "ads/conversation/edit.html"
     if request.htmx and not request.htmx.boosted:
         template += "#workspace"
+        # The head (revision number, state, name, review actions) is outside the workspace.
+        context = {**context, "head_oob": True}
     response = render(request, template, context, status=status)
     if request.htmx and context.get("selected") is not None:
         response["HX-Push-Url"] = (
