@@ -190,6 +190,7 @@ def test_the_review_page_diffs_the_tree_against_the_last_approved_revision(
     services.submit(ad_id=conversation.pk, actor=author)
     html = client_for(approver).get(f"/review/ads/{conversation.pk}/").content.decode()
     assert f"Changes since r{approved}, the last approved revision" in html
+    assert "0 fields changed, 3 changes to messages and buttons." in html
     diff = html[html.index('data-testid="tree-diff"') :]
     diff = diff[: diff.index("</table>")]
     assert "Agenda" in diff and "The new agenda." in diff
