@@ -155,8 +155,11 @@ def _chosen(
     member = next((m for m in members if m.key == key), members[0])
     device = request.GET.get("device") or request.session.get("preview_device") or "mobile"
     device = device if device in preview.DEVICES else "mobile"
-    request.session["preview_persona"] = member.key
-    request.session["preview_device"] = device
+    # Only write what changed: a session write costs queries and re-sends the session cookie.
+    if request.session.get("preview_persona") != member.key:
+        request.session["preview_persona"] = member.key
+    if request.session.get("preview_device") != device:
+        request.session["preview_device"] = device
     return member, device
 
 

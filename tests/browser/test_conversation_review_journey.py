@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def sign_in_as(page: Page, user: User) -> None:
+    # Leave the page first: a request still in flight from it (the editor loads its paths after
+    # the page) could otherwise bring the previous user's session cookie back after the clear.
+    page.goto("about:blank")
     page.context.clear_cookies()
     login(page, user)
 
