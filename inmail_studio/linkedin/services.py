@@ -534,7 +534,9 @@ def _step_content(ctx: SyncContext) -> None:
 
 def _find_creative(ctx: SyncContext, campaign_urn: str) -> str | None:
     elements = ctx.api.finder(
-        _account_path(ctx.workspace, "creatives"), "criteria", {"campaigns": [campaign_urn]}
+        _account_path(ctx.workspace, "creatives"),
+        "criteria",
+        {"campaigns": [campaign_urn], "contentReferences": [ctx.link.content_urn]},
     )
     for element in elements:
         if (element.get("content") or {}).get("reference") == ctx.link.content_urn:

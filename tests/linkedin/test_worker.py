@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings as django_settings
 from django.db import connection as db_connection
 
@@ -42,7 +43,7 @@ class Worker:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
+        self.process = subprocess.Popen(  # noqa: S603 - our own celery binary and arguments
             [
                 f"{ROOT}/.venv/bin/celery",
                 "-A",
@@ -61,7 +62,7 @@ class Worker:
             env=self.env,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
-            stderr=open(f"/tmp/worker-{self.queue}.log", "ab"),  # noqa: SIM115
+            stderr=open(os.path.join(tempfile.gettempdir(), "linkedin-test-worker.log"), "ab"),  # noqa: SIM115
         )
 
     def kill(self) -> None:
@@ -79,12 +80,22 @@ class Worker:
                 self.kill()
 
 
+def _forget_connections() -> None:
+    """Drop the producer pools made under the in-process configuration, so messages go to this broker."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def worker_factory(sandbox_url: str, settings: Any) -> Iterator[Callable[..., Worker]]:
-    queue = f"linkedin-test-{uuid.uuid4().hex[:8]}"
+    # The default queue of a Redis database of our own (REDISDB): the app's routing is cached by the
+    # time earlier tests ran tasks in-process, so a custom queue name would not reach the producer.
+    queue = "celery"
+    redis.Redis.from_url(BROKER).flushdb()  # no leftover messages from an earlier run
     settings.LINKEDIN_SYNC_LEASE_SECONDS = 3
-    previous = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
-    app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
+    previous = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url=BROKER)
+    _forget_connections()
     workers: list[Worker] = []
 
     def make(faults: str = "") -> Worker:
@@ -111,6 +122,7 @@ def worker_factory(sandbox_url: str, settings: Any) -> Iterator[Callable[..., Wo
     for worker in workers:
         worker.stop()
     app.conf.update(**previous)
+    _forget_connections()
 
 
 def _approve_batch(make_ad: Callable[..., Ad], author: User, approver: User, count: int) -> list[Ad]:
