@@ -64,6 +64,7 @@ def drafts(request: HtmxHttpRequest) -> HttpResponse:
         "filtered": any(filters.values()),
         "query": query.urlencode(),
         "scores": guidance_selectors.scores_for(page.object_list),
+        "results": guidance_selectors.results_for(page.object_list),
     }
     template = (
         "ads/drafts.html#results" if request.htmx and request.htmx.target == "results" else "ads/drafts.html"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
@@ -118,3 +119,96 @@ class ForecastAssumptions(models.Model):
 
     def __str__(self) -> str:
         return f"Forecast assumptions for workspace {self.workspace_id}"
+
+
+# ---------------------------------------------------------------------------
+# Variants: ads that differ in subject or body, reviewed and compared together.
+# ---------------------------------------------------------------------------
+
+VARIANT_LABELS = "ABCDEFGHIJ"
+MAX_VARIANTS = len(VARIANT_LABELS)
+
+
+class VariantSet(models.Model):
+    """Ads that test one idea against another: the same offer, a different subject or body.
+
+    Each variant is an ordinary `Ad` (its own revisions, review, sync and creative), linked by a
+    `Variant` row; the set only groups them, names them A, B, C… and holds the campaign they
+    share on LinkedIn.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="variant_sets")
+    name = models.CharField(max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Variant(models.Model):
+    """One ad's place in a variant set: its letter."""
+
+    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="variant", primary_key=True)
+    variant_set = models.ForeignKey(VariantSet, on_delete=models.CASCADE, related_name="variants")
+    label = models.CharField(max_length=1)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant_set", "label"], name="one_variant_per_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Variant {self.label} of {self.variant_set_id}"
+
+
+# ---------------------------------------------------------------------------
+# Results after launch: LinkedIn's daily figures per creative.
+# ---------------------------------------------------------------------------
+
+
+class DailyResult(models.Model):
+    """What one creative of a live ad did on one day (UTC), as LinkedIn's ad analytics reports it.
+
+    One row per ad, creative and day: a repeated pull overwrites the day's figures (LinkedIn
+    revises recent days), never adds to them. A day LinkedIn did not report has no row, and
+    is shown as a gap, not as zero.
+    """
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="daily_results")
+    creative_urn = models.CharField(max_length=120)
+    day = models.DateField()
+    sends = models.PositiveIntegerField(default=0)
+    opens = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    action_clicks = models.PositiveIntegerField(default=0)
+    leads = models.PositiveIntegerField(default=0)
+    spend = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    pulled_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["ad", "creative_urn", "day"], name="one_result_per_creative_day"),
+        ]
+        indexes = [models.Index(fields=["ad", "day"], name="result_ad_day")]
+
+    def __str__(self) -> str:
+        return f"{self.creative_urn} on {self.day}"
+
+
+class ResultsPull(models.Model):
+    """The last pull of an ad's results: when, and what went wrong if it did (shown on the results page)."""
+
+    ad = models.OneToOneField(Ad, on_delete=models.CASCADE, related_name="results_pull", primary_key=True)
+    pulled_at = models.DateTimeField(null=True, blank=True)
+    days = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    attempted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Results pull of ad {self.ad_id}"

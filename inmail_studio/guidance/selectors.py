@@ -1,15 +1,22 @@
-"""Reads for the guidance: an ad's plan, a workspace's assumptions, and the scores of many ads."""
+"""Reads for the guidance: an ad's plan, a workspace's assumptions, the scores of many ads, variant sets, results."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from inmail_studio.ads import snapshots
-from inmail_studio.ads.models import Ad, Revision, Sender
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404
+from django.utils.html import strip_tags
 
-from . import checks
-from .models import AdPlan, ForecastAssumptions
+from inmail_studio.accounts.models import User
+from inmail_studio.ads import snapshots
+from inmail_studio.ads.models import Ad, Revision, Sender, State
+from inmail_studio.linkedin.models import AdLinkedIn
+
+from . import checks, results
+from .models import VARIANT_LABELS, AdPlan, DailyResult, ForecastAssumptions, Variant, VariantSet
 
 
 def plan_for(ad: Ad) -> AdPlan:
@@ -118,3 +125,131 @@ def scores_for(ads: Iterable[Ad]) -> dict[int, int]:
         )
         result[ad.pk] = checks.score(checks.run(snapshot, plan))
     return result
+
+
+# ---------------------------------------------------------------- variants
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    """One variant as the set page shows it: the ad, its letter, what it says and where it stands."""
+
+    ad: Ad
+    label: str
+    snapshot: dict[str, Any]
+    review_hash: str  # the revision in review (what an approval pins), or ""
+    review_author_id: int | None
+    campaign_urn: str
+    subject_change: snapshots.FieldChange
+    body_change: snapshots.FieldChange
+
+    @property
+    def in_review(self) -> bool:
+        return bool(self.review_hash)
+
+    @property
+    def same_as_first(self) -> bool:
+        return self.label != VARIANT_LABELS[0] and not (
+            self.subject_change.changed or self.body_change.changed
+        )
+
+
+def variant_set_for(user: User, set_id: int) -> VariantSet:
+    """The set if the user is a member of its workspace, else 404."""
+    return get_object_or_404(
+        VariantSet.objects.filter(workspace__memberships__user=user).select_related("workspace"), pk=set_id
+    )
+
+
+def variant_of(ad: Ad) -> Variant | None:
+    return Variant.objects.select_related("variant_set").filter(ad=ad).first()
+
+
+def _plain(html: str) -> str:
+    return " ".join(strip_tags(html.replace("</p>", "</p> ").replace("<br>", " ")).split())
+
+
+def variant_rows(variant_set: VariantSet) -> list[VariantRow]:
+    """The set's variants in letter order, each compared with variant A (subject and body as plain text)."""
+    from inmail_studio.review.models import Review, ReviewStatus  # review's selectors import this module
+
+    variants = list(
+        Variant.objects.filter(variant_set=variant_set)
+        .select_related("ad__current_revision", "ad__sender", "ad__author")
+        .order_by("label")
+    )
+    ad_ids = [v.ad_id for v in variants]
+    open_reviews = {
+        r.ad_id: r
+        for r in Review.objects.filter(ad_id__in=ad_ids, status=ReviewStatus.OPEN).select_related("revision")
+    }
+    campaigns = dict(AdLinkedIn.objects.filter(ad_id__in=ad_ids).values_list("ad_id", "campaign_urn"))
+    rows: list[VariantRow] = []
+    first: dict[str, Any] | None = None
+    for variant in variants:
+        ad = variant.ad
+        review = open_reviews.get(ad.pk) if ad.state == State.IN_REVIEW else None
+        snapshot = (
+            review.revision.snapshot
+            if review
+            else (ad.current_revision.snapshot if ad.current_revision else snapshots.of_ad(ad))
+        )
+        if first is None:
+            first = snapshot
+        subject = snapshots.FieldChange(
+            "subject", "Subject", str(first.get("subject") or ""), str(snapshot.get("subject") or "")
+        )
+        body = snapshots.FieldChange(
+            "body", "Body", _plain(str(first.get("body") or "")), _plain(str(snapshot.get("body") or ""))
+        )
+        rows.append(
+            VariantRow(
+                ad=ad,
+                label=variant.label,
+                snapshot=snapshot,
+                review_hash=review.revision.content_hash if review else "",
+                review_author_id=review.revision.author_id if review else None,
+                campaign_urn=str(campaigns.get(ad.pk) or ""),
+                subject_change=subject,
+                body_change=body,
+            )
+        )
+    return rows
+
+
+# ---------------------------------------------------------------- results
+
+
+def results_rows(ad: Ad) -> list[DailyResult]:
+    return list(DailyResult.objects.filter(ad=ad).order_by("day", "creative_urn"))
+
+
+def results_for(ads: Iterable[Ad]) -> dict[int, results.Totals]:
+    """The totals of each live ad among `ads`, keyed by ad id, in one query (none if no ad is live)."""
+    live = [ad.pk for ad in ads if ad.state == State.LIVE]
+    if not live:
+        return {}
+    sums = (
+        DailyResult.objects.filter(ad_id__in=live)
+        .values("ad_id")
+        .annotate(
+            sends=Sum("sends"),
+            opens=Sum("opens"),
+            clicks=Sum("clicks"),
+            leads=Sum("leads"),
+            spend=Sum("spend"),
+            days=Count("day", distinct=True),
+        )
+        .order_by()
+    )
+    return {
+        row["ad_id"]: results.Totals(
+            sends=row["sends"],
+            opens=row["opens"],
+            clicks=row["clicks"],
+            leads=row["leads"],
+            spend=row["spend"],
+            days=row["days"],
+        )
+        for row in sums
+    }

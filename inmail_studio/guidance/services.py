@@ -1,19 +1,56 @@
-"""Writes for the guidance: an ad's plan and a workspace's forecast assumptions."""
+"""Writes for the guidance: an ad's plan, a workspace's forecast assumptions, variant sets, and results.
+
+Variants are ordinary ads: `variant_create` copies one with `ads.services.ad_duplicate`,
+approving a set goes through `review.services.approve` for each ad (so no one approves
+their own revision and each approval pins the revision hash the approver saw), and each
+variant syncs as its own creative. `results_pull` reads LinkedIn's ad analytics through
+the LinkedIn client and stores one row per ad, creative and day.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from decimal import Decimal
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.http import Http404
+from django.utils import timezone
 from django.utils.text import slugify
 
-from inmail_studio.accounts.models import ADMIN_ROLES, EDIT_ROLES, Membership, User, Workspace
-from inmail_studio.ads.models import Ad
+from inmail_studio.accounts.models import (
+    ADMIN_ROLES,
+    EDIT_ROLES,
+    Membership,
+    User,
+    Workspace,
+)
+from inmail_studio.ads import limits
+from inmail_studio.ads import services as ad_services
+from inmail_studio.ads.models import Ad, State
+from inmail_studio.ads.selectors import ads_for
+from inmail_studio.linkedin import services as linkedin_services
+from inmail_studio.linkedin.client import Rejected, Transient
+from inmail_studio.linkedin.models import AdLinkedIn
+from inmail_studio.review import services as review_services
 
-from .models import AdPlan, ForecastAssumptions, OfferType
+from . import utm
+from .models import (
+    VARIANT_LABELS,
+    AdPlan,
+    DailyResult,
+    ForecastAssumptions,
+    OfferType,
+    ResultsPull,
+    Variant,
+    VariantSet,
+)
+
+log = logging.getLogger(__name__)
 
 
 def _require_role(user: User, workspace_id: int, roles: frozenset[str], message: str) -> None:
@@ -94,3 +131,261 @@ def assumptions_reset(*, workspace: Workspace, editor: User) -> None:
         editor, workspace.pk, ADMIN_ROLES, "Only workspace admins can change the forecast assumptions."
     )
     ForecastAssumptions.objects.filter(workspace=workspace).delete()
+
+
+# ---------------------------------------------------------------- variants
+
+
+class VariantRefused(Exception):
+    """The variant set can't do what was asked; `messages` says why, one line per variant."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = messages
+
+
+def variant_name(set_name: str, label: str) -> str:
+    suffix = f" · variant {label}"
+    return set_name[: limits.AD_NAME.maximum - len(suffix)] + suffix
+
+
+@transaction.atomic
+def variant_create(*, ad_id: int, author: User, subject: str | None = None) -> Ad:
+    """Copy an ad into the next variant of its set (A, B, C…), starting the set if it has none.
+
+    The ad copied becomes variant A of a new set. The copy gets the given subject (variants
+    differ in subject or body; the body is changed in the editor), its plan with the new
+    letter as UTM content (and a tagged landing page's `utm_content`), and the campaign the
+    set's variants share on LinkedIn, so it syncs as another creative in the same campaign.
+    """
+    source = ads_for(author).select_for_update().filter(pk=ad_id).first()
+    if source is None:
+        raise Http404("No such ad.")
+    _require_role(author, source.workspace_id, EDIT_ROLES, "You need the author role to create variants.")
+    membership = Variant.objects.filter(ad=source).first()
+    if membership is None:
+        variant_set = VariantSet.objects.create(
+            workspace_id=source.workspace_id, name=source.name, created_by=author
+        )
+        Variant.objects.create(ad=source, variant_set=variant_set, label=VARIANT_LABELS[0])
+    else:
+        variant_set = VariantSet.objects.select_for_update().get(pk=membership.variant_set_id)
+    taken = set(Variant.objects.filter(variant_set=variant_set).values_list("label", flat=True))
+    label = next((letter for letter in VARIANT_LABELS if letter not in taken), None)
+    if label is None:
+        raise VariantRefused([f"A set holds at most {len(VARIANT_LABELS)} variants."])
+    copy = ad_services.ad_duplicate(ad_id=source.pk, author=author)
+    fields: dict[str, Any] = {"name": variant_name(variant_set.name, label)}
+    if subject is not None and subject.strip():
+        fields["subject"] = subject.strip()
+    if copy.landing_page_url:
+        fields["landing_page_url"] = utm.with_content(copy.landing_page_url, label.lower())
+    ad_services.ad_update(ad_id=copy.pk, editor=author, fields=fields)
+    copy.refresh_from_db()
+    Variant.objects.create(ad=copy, variant_set=variant_set, label=label)
+    plan = AdPlan.objects.filter(ad=source).first()
+    AdPlan.objects.create(
+        ad=copy,
+        offer_type=plan.offer_type if plan else "",
+        audience_size=plan.audience_size if plan else None,
+        conversion_rate=plan.conversion_rate if plan else None,
+        utm_variant=label.lower(),
+    )
+    campaign = set_campaign(variant_set, prefer=source)
+    if campaign:
+        AdLinkedIn.objects.update_or_create(ad=copy, defaults={"campaign_urn": campaign})
+    return copy
+
+
+def set_campaign(variant_set: VariantSet, *, prefer: Ad | None = None) -> str:
+    """The LinkedIn campaign the set's variants are in: `prefer`'s, else the first variant's that has one."""
+    links = dict(
+        AdLinkedIn.objects.filter(ad__variant__variant_set=variant_set)
+        .exclude(campaign_urn="")
+        .values_list("ad_id", "campaign_urn")
+    )
+    if prefer is not None and prefer.pk in links:
+        return str(links[prefer.pk])
+    ordered = Variant.objects.filter(variant_set=variant_set, ad_id__in=list(links)).order_by("label")
+    first = ordered.values_list("ad_id", flat=True).first()
+    return str(links[first]) if first is not None else ""
+
+
+def variant_set_campaign(*, set_id: int, user: User, campaign_urn: str) -> list[AdLinkedIn]:
+    """Put every variant that isn't live yet into one campaign (approved ones waiting for it then sync)."""
+    variant_set = VariantSet.objects.filter(pk=set_id, workspace__memberships__user=user).first()
+    if variant_set is None:
+        raise Http404("No such variant set.")
+    ads = (
+        Ad.objects.filter(variant__variant_set=variant_set)
+        .exclude(state=State.LIVE)
+        .order_by("variant__label")
+    )
+    return [
+        linkedin_services.campaign_choose(ad_id=ad.pk, user=user, campaign_urn=campaign_urn) for ad in ads
+    ]
+
+
+def variant_set_approve(
+    *, set_id: int, approver: User, revisions: Mapping[int, str], comment: str = "", ip: str | None = None
+) -> list[Ad]:
+    """Approve the given variants together, all or none: `revisions` maps each ad to the hash the approver saw.
+
+    Each approval is `review.services.approve`, with all its rules: the approver's role, the
+    revision they saw still the one in review, and never their own revision. If any variant
+    can't be approved, none is, and `VariantRefused` says why for each.
+    """
+    variant_set = VariantSet.objects.filter(pk=set_id, workspace__memberships__user=approver).first()
+    if variant_set is None:
+        raise Http404("No such variant set.")
+    labels = dict(Variant.objects.filter(variant_set=variant_set).values_list("ad_id", "label"))
+    if not revisions:
+        raise VariantRefused(["Choose the variants to approve."])
+    approved: list[Ad] = []
+    problems: list[str] = []
+    with transaction.atomic():
+        for ad_id, revision_hash in sorted(revisions.items(), key=lambda item: labels.get(item[0], "")):
+            if ad_id not in labels:
+                raise Http404("That ad is not in this variant set.")
+            try:
+                approved.append(
+                    review_services.approve(
+                        ad_id=ad_id, approver=approver, revision_hash=revision_hash, comment=comment, ip=ip
+                    )
+                )
+            except (
+                PermissionDenied,
+                ValidationError,
+                review_services.IllegalMove,
+                review_services.StaleState,
+            ) as error:
+                problems.append(f"Variant {labels[ad_id]}: {_message(error)}")
+        if problems:
+            transaction.set_rollback(True)
+    if problems:
+        raise VariantRefused(problems)
+    return approved
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+# ---------------------------------------------------------------- results
+
+
+ANALYTICS_FIELDS = "dateRange,pivotValues,sends,opens,clicks,actionClicks,oneClickLeads,costInLocalCurrency"
+# LinkedIn revises the last few days' figures: each pull asks again from this many days before the last one stored.
+REPULL_DAYS = 3
+# How far back the first pull of an ad asks (LinkedIn leaves out days without delivery).
+FIRST_PULL_DAYS = 90
+
+
+def _today() -> date:
+    return timezone.now().astimezone(UTC).date()
+
+
+def _day(element: Mapping[str, Any]) -> date | None:
+    start = ((element.get("dateRange") or {}).get("start")) or {}
+    try:
+        return date(int(start["year"]), int(start["month"]), int(start["day"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _count(element: Mapping[str, Any], name: str) -> int:
+    try:
+        return max(0, int(element.get(name) or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _money(element: Mapping[str, Any], name: str) -> Decimal:
+    try:
+        return Decimal(str(element.get(name) or "0")).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return Decimal(0)
+
+
+def _record_pull(ad: Ad, *, at: datetime, error: str = "", days: int | None = None) -> None:
+    defaults: dict[str, Any] = {"attempted_at": at, "error": error[:500]}
+    if not error:
+        defaults.update(pulled_at=at, days=days or 0)
+    ResultsPull.objects.update_or_create(ad=ad, defaults=defaults)
+
+
+def results_pull(*, ad_id: int) -> int:
+    """Store a live ad's daily figures from LinkedIn's ad analytics; returns the number of days in the answer.
+
+    One row per ad, creative and day, written with an upsert, so a repeated pull (or two at
+    once) replaces a day's figures and never adds them up twice. A day LinkedIn leaves out
+    gets no row. Raises Transient (after recording it) for the task to retry.
+    """
+    ad = Ad.objects.select_related("workspace").get(pk=ad_id)
+    link = AdLinkedIn.objects.filter(ad=ad).exclude(creative_urn="").first()
+    if ad.state != State.LIVE or link is None:
+        return 0
+    today = _today()
+    last = DailyResult.objects.filter(ad=ad).aggregate(last=Max("day"))["last"]
+    start = last - timedelta(days=REPULL_DAYS) if last else today - timedelta(days=FIRST_PULL_DAYS)
+    now = timezone.now()
+    try:
+        elements = linkedin_services.client_for(ad.workspace).finder(
+            "adAnalytics",
+            "analytics",
+            {
+                "pivot": "CREATIVE",
+                "timeGranularity": "DAILY",
+                "dateRange": {"start": {"year": start.year, "month": start.month, "day": start.day}},
+                "creatives": [link.creative_urn],
+                "fields": ANALYTICS_FIELDS,
+            },
+        )
+    except Transient as error:
+        _record_pull(ad, at=now, error=error.explain())
+        raise
+    except Rejected as error:
+        _record_pull(ad, at=now, error=error.explain())
+        return 0
+    except linkedin_services.NotConnected as error:
+        _record_pull(ad, at=now, error=str(error))
+        return 0
+    rows: dict[tuple[str, date], DailyResult] = {}
+    for element in elements:
+        day = _day(element)
+        pivots = element.get("pivotValues") or [link.creative_urn]
+        if day is None or day > today:
+            continue
+        creative = str(pivots[0])
+        rows[(creative, day)] = DailyResult(
+            ad=ad,
+            creative_urn=creative,
+            day=day,
+            sends=_count(element, "sends"),
+            opens=_count(element, "opens"),
+            clicks=_count(element, "clicks"),
+            action_clicks=_count(element, "actionClicks"),
+            leads=_count(element, "oneClickLeads"),
+            spend=_money(element, "costInLocalCurrency"),
+            pulled_at=now,
+        )
+    with transaction.atomic():
+        DailyResult.objects.bulk_create(
+            list(rows.values()),
+            update_conflicts=True,
+            unique_fields=["ad", "creative_urn", "day"],
+            update_fields=["sends", "opens", "clicks", "action_clicks", "leads", "spend", "pulled_at"],
+        )
+        _record_pull(ad, at=now, days=len(rows))
+    return len(rows)
+
+
+def live_ads_with_creatives() -> list[int]:
+    """The ids of every live ad that has a creative on LinkedIn: what the beat task pulls."""
+    return list(
+        Ad.objects.filter(state=State.LIVE, linkedin__creative_urn__gt="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -30,3 +30,13 @@ def tagged_url(url: str, *, ad_name: str, variant: str = "a") -> str:
         ("utm_content", slugify(variant) or "a"),
     ]
     return urlunsplit(parts._replace(query=urlencode(kept + tags)))
+
+
+def with_content(url: str, variant: str) -> str:
+    """`url` with its `utm_content` set to the variant, if it is tagged; an untagged URL stays as it is."""
+    parts = urlsplit(url.strip())
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(k == "utm_content" for k, _ in query):
+        return url
+    tagged = [(k, (slugify(variant) or "a") if k == "utm_content" else v) for k, v in query]
+    return urlunsplit(parts._replace(query=urlencode(tagged)))

@@ -1,26 +1,33 @@
-"""The forecast of an ad and the workspace's forecast assumptions."""
+"""The forecast of an ad, the workspace's forecast assumptions, variant sets, and a live ad's results."""
 
 from __future__ import annotations
 
+import contextlib
+from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import Retry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from inmail_studio.accounts.models import User
 from inmail_studio.accounts.selectors import current_membership, membership_for
+from inmail_studio.ads import limits, preview
 from inmail_studio.ads import selectors as ad_selectors
-from inmail_studio.ads.models import Ad
+from inmail_studio.ads.models import Ad, Kind, Persona, State
 from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.linkedin.client import Transient
+from inmail_studio.linkedin.models import Campaign
 
 from . import forecast as forecasting
-from . import selectors, services
+from . import results, selectors, services
 from .forms import AssumptionsForm, ForecastForm
-from .models import SOURCES
+from .models import SOURCES, DailyResult, ResultsPull
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -134,3 +141,215 @@ def assumptions(request: HtmxHttpRequest) -> HttpResponse:
         {"form": form, "membership": membership, "customised": not row._state.adding},
         status=status,
     )
+
+
+# ---------------------------------------------------------------- variants
+
+
+def _editor_url(ad: Ad) -> str:
+    return reverse("ads:conversation" if ad.kind == Kind.CONVERSATION else "ads:edit", args=[ad.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def variant_create(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """ "Create variant": a copy of the ad as the next letter of its set, with the subject it should try."""
+    user = _user(request)
+    ad = ad_selectors.ad_for(user, ad_id)
+    membership = membership_for(user, ad.workspace_id)
+    if membership is None or not membership.can_edit:
+        raise PermissionDenied("You need the author role in this workspace to create variants.")
+    variant = selectors.variant_of(ad)
+    errors: dict[str, str] = {}
+    subject = request.POST.get("subject", ad.subject) if request.method == "POST" else ad.subject
+    if request.method == "POST":
+        try:
+            copy = services.variant_create(ad_id=ad.pk, author=user, subject=subject)
+        except ValidationError as error:
+            by_field = error.message_dict if hasattr(error, "error_dict") else {"general": error.messages}
+            errors = {
+                ("general" if field == "__all__" else field): " ".join(texts)
+                for field, texts in by_field.items()
+            }
+        except services.VariantRefused as error:
+            errors = {"general": str(error)}
+        else:
+            label = copy.variant.label
+            messages.success(
+                request,
+                f"Variant {label} created. Change its subject or body so the variants test something.",
+            )
+            return redirect(_editor_url(copy))
+    return render(
+        request,
+        "guidance/variant_new.html",
+        {
+            "ad": ad,
+            "variant": variant,
+            "subject": subject,
+            "errors": errors,
+            "subject_limit": limits.SUBJECT.maximum,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def _members(workspace_id: int) -> list[preview.PreviewMember]:
+    members = [
+        preview.PreviewMember(str(p.pk), p.label, p.as_member())
+        for p in Persona.objects.filter(workspace_id=workspace_id)
+    ]
+    return [*members, preview.FALLBACK_MEMBER]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def variant_set(request: HtmxHttpRequest, set_id: int) -> HttpResponse:
+    """The variants side by side (previews and what differs from A); approvers approve all or each;
+    the campaign they share is chosen here for all of them."""
+    user = _user(request)
+    variant_set = selectors.variant_set_for(user, set_id)
+    membership = membership_for(user, variant_set.workspace_id)
+    assert membership is not None
+    problems: list[str] = []
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "approve":
+            if not membership.can_approve:
+                raise PermissionDenied("Your role in this workspace doesn't allow you to approve ads.")
+            chosen = request.POST.getlist("ad")
+            revisions = {
+                int(ad_id): request.POST.get(f"revision-{ad_id}", "") for ad_id in chosen if ad_id.isdigit()
+            }
+            try:
+                approved = services.variant_set_approve(
+                    set_id=variant_set.pk,
+                    approver=user,
+                    revisions=revisions,
+                    comment=request.POST.get("comment", ""),
+                    ip=request.META.get("REMOTE_ADDR"),
+                )
+            except services.VariantRefused as error:
+                problems, status = error.messages, 409
+            else:
+                labels = ", ".join(a.variant.label for a in approved)
+                messages.success(request, f"Approved variant{'s' if len(approved) > 1 else ''} {labels}.")
+                return redirect("guidance:variant_set", variant_set.pk)
+        elif action == "campaign":
+            if not (membership.can_edit or membership.can_approve):
+                raise PermissionDenied("Your role in this workspace doesn't allow you to choose campaigns.")
+            try:
+                services.variant_set_campaign(
+                    set_id=variant_set.pk, user=user, campaign_urn=request.POST.get("campaign", "")
+                )
+            except ValidationError as error:
+                problems, status = error.messages, 422
+            else:
+                messages.success(request, "Every variant that isn't live is in this campaign now.")
+                return redirect("guidance:variant_set", variant_set.pk)
+        else:
+            problems, status = ["Choose what to do."], 400
+    rows = selectors.variant_rows(variant_set)
+    members = _members(variant_set.workspace_id)
+    key = request.GET.get("persona", "")
+    member = next((m for m in members if m.key == key), members[0])
+    device = request.GET.get("device", "desktop")
+    device = device if device in preview.DEVICES else "desktop"
+    columns = [{"row": row, "frame": preview.frame(row.snapshot, member, device)} for row in rows]
+    approvable = [
+        row for row in rows if row.in_review and membership.can_approve and row.review_author_id != user.pk
+    ]
+    campaigns = {row.campaign_urn for row in rows}
+    return render(
+        request,
+        "guidance/variants.html",
+        {
+            "variant_set": variant_set,
+            "membership": membership,
+            "columns": columns,
+            "rows": rows,
+            "approvable": approvable,
+            "own_in_review": [r for r in rows if r.in_review and r.review_author_id == user.pk],
+            "problems": problems,
+            "members": members,
+            "member": member,
+            "device": device,
+            "devices": preview.DEVICES,
+            "campaign": services.set_campaign(variant_set),
+            "campaigns_differ": len(campaigns) > 1,
+            "campaign_choices": Campaign.objects.filter(workspace_id=variant_set.workspace_id),
+            "first_label": rows[0].label if rows else "A",
+        },
+        status=status,
+    )
+
+
+# ---------------------------------------------------------------- results
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ad_results(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """How a live ad is doing: its rates against the forecast and the guide, and its days as a chart.
+
+    POST ("Refresh from LinkedIn") queues a pull of its figures now rather than at the next beat.
+    """
+    user = _user(request)
+    ad = ad_selectors.ad_for(user, ad_id)
+    membership = membership_for(user, ad.workspace_id)
+    assert membership is not None
+    if request.method == "POST":
+        if not (membership.can_edit or membership.can_approve):
+            raise PermissionDenied("Your role in this workspace doesn't allow you to refresh results.")
+        if ad.state == State.LIVE:
+            from .tasks import pull_ad_results_task
+
+            # In-process Celery only raises here: the pull recorded why, and the page says so.
+            with contextlib.suppress(Transient, Retry):
+                pull_ad_results_task.delay(ad.pk)
+            messages.success(request, "Asked LinkedIn for the latest figures.")
+        return redirect("guidance:results", ad.pk)
+    return render(request, "guidance/results.html", _results_context(ad, membership))
+
+
+def _results_context(ad: Ad, membership: Any) -> dict[str, Any]:
+    rows = selectors.results_rows(ad)
+    totals = results.Totals.of(rows)
+    plan = selectors.plan_for(ad)
+    assumptions = forecasting.Assumptions.of(selectors.assumptions_for(ad.workspace_id))
+    expected = (
+        forecasting.forecast(
+            audience=plan.audience_size,
+            kind=ad.kind,
+            assumptions=assumptions,
+            conversion_rate=plan.conversion_rate,
+        )
+        if plan.audience_size
+        else None
+    )
+    return {
+        "ad": ad,
+        "membership": membership,
+        "totals": totals,
+        "comparisons": results.compare(
+            totals, kind=ad.kind, workspace=assumptions, guide=forecasting.Assumptions.guide()
+        ),
+        "expected": expected,
+        "chart": results.chart(rows),
+        "days": _day_table(rows),
+        "pull": ResultsPull.objects.filter(ad=ad).first(),
+        "sources": SOURCES,
+    }
+
+
+def _day_table(rows: list[DailyResult]) -> list[tuple[Any, results.Totals | None]]:
+    """Every day from the first reported to the last, newest first; None marks a day LinkedIn didn't report."""
+    if not rows:
+        return []
+    by_day: dict[Any, list[DailyResult]] = {}
+    for row in rows:
+        by_day.setdefault(row.day, []).append(row)
+    first, last = min(by_day), max(by_day)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return [(day, results.Totals.of(by_day[day]) if day in by_day else None) for day in reversed(days)]

@@ -8,7 +8,7 @@ console/        staff page: faults, tokens
 
 from django.urls import path, re_path
 
-from . import api, oauth, views
+from . import analytics, api, oauth, views
 
 app_name = "sandbox"
 
@@ -35,6 +35,7 @@ urlpatterns = [
     path("rest/images/<str:key>", api.image, name="image"),
     path("rest/adInMailMemberSenderPermissions", api.sender_permissions, name="sender_permissions"),
     path("rest/me", api.me, name="me"),
+    path("rest/adAnalytics", analytics.ad_analytics, name="ad_analytics"),
     re_path(r"^rest/(?P<rest>.*)$", api.rest_not_found),
     # Uploads and the files the inbox shows.
     path("upload/images/<str:token>", api.image_upload, name="image_upload"),
