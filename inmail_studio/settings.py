@@ -259,6 +259,8 @@ CELERY_BEAT_SCHEDULE.update(
         "linkedin-import-senders": {"task": "linkedin.import_all_senders", "schedule": 6 * 3600.0},
     }
 )
+# Results after launch: every live ad's daily figures from LinkedIn's ad analytics (issue 6).
+CELERY_BEAT_SCHEDULE["guidance-pull-results"] = {"task": "guidance.pull_results", "schedule": 3600.0}
 LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", "inmail-studio-dev")
 LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "dev-secret-not-for-production")
 # The sandbox's token lifetimes (LinkedIn's: 60 days and 365 days) and how long a "hang" fault waits.
