@@ -230,3 +230,11 @@ def test_a_conversation_ad_variant_copies_its_tree(
     copy = services.variant_create(ad_id=source.pk, author=author, subject="Shall we talk?")
     assert copy.kind == "conversation" and copy.subject == "Shall we talk?"
     assert copy.conversation.messages.count() == source.conversation.messages.count()
+
+
+def test_the_review_page_of_a_variant_leads_to_the_set(ad: Ad, author: User, approver: User) -> None:
+    b = services.variant_create(ad_id=ad.pk, author=author, subject="Another subject")
+    submit(b, author)
+    html = client_for(approver).get(reverse("review:detail", args=[b.pk])).content.decode()
+    assert "This ad is variant B of" in html
+    assert reverse("guidance:variant_set", args=[b.variant.variant_set_id]) in html

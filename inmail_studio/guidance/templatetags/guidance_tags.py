@@ -42,3 +42,10 @@ def guidance_panel(context: template.Context, ad: Ad | None, membership: Any) ->
 def results_cell(totals: Any) -> dict[str, Any]:
     """A live ad's open rate, click-through and costs in one table cell of the drafts list."""
     return {"totals": totals}
+
+
+@register.inclusion_tag("guidance/_variant_notice.html")
+def variant_notice(ad: Ad | None) -> dict[str, Any]:
+    """On the review page: the set this ad is a variant of, to review (and approve) the set together."""
+    variant = selectors.variant_of(ad) if ad is not None and ad.pk else None
+    return {"variant": variant}
