@@ -113,3 +113,20 @@ def test_a_weak_draft_improves_as_the_checklist_is_followed_then_gets_a_forecast
     final = _score(page)
     page.goto("/ads/")
     expect(page.locator(".drafts-table .score-pill")).to_have_text(str(final))
+
+    # Create a variant that tries another subject, then compare the two side by side.
+    page.goto(f"/ads/{ad.pk}/")
+    page.locator("[data-create-variant]").click()
+    expect(page.get_by_role("heading", name="Create variant")).to_be_visible()
+    page.fill("#id_variant_subject", "%FIRSTNAME%, halve your forecasting time?")
+    page.get_by_role("button", name="Create variant").click()
+    expect(page.get_by_text("Variant B created.")).to_be_visible()
+    expect(page.locator("#id_subject")).to_have_value("%FIRSTNAME%, halve your forecasting time?")
+    variant = Ad.objects.exclude(pk=ad.pk).get()
+    assert variant.name == "Spring Platform Push · variant B"
+    assert AdPlan.objects.get(ad=variant).audience_size == 20_000  # the plan came along
+    page.get_by_role("link", name="Compare side by side").click()
+    expect(page.locator(".variant-column")).to_have_count(2)
+    expect(page.locator('[data-variant="B"] [data-diff="subject"] ins').first).to_have_text("halve your")
+    expect(page.locator(".variant-column iframe.preview-frame")).to_have_count(2)
+    screenshot(page, "guidance-variants")
