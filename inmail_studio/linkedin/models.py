@@ -237,3 +237,44 @@ class TestSend(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (TestSendStatus.SENT, TestSendStatus.FAILED)
+
+
+class ConversationStatus(models.TextChoices):
+    CREATING = "creating", "Being created"
+    BUILDING = "building", "Messages being created"
+    READY = "ready", "Ready"
+    REPLACED = "replaced", "Replaced by a newer conversation"
+    ORPHANED = "orphaned", "Orphaned (unused on LinkedIn)"
+
+
+class LinkedInConversation(models.Model):
+    """A `sponsoredConversation` a sync created (or may have created) for a conversation ad.
+
+    LinkedIn can delete neither conversations nor messages, so an edited tree gets a fresh
+    conversation and the old row stays as the record of what LinkedIn still holds. `messages`
+    maps each message of the tree (`m12`) to the URN LinkedIn gave it, written as each is
+    learned, so a retry continues where the last run stopped; `pending_ref` names the message
+    whose create may have reached LinkedIn without an answer (looked up before creating again).
+    """
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="linkedin_conversations")
+    attempt = models.ForeignKey(
+        SyncAttempt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    urn = models.CharField(max_length=120, blank=True)
+    tree_hash = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=16, choices=ConversationStatus.choices, default=ConversationStatus.CREATING
+    )
+    messages = models.JSONField(default=dict, blank=True)
+    pending_ref = models.CharField(max_length=40, blank=True)
+    first_message_urn = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    replaced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.urn or 'conversation being created'} of ad {self.ad_id} ({self.status})"

@@ -6,8 +6,17 @@ it under "Show API payload", and the sandbox validates it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
+
+from inmail_studio.ads.conversation_payloads import (
+    TreeNotSyncable,
+    first_message_ref,
+    message_payloads,
+    placeholder,
+)
 
 # Shown in "Show API payload" where the banner's URN is only known once it is uploaded.
 PENDING_IMAGE = "urn:li:image:(uploaded during sync)"
@@ -91,6 +100,15 @@ def preview(
     image_urn: str | None = None,
 ) -> dict[str, Any]:
     """What "Show API payload" displays: the calls a sync makes, in order, with their bodies."""
+    if "tree" in snapshot:
+        return conversation_preview(
+            snapshot,
+            account_urn=account_urn,
+            campaign_urn=campaign_urn,
+            ad_id=ad_id,
+            content_urn=content_urn,
+            image_urn=image_urn,
+        )
     body = content(
         snapshot, account_urn=account_urn or "urn:li:sponsoredAccount:(not connected)", image_urn=image_urn
     )
@@ -109,6 +127,148 @@ def preview(
             "call": "POST /rest/adAccounts/{account}/creatives",
             "body": creative(
                 campaign_urn=campaign_urn or "urn:li:sponsoredCampaign:(choose a campaign)",
+                content_urn=content_urn or "urn:li:adInMailContent:(from the call above)",
+                name=creative_name(ad_id=ad_id, ad_name=snapshot.get("name", "")),
+            ),
+        }
+    )
+    return {"calls": calls}
+
+
+# --- conversation ads --------------------------------------------------------------------------
+
+# Where "Show API payload" can't know a URN before the sync has created it.
+PENDING_CONVERSATION = "urn:li:sponsoredConversation:(created by the first call)"
+
+
+def conversation(*, account_urn: str) -> dict[str, Any]:
+    """The `conversationAds` create: only the account; the first message is set once the messages exist."""
+    return {"parentAccount": account_urn}
+
+
+def conversation_tree_hash(tree: Mapping[str, Any]) -> str:
+    """What a conversation on LinkedIn holds, as a hash: the mapped messages and the first one.
+
+    Two revisions that differ only outside the tree (subject, sender) share a hash, so a
+    re-sync reuses the conversation; any change to a message or button makes a new one
+    (LinkedIn can't delete messages). Raises TreeNotSyncable for a tree that can't be mapped.
+    """
+    items = [[item.ref, item.body] for item in message_payloads(tree)]
+    canonical = json.dumps({"first": first_message_ref(tree), "messages": items}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def conversation_sub_content(
+    snapshot: Mapping[str, Any], *, conversation_urn: str, image_urn: str | None = None
+) -> dict[str, Any]:
+    inner: dict[str, Any] = {"sponsoredConversation": conversation_urn}
+    if snapshot.get("banner"):
+        inner["rightRailAdPicture"] = image_urn or PENDING_IMAGE
+    return {"guidedReplies": inner}
+
+
+def conversation_content(
+    snapshot: Mapping[str, Any], *, account_urn: str, conversation_urn: str, image_urn: str | None = None
+) -> dict[str, Any]:
+    """The `inMailContents` shell of a conversation ad: sender, subject, footer, and the conversation."""
+    sender = snapshot.get("sender") or {}
+    body: dict[str, Any] = {
+        "account": account_urn,
+        "name": snapshot.get("name", ""),
+        "sender": sender.get("urn", ""),
+        "subject": snapshot.get("subject", ""),
+        "subContent": conversation_sub_content(
+            snapshot, conversation_urn=conversation_urn, image_urn=image_urn
+        ),
+    }
+    if snapshot.get("footer"):
+        body["customFooter"] = snapshot["footer"]
+    return body
+
+
+def conversation_content_update(
+    snapshot: Mapping[str, Any], *, account_urn: str, conversation_urn: str, image_urn: str | None = None
+) -> dict[str, Any]:
+    """The `$set` bringing an existing conversation ad's inMailContent to this revision (and conversation)."""
+    full = conversation_content(
+        snapshot, account_urn=account_urn, conversation_urn=conversation_urn, image_urn=image_urn
+    )
+    return {name: full[name] for name in UPDATABLE if name in full}
+
+
+def message_identity(entity: Mapping[str, Any]) -> str:
+    """A message as LinkedIn keeps it, reduced to what identifies it: its body and its buttons.
+
+    Used to recognise, among a conversation's messages, one whose create lost its answer.
+    Only what LinkedIn stores is compared (a thank-you button keeps no nextContent).
+    """
+    options = []
+    for option in (entity.get("nextAction") or {}).get("options", []):
+        reply = option.get("replyType")
+        options.append(
+            [
+                option.get("optionText", ""),
+                reply,
+                option.get("nextContent", "") if reply in ("SIMPLE_REPLY", "LEAD_GENERATION") else "",
+                option.get("landingPage", "") if reply == "EXTERNAL_WEBSITE" else "",
+            ]
+        )
+    return json.dumps([entity.get("bodySource") or {}, options], sort_keys=True)
+
+
+def conversation_preview(
+    snapshot: Mapping[str, Any],
+    *,
+    account_urn: str,
+    campaign_urn: str,
+    ad_id: int,
+    content_urn: str | None = None,
+    image_urn: str | None = None,
+) -> dict[str, Any]:
+    """The calls a conversation ad's sync makes, in order: conversation, messages leaves first, the
+    first message, the inMailContent, the creative. Message URNs show as `{{message:m12}}` placeholders."""
+    account = account_urn or "urn:li:sponsoredAccount:(not connected)"
+    calls: list[dict[str, Any]] = [
+        {"call": "POST /rest/conversationAds", "body": conversation(account_urn=account)}
+    ]
+    tree = snapshot.get("tree") or {}
+    try:
+        items = message_payloads(tree)
+        first = placeholder(first_message_ref(tree))
+    except TreeNotSyncable as error:
+        calls.append({"call": "(the messages can't be mapped yet)", "body": {"problem": str(error)}})
+        items, first = [], ""
+    for item in items:
+        calls.append(
+            {
+                "call": f"POST /rest/conversationAds/{{conversation}}/sponsoredMessageContents ({item.ref})",
+                "body": item.body,
+            }
+        )
+    if first:
+        calls.append(
+            {
+                "call": "POST /rest/conversationAds/{conversation} (PARTIAL_UPDATE)",
+                "body": {"patch": {"$set": {"firstMessageContent": first}}},
+            }
+        )
+    body = conversation_content(
+        snapshot, account_urn=account, conversation_urn=PENDING_CONVERSATION, image_urn=image_urn
+    )
+    if content_urn:
+        calls.append(
+            {
+                "call": f"POST /rest/inMailContents/{content_urn} (PARTIAL_UPDATE)",
+                "body": {"patch": {"$set": {k: body[k] for k in UPDATABLE if k in body}}},
+            }
+        )
+    else:
+        calls.append({"call": "POST /rest/inMailContents", "body": body})
+    calls.append(
+        {
+            "call": "POST /rest/adAccounts/{account}/creatives",
+            "body": creative(
+                campaign_urn=campaign_urn or "urn:li:sponsoredCampaign:(choose a conversation campaign)",
                 content_urn=content_urn or "urn:li:adInMailContent:(from the call above)",
                 name=creative_name(ad_id=ad_id, ad_name=snapshot.get("name", "")),
             ),

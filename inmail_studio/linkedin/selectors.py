@@ -23,6 +23,7 @@ from .models import (
 
 # The campaign format each kind of ad runs in.
 CAMPAIGN_FORMATS = {"message": "SPONSORED_INMAIL", "conversation": "SPONSORED_MESSAGE"}
+FORMAT_NAMES = {"SPONSORED_INMAIL": "message ad", "SPONSORED_MESSAGE": "conversation ad"}
 
 
 def connection_of(workspace_id: int) -> LinkedInConnection | None:

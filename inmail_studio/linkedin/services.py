@@ -21,6 +21,12 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from inmail_studio.accounts.models import ADMIN_ROLES, APPROVE_ROLES, EDIT_ROLES, Membership, User, Workspace
+from inmail_studio.ads.conversation_payloads import (
+    TreeNotSyncable,
+    first_message_ref,
+    message_payloads,
+    resolve,
+)
 from inmail_studio.ads.models import Ad, Kind, Sender, SenderPermission, State
 
 from . import payloads, restli
@@ -31,12 +37,15 @@ from .models import (
     AttemptStatus,
     Campaign,
     ConnectionStatus,
+    ConversationStatus,
     LinkedInConnection,
+    LinkedInConversation,
     SyncAttempt,
     SyncCall,
     TestSend,
     TestSendStatus,
 )
+from .selectors import CAMPAIGN_FORMATS, FORMAT_NAMES
 
 log = logging.getLogger(__name__)
 
@@ -315,8 +324,15 @@ def senders_import(*, workspace: Workspace) -> list[Sender]:
 def campaign_choose(*, ad_id: int, user: User, campaign_urn: str) -> AdLinkedIn:
     ad = Ad.objects.get(pk=ad_id)
     _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "choose the campaign")
-    if campaign_urn and not Campaign.objects.filter(workspace_id=ad.workspace_id, urn=campaign_urn).exists():
+    chosen = Campaign.objects.filter(workspace_id=ad.workspace_id, urn=campaign_urn).first()
+    if campaign_urn and chosen is None:
         raise ValidationError("Choose one of the ad account's campaigns.")
+    if chosen is not None and chosen.format and chosen.format != CAMPAIGN_FORMATS.get(ad.kind, chosen.format):
+        # LinkedIn refuses a message ad's creative in a conversation campaign, and the other way round.
+        raise ValidationError(
+            f"“{chosen.name}” is a {FORMAT_NAMES.get(chosen.format, chosen.format)} campaign; "
+            f"this {ad.get_kind_display().lower()} needs a {FORMAT_NAMES[CAMPAIGN_FORMATS[ad.kind]]} campaign."
+        )
     if ad.state == State.LIVE:
         raise ValidationError("A live ad stays in its campaign.")
     link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
@@ -565,18 +581,259 @@ def _step_creative(ctx: SyncContext) -> None:
     ctx.link.save(update_fields=["creative_urn", "creative_campaign_urn"])
 
 
-def _conversation_not_ready(ctx: SyncContext) -> None:
-    raise Rejected(
-        422,
-        "NOT_SUPPORTED",
-        "Conversation ads can't be synced yet; their conversation mapping is not available.",
+# --- conversation ads: conversation, messages leaves first, first message, content ---------------
+#
+# LinkedIn deletes neither conversations nor messages, and `conversationAds` has no finder. So each
+# conversation a sync creates is a LinkedInConversation row written *before* the create (status
+# "creating") and given its URN the moment LinkedIn answers; each message's URN is written into
+# the row as it is learned. A retry reads the row and continues where the last run stopped.
+
+
+def _conversation_tree(ctx: SyncContext) -> tuple[dict[str, Any], str]:
+    """The revision's tree and its hash, or a rejection a marketer can act on (never reaches LinkedIn)."""
+    tree = ctx.snapshot.get("tree") or {}
+    try:
+        return tree, payloads.conversation_tree_hash(tree)
+    except TreeNotSyncable as error:
+        raise Rejected(
+            422, "TREE_NOT_SYNCABLE", f"The conversation can't be sent to LinkedIn: {error}"
+        ) from error
+
+
+def _conversation_current(ctx: SyncContext, tree_hash: str) -> LinkedInConversation | None:
+    """The conversation holding this very tree that the sync builds on (None before it is created)."""
+    return (
+        LinkedInConversation.objects.filter(ad=ctx.ad, tree_hash=tree_hash)
+        .exclude(urn="")
+        .exclude(status=ConversationStatus.ORPHANED)
+        .order_by("-pk")
+        .first()
     )
+
+
+def _conversation_orphan(ctx: SyncContext, record: LinkedInConversation, why: str) -> None:
+    LinkedInConversation.objects.filter(pk=record.pk).update(status=ConversationStatus.ORPHANED, note=why)
+    ctx.ledger.note(why)
+
+
+def _step_conversation(ctx: SyncContext) -> None:
+    """Create the sponsoredConversation for this tree, unless a conversation with this tree exists.
+
+    A create whose answer was lost can't be looked up (no finder): the row it left is recorded
+    as an orphan (LinkedIn may hold an empty, unused conversation) and a new one is created.
+    An unfinished conversation of another tree is orphaned too: its messages can't be changed.
+    """
+    _, tree_hash = _conversation_tree(ctx)
+    for record in LinkedInConversation.objects.filter(
+        ad=ctx.ad, status__in=[ConversationStatus.CREATING, ConversationStatus.BUILDING]
+    ):
+        if record.status == ConversationStatus.CREATING:
+            _conversation_orphan(
+                ctx,
+                record,
+                "An earlier create of the conversation lost its answer and LinkedIn offers no way to look "
+                "conversations up. LinkedIn may hold an empty conversation from it (orphaned: no message, "
+                "never referenced by an ad); a new conversation is created.",
+            )
+        elif record.tree_hash != tree_hash:
+            _conversation_orphan(
+                ctx,
+                record,
+                f"The conversation {record.urn} was left unfinished for an earlier revision; it stays on "
+                "LinkedIn unused (conversations can't be deleted) and this revision gets its own.",
+            )
+    if _conversation_current(ctx, tree_hash) is not None:
+        return
+    record = LinkedInConversation.objects.create(ad=ctx.ad, attempt=ctx.attempt, tree_hash=tree_hash)
+    try:
+        urn = ctx.api.create(
+            "conversationAds", payloads.conversation(account_urn=ctx.workspace.ad_account_urn)
+        )
+    except Transient as error:
+        # Only a request that left and got no answer at all may have created something.
+        if not (error.sent and error.status is None):
+            record.delete()
+        raise
+    except Rejected:
+        record.delete()
+        raise
+    LinkedInConversation.objects.filter(pk=record.pk).update(urn=urn, status=ConversationStatus.BUILDING)
+    ctx.ledger.note(f"Created the conversation {urn}.")
+
+
+def _messages_resource(conversation_urn: str) -> str:
+    return f"conversationAds/{restli.key(conversation_urn)}/sponsoredMessageContents"
+
+
+def _messages_on_linkedin(ctx: SyncContext, conversation_urn: str) -> list[dict[str, Any]]:
+    """Every message of a conversation (GET_ALL, following LinkedIn's paging)."""
+    elements: list[dict[str, Any]] = []
+    start, count = 0, 100
+    while True:
+        data = ctx.api.get(_messages_resource(conversation_urn), params={"start": start, "count": count})
+        page = list((data or {}).get("elements", []))
+        elements.extend(page)
+        start += len(page)
+        total = ((data or {}).get("paging") or {}).get("total")
+        if not page or len(page) < count or (total is not None and start >= int(total)):
+            return elements
+
+
+def _message_lost_and_found(
+    ctx: SyncContext, record: LinkedInConversation, body: dict[str, Any], urns: dict[str, str]
+) -> str | None:
+    """The URN of a message LinkedIn created from `body` whose answer was lost, if it exists.
+
+    Identical messages (two "Thanks!" leaves) are interchangeable, so any match not yet claimed
+    by another message of the tree will do.
+    """
+    wanted = payloads.message_identity(body)
+    claimed = set(urns.values())
+    for element in _messages_on_linkedin(ctx, record.urn):
+        urn = str(element.get("id", ""))
+        if urn and urn not in claimed and payloads.message_identity(element) == wanted:
+            return urn
+    return None
+
+
+def _step_messages(ctx: SyncContext) -> None:
+    """Create the messages leaves first, each button pointing at a message LinkedIn already holds.
+
+    A message whose create lost its answer is looked up among the conversation's messages
+    before it is created again, so a retry never leaves duplicates.
+    """
+    tree, tree_hash = _conversation_tree(ctx)
+    record = _conversation_current(ctx, tree_hash)
+    if record is None:  # pragma: no cover - the conversation step ran just before
+        raise Transient("The conversation isn't created yet.", sent=False)
+    if record.status in (ConversationStatus.READY, ConversationStatus.REPLACED):
+        return
+    names = {m["id"]: m.get("name") or m["id"] for m in tree.get("messages", [])}
+    urns: dict[str, str] = dict(record.messages)
+    resource = _messages_resource(record.urn)
+    for item in message_payloads(tree):
+        if item.ref in urns:
+            continue
+        body = resolve(item.body, urns)
+        if record.pending_ref == item.ref:
+            found = _message_lost_and_found(ctx, record, body, urns)
+            if found:
+                urns[item.ref] = found
+                record.messages, record.pending_ref = urns, ""
+                record.save(update_fields=["messages", "pending_ref"])
+                ctx.ledger.note(
+                    f"“{names.get(item.ref)}” was created before but its answer was lost; found it as "
+                    f"{found}, not creating another."
+                )
+                continue
+        record.pending_ref = item.ref
+        record.save(update_fields=["pending_ref"])
+        try:
+            urn = ctx.api.create(resource, body)
+        except Transient as error:
+            if not (error.sent and error.status is None):
+                LinkedInConversation.objects.filter(pk=record.pk).update(pending_ref="")
+            raise
+        except Rejected:
+            LinkedInConversation.objects.filter(pk=record.pk).update(pending_ref="")
+            raise
+        urns[item.ref] = urn
+        record.messages, record.pending_ref = urns, ""
+        record.save(update_fields=["messages", "pending_ref"])
+        ctx.ledger.note(f"Created “{names.get(item.ref)}” ({item.ref}) as {urn}.")
+
+
+def _step_first_message(ctx: SyncContext) -> None:
+    """Point the conversation at its first message (PARTIAL_UPDATE, harmless to repeat); it is then ready."""
+    tree, tree_hash = _conversation_tree(ctx)
+    record = _conversation_current(ctx, tree_hash)
+    if record is None or record.status in (ConversationStatus.READY, ConversationStatus.REPLACED):
+        return
+    first_urn = record.messages[first_message_ref(tree)]
+    if record.first_message_urn != first_urn:
+        ctx.api.partial_update("conversationAds", record.urn, {"firstMessageContent": first_urn})
+    LinkedInConversation.objects.filter(pk=record.pk).update(
+        first_message_urn=first_urn, status=ConversationStatus.READY
+    )
+
+
+def _step_conversation_content(ctx: SyncContext) -> None:
+    """Create the inMailContent whose guidedReplies hold the conversation, or point the existing one at it.
+
+    As for message ads, a create whose answer was lost can't be found again (no finder): it is
+    recorded as orphaned and created anew. Once the content points at this conversation, any
+    earlier one is recorded as replaced (it stays on LinkedIn, unused).
+    """
+    _, tree_hash = _conversation_tree(ctx)
+    record = _conversation_current(ctx, tree_hash)
+    if record is None:  # pragma: no cover - the conversation step ran just before
+        raise Transient("The conversation isn't created yet.", sent=False)
+    image_urn = ctx.link.image_urn if ctx.snapshot.get("banner") else None
+    account = ctx.workspace.ad_account_urn
+    if ctx.link.content_urn:
+        ctx.api.partial_update(
+            "inMailContents",
+            ctx.link.content_urn,
+            payloads.conversation_content_update(
+                ctx.snapshot, account_urn=account, conversation_urn=record.urn, image_urn=image_urn
+            ),
+        )
+    else:
+        if ctx.link.content_create_uncertain:
+            ctx.ledger.note(
+                "An earlier create of this ad's message content lost its answer. LinkedIn may hold an "
+                "unused copy (orphaned, never referenced by a creative); it is created again."
+            )
+        AdLinkedIn.objects.filter(pk=ctx.link.pk).update(content_create_uncertain=True)
+        try:
+            urn = ctx.api.create(
+                "inMailContents",
+                payloads.conversation_content(
+                    ctx.snapshot, account_urn=account, conversation_urn=record.urn, image_urn=image_urn
+                ),
+            )
+        except Transient as error:
+            if not (error.sent and error.status is None):
+                AdLinkedIn.objects.filter(pk=ctx.link.pk).update(
+                    content_create_uncertain=ctx.link.content_create_uncertain
+                )
+            raise
+        except Rejected:
+            AdLinkedIn.objects.filter(pk=ctx.link.pk).update(
+                content_create_uncertain=ctx.link.content_create_uncertain
+            )
+            raise
+        ctx.link.content_urn, ctx.link.content_create_uncertain = urn, False
+        ctx.link.save(update_fields=["content_urn", "content_create_uncertain"])
+        ctx.ledger.note(f"Created the message content {urn} for the conversation {record.urn}.")
+    if record.status == ConversationStatus.REPLACED:  # an earlier tree came back: its conversation is reused
+        LinkedInConversation.objects.filter(pk=record.pk).update(
+            status=ConversationStatus.READY, replaced_at=None
+        )
+    earlier = list(
+        LinkedInConversation.objects.filter(ad=ctx.ad, status=ConversationStatus.READY).exclude(pk=record.pk)
+    )
+    for old in earlier:
+        LinkedInConversation.objects.filter(pk=old.pk).update(
+            status=ConversationStatus.REPLACED, replaced_at=timezone.now()
+        )
+        ctx.ledger.note(
+            f"The ad now uses the conversation {record.urn}; the earlier {old.urn} stays on LinkedIn "
+            "unused (LinkedIn can't delete conversations or messages)."
+        )
 
 
 # The steps of a sync, per kind of ad, in order. Each is idempotent given what AdLinkedIn records.
 STEPS: dict[str, tuple[tuple[str, Callable[[SyncContext], None]], ...]] = {
     Kind.MESSAGE: (("banner", _step_banner), ("content", _step_content), ("creative", _step_creative)),
-    Kind.CONVERSATION: (("conversation", _conversation_not_ready),),
+    Kind.CONVERSATION: (
+        ("banner", _step_banner),
+        ("conversation", _step_conversation),
+        ("messages", _step_messages),
+        ("first_message", _step_first_message),
+        ("content", _step_conversation_content),
+        ("creative", _step_creative),
+    ),
 }
 
 
