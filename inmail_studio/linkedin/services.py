@@ -448,32 +448,61 @@ def _claim(attempt_id: int) -> SyncAttempt | None:
 
 
 class _Ledger:
-    """Records every HTTP exchange of an attempt as a SyncCall under the current step."""
+    """Records every HTTP exchange of an attempt as a SyncCall under the current step.
+
+    Rows are kept in memory and written together (`flush`, at the end of the run or every
+    FLUSH_EVERY rows), with the attempt's step and last request id in one update: a row and
+    an update per call were most of a sync's own database work.
+    """
+
+    FLUSH_EVERY = 20
 
     def __init__(self, attempt: SyncAttempt) -> None:
         self.attempt = attempt
         self.step = ""
+        self.request_id = ""
+        self._rows: list[SyncCall] = []
+        self._written_step = attempt.step
 
     def enter(self, step: str) -> None:
         self.step = step
-        SyncAttempt.objects.filter(pk=self.attempt.pk).update(step=step)
 
     def __call__(self, call: Call) -> None:
-        SyncCall.objects.create(
-            attempt=self.attempt,
-            step=self.step,
-            method=call.method,
-            resource=call.resource[:300],
-            http_status=call.status,
-            request_id=call.request_id,
-            duration_ms=call.duration_ms,
-            error=call.error,
-        )
         if call.request_id:
-            SyncAttempt.objects.filter(pk=self.attempt.pk).update(request_id=call.request_id)
+            self.request_id = call.request_id
+        self._add(
+            SyncCall(
+                attempt=self.attempt,
+                step=self.step,
+                method=call.method,
+                resource=call.resource[:300],
+                http_status=call.status,
+                request_id=call.request_id,
+                duration_ms=call.duration_ms,
+                error=call.error,
+                at=timezone.now(),
+            )
+        )
 
     def note(self, text: str) -> None:
-        SyncCall.objects.create(attempt=self.attempt, step=self.step, note=text)
+        self._add(SyncCall(attempt=self.attempt, step=self.step, note=text, at=timezone.now()))
+
+    def _add(self, row: SyncCall) -> None:
+        self._rows.append(row)
+        if len(self._rows) >= self.FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._rows:
+            SyncCall.objects.bulk_create(self._rows)
+            self._rows = []
+        changed: dict[str, str] = {}
+        if self.step and self.step != self._written_step:
+            changed["step"] = self._written_step = self.step
+        if self.request_id and self.request_id != self.attempt.request_id:
+            changed["request_id"] = self.attempt.request_id = self.request_id
+        if changed:
+            SyncAttempt.objects.filter(pk=self.attempt.pk).update(**changed)
 
 
 @dataclass
@@ -895,6 +924,8 @@ def sync_run(*, attempt_id: int) -> None:
         _finish(attempt, status=AttemptStatus.FAILED, error=message, code=code)
         workflow.move(ad, State.SYNC_FAILED, actor=None, revision=attempt.revision, note=message)
         return
+    finally:
+        ledger.flush()
     with transaction.atomic():
         AdLinkedIn.objects.filter(pk=link.pk).update(
             synced_hash=attempt.revision_hash, synced_at=timezone.now()
@@ -1000,8 +1031,15 @@ def test_send_run(*, test_send_id: int) -> None:
         TestSend.objects.filter(pk=send.pk).update(status=TestSendStatus.SENDING, tries=send.tries + 1)
     ad = Ad.objects.select_related("workspace").get(pk=send.ad_id)
     link = AdLinkedIn.objects.get(ad=ad)
+    seen: list[str] = []
+
+    def remember(call: Call) -> None:
+        # The request id of the last answer, for the ledger's test-send rows (support can trace it).
+        if call.request_id:
+            seen.append(call.request_id)
+
     try:
-        api = client_for(ad.workspace)
+        api = client_for(ad.workspace, observer=remember)
         api.action(
             "inMailContents",
             "sendTestInMail",
@@ -1013,19 +1051,27 @@ def test_send_run(*, test_send_id: int) -> None:
             ),
         )
     except Transient as error:
-        TestSend.objects.filter(pk=send.pk).update(status=TestSendStatus.QUEUED, error=error.explain())
+        TestSend.objects.filter(pk=send.pk).update(
+            status=TestSendStatus.QUEUED, error=error.explain(), request_id=seen[-1] if seen else ""
+        )
         raise
     except (Rejected, NotConnected) as error:
         if isinstance(error, Unauthorized):
             _note_unauthorized(ad.workspace_id, error)
         message = error.explain() if isinstance(error, Rejected) else str(error)
         TestSend.objects.filter(pk=send.pk).update(
-            status=TestSendStatus.FAILED, error=message, finished_at=timezone.now()
+            status=TestSendStatus.FAILED,
+            error=message,
+            finished_at=timezone.now(),
+            request_id=seen[-1] if seen else "",
         )
         return
     with transaction.atomic():
         TestSend.objects.filter(pk=send.pk).update(
-            status=TestSendStatus.SENT, error="", finished_at=timezone.now()
+            status=TestSendStatus.SENT,
+            error="",
+            finished_at=timezone.now(),
+            request_id=seen[-1] if seen else "",
         )
         current = Ad.objects.select_for_update().get(pk=ad.pk)
         if current.state in (State.SYNCED, State.TESTED):

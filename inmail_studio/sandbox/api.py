@@ -482,12 +482,12 @@ def image(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
 def image_upload(request: HttpRequest, token: str) -> HttpResponse:
     """The upload URL initializeUpload hands out: the file is PUT (or POSTed) as the raw body."""
     if request.method not in ("PUT", "POST"):
-        return restli.error_response(method_not_allowed(request))
+        return restli.stamp(restli.error_response(method_not_allowed(request)))
     try:
         services.image_upload(upload_token=token, content=request.body)
     except RestliError as error:
-        return restli.error_response(error)
-    return HttpResponse(status=201)
+        return restli.stamp(restli.error_response(error))
+    return restli.stamp(HttpResponse(status=201))
 
 
 # --- sender permissions and the member ----------------------------------------------------------
@@ -536,7 +536,9 @@ def me(request: HttpRequest, caller: Caller) -> HttpResponse:
 
 @csrf_exempt
 def rest_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return restli.error_response(RestliError(404, "NOT_FOUND", f"No resource at {request.path}."))
+    return restli.stamp(
+        restli.error_response(RestliError(404, "NOT_FOUND", f"No resource at {request.path}."))
+    )
 
 
 # --- files the inbox shows ----------------------------------------------------------------------

@@ -100,7 +100,8 @@ def endpoint(view: View) -> Callable[..., HttpResponse]:
             faults.before(injected)
             response = view(request, caller, *args, **kwargs)
         except RestliError as error:
-            return restli.error_response(error)
+            return restli.stamp(restli.error_response(error))
+        restli.stamp(response)
         is_create = response.status_code == 201 or (
             restli.restli_method(request) == "BATCH_CREATE" and response.status_code < 300
         )

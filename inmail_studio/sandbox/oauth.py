@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import tokens
+from . import restli, tokens
 from .models import AuthorizationCode, Member, Token
 
 DEV_HOSTS = frozenset({"127.0.0.1", "localhost", "testserver"})
@@ -36,6 +38,16 @@ def _client_ok(client_id: str, client_secret: str | None = None) -> bool:
     return client_secret is None or hmac.compare_digest(
         client_secret.encode(), settings.LINKEDIN_CLIENT_SECRET.encode()
     )
+
+
+def _stamped(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """LinkedIn's OAuth endpoints answer with an `x-li-uuid` request id too."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        return restli.stamp(view(request))
+
+    return wrapper
 
 
 def _oauth_error(error: str, description: str, status: int = 400) -> JsonResponse:
@@ -113,6 +125,7 @@ def authorization(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@_stamped
 @require_POST
 def access_token(request: HttpRequest) -> HttpResponse:
     grant = request.POST.get("grant_type", "")
@@ -187,6 +200,7 @@ def _introspection(token: Token) -> dict[str, Any]:
 
 
 @csrf_exempt
+@_stamped
 @require_POST
 def introspect_token(request: HttpRequest) -> HttpResponse:
     if not _client_ok(request.POST.get("client_id", ""), request.POST.get("client_secret", "")):
@@ -199,6 +213,7 @@ def introspect_token(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@_stamped
 @require_POST
 def revoke(request: HttpRequest) -> HttpResponse:
     """Revoke a token the way a member removing the app's access does."""

@@ -7,8 +7,10 @@ call instead of being hidden by shared code.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import uuid
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
@@ -75,6 +77,21 @@ def bad_request(message: str) -> RestliError:
 
 def not_found(what: str) -> RestliError:
     return RestliError(404, "NOT_FOUND", f"{what} does not exist.")
+
+
+REQUEST_ID_HEADER = "x-li-uuid"
+
+
+def request_id() -> str:
+    """A request id as LinkedIn shapes its `x-li-uuid`: 16 random bytes, base64."""
+    return base64.b64encode(uuid.uuid4().bytes).decode()
+
+
+def stamp(response: HttpResponse) -> HttpResponse:
+    """Give a response LinkedIn's request id header (once), so a client can quote it to support."""
+    if REQUEST_ID_HEADER not in response:
+        response[REQUEST_ID_HEADER] = request_id()
+    return response
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
