@@ -151,6 +151,9 @@ STORAGES = {
         )
     },
 }
+# Outside production WhiteNoise serves straight from the finders, so no collectstatic is needed.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Media is served by Django itself outside production (and by the web server in production).
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
@@ -221,6 +224,12 @@ CACHES = {
 
 # LinkedIn.
 LINKEDIN_SANDBOX = env_bool("LINKEDIN_SANDBOX", not PRODUCTION)
+LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", "inmail-studio-dev")
+LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "dev-secret-not-for-production")
+# The sandbox's token lifetimes (LinkedIn's: 60 days and 365 days) and how long a "hang" fault waits.
+SANDBOX_ACCESS_TOKEN_TTL = env_int("SANDBOX_ACCESS_TOKEN_TTL", 60 * 24 * 3600)
+SANDBOX_REFRESH_TOKEN_TTL = env_int("SANDBOX_REFRESH_TOKEN_TTL", 365 * 24 * 3600)
+SANDBOX_HANG_SECONDS = env_int("SANDBOX_HANG_SECONDS", 30)
 LINKEDIN_API_VERSION = env("LINKEDIN_API_VERSION", "202610")
 # Where the client sends API and OAuth calls: the sandbox under SITE_URL when it is on, LinkedIn otherwise.
 LINKEDIN_API_BASE_URL = env(
@@ -261,12 +270,6 @@ CELERY_BEAT_SCHEDULE.update(
 )
 # Results after launch: every live ad's daily figures from LinkedIn's ad analytics (issue 6).
 CELERY_BEAT_SCHEDULE["guidance-pull-results"] = {"task": "guidance.pull_results", "schedule": 3600.0}
-LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", "inmail-studio-dev")
-LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "dev-secret-not-for-production")
-# The sandbox's token lifetimes (LinkedIn's: 60 days and 365 days) and how long a "hang" fault waits.
-SANDBOX_ACCESS_TOKEN_TTL = env_int("SANDBOX_ACCESS_TOKEN_TTL", 60 * 24 * 3600)
-SANDBOX_REFRESH_TOKEN_TTL = env_int("SANDBOX_REFRESH_TOKEN_TTL", 365 * 24 * 3600)
-SANDBOX_HANG_SECONDS = env_int("SANDBOX_HANG_SECONDS", 30)
 
 LOGGING = {
     "version": 1,
