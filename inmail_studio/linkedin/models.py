@@ -203,6 +203,8 @@ class SyncCall(models.Model):
 
 
 class TestSendStatus(models.TextChoices):
+    __test__ = False  # not a pytest class, despite the name
+
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
