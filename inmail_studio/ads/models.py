@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from inmail_studio.accounts.models import Workspace
+from inmail_studio.appendonly import AppendOnly
 
 from . import validators
 
@@ -194,16 +195,10 @@ def content_hash(snapshot: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-class RevisionQuerySet(models.QuerySet["Revision"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Revisions are immutable.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Revisions are immutable.")
-
-
-class Revision(models.Model):
+class Revision(AppendOnly):
     """An immutable snapshot of a whole ad, as saved by one person at one time."""
+
+    append_only_refusal = "Revisions are immutable."
 
     ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
@@ -211,8 +206,6 @@ class Revision(models.Model):
     content_hash = models.CharField(max_length=64, db_index=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-number"]
@@ -222,13 +215,9 @@ class Revision(models.Model):
         return f"{self.ad_id} r{self.number}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Revisions are immutable.")
-        self.content_hash = content_hash(self.snapshot)
+        if self.pk is None:
+            self.content_hash = content_hash(self.snapshot)
         super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Revisions are immutable.")
 
     @property
     def short_hash(self) -> str:

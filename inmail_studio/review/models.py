@@ -3,14 +3,13 @@ share links, notifications and the append-only audit trail."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from inmail_studio.accounts.models import Workspace
 from inmail_studio.ads.models import Ad, Revision, State
+from inmail_studio.appendonly import AppendOnly
 
 
 class Action(models.TextChoices):
@@ -32,15 +31,7 @@ class Action(models.TextChoices):
     MOVED = "moved", "moved"
 
 
-class AuditQuerySet(models.QuerySet["AuditEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("Audit events are append-only.")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("Audit events are append-only.")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnly):
     """One thing that happened to an ad: who (a user, a stakeholder through a share link, or
     the system when both are empty), what, from which state to which, on which revision."""
 
@@ -59,7 +50,7 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField("IP address", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
-    objects = AuditQuerySet.as_manager()
+    append_only_refusal = "Audit events are append-only."
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -67,14 +58,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.who} {self.get_action_display()} ({self.from_state} → {self.to_state})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("Audit events are append-only.")
 
     @property
     def who(self) -> str:
