@@ -53,8 +53,12 @@ def context(
     *,
     path: Sequence[str] = (),
     walk_url: str = "",
+    drafting: bool = True,
 ) -> dict[str, Any]:
     """Everything the inbox template needs, from a snapshot and a sample member.
+
+    `drafting` marks where a marketer is still writing (editor, review): empty places such as
+    the banner rail are labelled there; a member's real inbox (the sandbox) leaves them empty.
 
     For a conversation ad, `path` is the button ids the member has clicked so far and
     `walk_url` the address (ending in `path=`) that reply buttons link to; without it the
@@ -84,6 +88,7 @@ def context(
         "cta_url": cta_url,
         "is_lead_form": snapshot.get("cta_kind") == "lead_form",
         "banner": snapshot.get("banner") if device == "desktop" else None,
+        "drafting": drafting,
         "is_conversation": is_conversation,
         "conversation": conversation,
     }
@@ -154,10 +159,12 @@ def render_document(
     *,
     path: Sequence[str] = (),
     walk_url: str = "",
+    drafting: bool = True,
 ) -> str:
     """The inbox as a standalone HTML document, for a sandboxed frame's `srcdoc` (or `src`)."""
     return render_to_string(
-        "ads/preview/document.html", context(snapshot, member, device, path=path, walk_url=walk_url)
+        "ads/preview/document.html",
+        context(snapshot, member, device, path=path, walk_url=walk_url, drafting=drafting),
     )
 
 

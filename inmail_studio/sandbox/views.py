@@ -91,6 +91,7 @@ def _render_message(
         device,
         path=_path(request),
         walk_url=_walk_url(member, opened, device),
+        drafting=False,
     )
     values = reader(member).values
     rows = [(message, macros.fill_text(message.snapshot.get("subject", ""), values)) for message in received]
@@ -120,6 +121,7 @@ def inbox_frame(request: HttpRequest, slug: str, message_id: int) -> HttpRespons
             device,
             path=_path(request),
             walk_url=_walk_url(member, opened, device),
+            drafting=False,
         )
     )
 

@@ -31,15 +31,25 @@ def test_a_test_message_opens_in_the_inbox_with_the_same_renderer_as_the_preview
     assert page.status_code == 200
     html = page.content.decode()
     ada = reader(Member.objects.get(slug="ada-admin"))
-    expected = preview.render_document(message.snapshot, ada, "desktop")
+    expected = preview.render_document(message.snapshot, ada, "desktop", drafting=False)
     assert f'srcdoc="{escape(expected)}"' in html
     assert 'sandbox="allow-same-origin"' in html
     assert "Dana Whitfield" in expected
     assert "Save my seat" in expected
     mobile = Client().get(f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/?device=mobile").content.decode()
-    assert escape(preview.render_document(message.snapshot, ada, "mobile")) in mobile
+    assert escape(preview.render_document(message.snapshot, ada, "mobile", drafting=False)) in mobile
     # Macros are filled from the recipient's profile, as LinkedIn fills them.
     assert "Ada, a seat for our Q4 webinar?" in expected
+
+
+def test_a_member_sees_an_empty_rail_where_the_editor_labels_the_missing_banner(api: Api) -> None:
+    send_test(api, api.create("/inMailContents", message_ad()))
+    message = InboxMessage.objects.get()
+    assert message.snapshot.get("banner") is None
+    inbox = Client().get("/sandbox/linkedin/inbox/ada-admin/").content.decode()
+    assert "No banner" not in inbox
+    editor_view = preview.render_document(message.snapshot, preview.FALLBACK_MEMBER, "desktop")
+    assert "No banner" in editor_view
 
 
 def test_the_message_keeps_what_was_sent_even_after_the_content_changes(api: Api) -> None:
