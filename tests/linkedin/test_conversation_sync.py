@@ -247,3 +247,40 @@ def test_show_api_payload_lists_the_conversation_calls_in_order(
     assert len([n for n in names if "sponsoredMessageContents" in n]) == reachable_count(
         ad.current_revision.snapshot["tree"]  # type: ignore[union-attr]
     )
+
+
+def test_a_lost_content_answer_is_orphaned_and_the_retry_keeps_the_one_conversation(ready: Any) -> None:
+    # conversation, four messages, the first message: all fine; the content create loses its answer
+    faults_configure(queue="ok,ok,ok,ok,ok,ok,drop")
+    ad = ready()
+    attempt = SyncAttempt.objects.get(ad=ad)
+    run_to_the_end(attempt)
+    ad.refresh_from_db()
+    assert ad.state == State.SYNCED
+    assert sandbox.Conversation.objects.count() == 1
+    assert sandbox.ConversationMessage.objects.count() == reachable_count(approved_tree(ad))
+    assert sandbox.InMailContent.objects.count() == 2  # the orphan and the one in use
+    assert attempt.calls.filter(note__contains="orphaned").count() == 1
+    assert len(creatives_of(content_of(ad).urn)) == 1
+
+
+def test_a_refused_sync_retried_later_continues_with_the_conversation_it_built(
+    ready: Any, author: User
+) -> None:
+    # Dana withdraws on LinkedIn: the conversation and its messages are built, the content is refused.
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="REVOKED")
+    ad = ready()
+    assert ad.state == State.SYNC_FAILED
+    failed = SyncAttempt.objects.get(ad=ad)
+    assert failed.error_code == "SINMAIL_SENDER_NOT_APPROVED"
+    built = LinkedInConversation.objects.get(ad=ad)
+    assert built.status == ConversationStatus.READY
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="APPROVED")
+    services.sync_request(ad_id=ad.pk, user=author)
+    ad.refresh_from_db()
+    assert ad.state == State.SYNCED
+    assert in_use(ad).pk == built.pk
+    assert sandbox.Conversation.objects.count() == 1
+    assert sandbox.ConversationMessage.objects.count() == reachable_count(approved_tree(ad))
+    retry = SyncAttempt.objects.filter(ad=ad).exclude(pk=failed.pk).get()
+    assert not retry.calls.filter(step="messages").exists()  # nothing sent twice
