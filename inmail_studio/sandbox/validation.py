@@ -267,7 +267,8 @@ def message_content(
         clean_option: dict[str, Any] = {"optionText": text, "replyType": reply}
         if reply == "EXTERNAL_WEBSITE":
             clean_option["landingPage"] = _url(option.get("landingPage"), f"{path}.landingPage")
-        if reply in ("SIMPLE_REPLY", "LEAD_GENERATION") and (
+        # A thank-you after a form may lead on to a message, as a simple reply does.
+        if reply in ("SIMPLE_REPLY", "LEAD_GENERATION", "LEAD_GENERATION_THANK_YOU") and (
             option.get("nextContent") or reply == "LEAD_GENERATION"
         ):
             target_number = message_number(option.get("nextContent"), conversation, f"{path}.nextContent")

@@ -119,3 +119,25 @@ def test_a_live_conversation_can_no_longer_change(api: Api) -> None:
     response = api.patch(f"{messages}/{encode(first)}", {"bodySource": {"text": "<p>Changed</p>"}})
     assert response.status_code == 422
     assert response.json()["code"] == "INMAIL_CONTENT_IMMUTABLE"
+
+
+def test_a_thank_you_after_a_form_keeps_the_message_it_leads_to(api: Api) -> None:
+    _, messages = conversation(api)
+    thanks = api.create(messages, text("<p>Thanks, we'll be in touch.</p>", reply("Done")))
+    form = api.create(
+        messages,
+        {
+            "bodySource": {"leadGenerationForm": "urn:li:adForm:4242"},
+            "nextAction": {
+                "options": [
+                    {
+                        "optionText": "Submitted",
+                        "replyType": "LEAD_GENERATION_THANK_YOU",
+                        "nextContent": thanks,
+                    }
+                ]
+            },
+        },
+    )
+    stored = api.get(f"{messages}/{encode(form)}").json()
+    assert stored["nextAction"]["options"][0]["nextContent"] == thanks
