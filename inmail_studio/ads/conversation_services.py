@@ -244,7 +244,10 @@ def message_delete(
     if inbound == INBOUND_RELINK:
         if relink_to is None or relink_to == message.pk:
             raise ValidationError("Choose the message those buttons should lead to instead.")
-        replacement = _message(conversation, relink_to)
+        # The id comes from the form: only a message of this conversation is a target.
+        replacement = ConversationMessage.objects.filter(conversation=conversation, pk=relink_to).first()
+        if replacement is None:
+            raise ValidationError("Choose one of this conversation's messages for those buttons.")
         pointing.update(target=replacement)
     elif inbound == INBOUND_REMOVE:
         pointing.delete()
