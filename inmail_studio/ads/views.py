@@ -171,6 +171,7 @@ def _editor(
         "counters": _counters(data, snapshot["body"]),
         "banner_image": banner,
         "editable": ad is None or not ad.is_locked,
+        "read_only": (ad is not None and ad.is_locked) or not membership.can_edit,
         **_preview_context(request, snapshot, membership.workspace_id),
         "checklist": guidance.checklist_for(snapshot, ad=ad, workspace_id=membership.workspace_id, data=data),
     }

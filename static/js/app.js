@@ -160,7 +160,16 @@
     var textarea = box.querySelector("textarea");
     var editor = box.querySelector(".rte-editor");
     var toolbar = box.querySelector(".rte-toolbar");
-    if (!textarea || !editor || textarea.disabled || textarea.closest("fieldset[disabled]")) return;
+    if (!textarea || !editor) return;
+    if (textarea.disabled || textarea.closest("fieldset[disabled]")) {
+      /* Read-only (locked, live, or a role that can't edit): show the formatted body, not its HTML. */
+      editor.hidden = false;
+      textarea.hidden = true;
+      editor.setAttribute("contenteditable", "false");
+      editor.setAttribute("aria-readonly", "true");
+      setEditorHtml(editor, textarea.value);
+      return;
+    }
     box.classList.add("rte-active");
     toolbar.hidden = false;
     editor.hidden = false;
