@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -47,10 +48,16 @@ def _membership(request: HtmxHttpRequest, ad: Ad) -> Membership:
     return membership
 
 
+def _own_path(url: str) -> bool:
+    """A path on this site. Browsers read `/\\evil.example` and `/<tab>/evil.example` as another host,
+    so a leading slash is not enough; Django's own check is the one `LoginView` trusts."""
+    return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+
+
 def _back(request: HtmxHttpRequest, default: str) -> HttpResponse:
     """Where a form came from (only our own paths), for the no-JavaScript round trip."""
     target = request.POST.get("next", "")
-    url = target if target.startswith("/") and not target.startswith("//") else default
+    url = target if _own_path(target) else default
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
@@ -449,7 +456,7 @@ def notification_open(request: HtmxHttpRequest, notification_id: int) -> HttpRes
     """Mark a notification read and go where it points."""
     notification = get_object_or_404(Notification, pk=notification_id, recipient=_user(request))
     services.notifications_mark_read(user=_user(request), ids=[notification.pk])
-    url = notification.url if notification.url.startswith("/") else "/"
+    url = notification.url if _own_path(notification.url) else "/"
     return redirect(url)
 
 
