@@ -168,6 +168,12 @@ def banner_upload(*, workspace: Workspace, uploader: User, upload: UploadedFile)
             picture.verify()
         with PILImage.open(io.BytesIO(data)) as picture:
             image_format, (width, height) = picture.format, picture.size
+    except PILImage.DecompressionBombError:
+        # A few bytes can claim billions of pixels; Pillow refuses to open them before decoding any.
+        raise ValidationError(
+            f"The banner claims to be far larger than {limits.BANNER_WIDTH} × {limits.BANNER_HEIGHT} "
+            "pixels; LinkedIn needs exactly that size."
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise ValidationError("The banner must be a JPG or PNG image; this file is not an image.") from None
     if image_format not in limits.BANNER_FORMATS:

@@ -334,7 +334,7 @@ def image_upload(*, upload_token: str, content: bytes) -> Image:
     try:
         picture = PILImage.open(io.BytesIO(content))
         picture.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as error:
+    except (UnidentifiedImageError, OSError, SyntaxError, PILImage.DecompressionBombError) as error:
         raise RestliError(400, "INVALID_ARGUMENT", "The upload is not a readable image.") from error
     if picture.format not in limits.BANNER_FORMATS:
         raise RestliError(400, "INVALID_ARGUMENT", f"Images must be JPEG or PNG; got {picture.format}.")
