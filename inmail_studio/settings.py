@@ -45,7 +45,8 @@ if PRODUCTION:
     if missing:
         raise ImproperlyConfigured(f"Production needs these environment variables: {', '.join(missing)}.")
 
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+_DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - refused in production
+SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY)
 DEBUG = env_bool("DEBUG", not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -243,13 +244,29 @@ LINKEDIN_OAUTH_BASE_URL = env(
 # Fernet keys encrypting stored LinkedIn tokens, comma-separated, newest first (rotatable; never SECRET_KEY).
 # Outside production a fixed development key is used so `make run` needs no setup.
 LINKEDIN_TOKEN_KEYS = env_list("LINKEDIN_TOKEN_KEYS")
+_DEV_TOKEN_KEY = "ZGV2ZWxvcG1lbnQtb25seS1saW5rZWRpbi10b2tlbnM="  # noqa: S105 - development only, refused in production
 if not LINKEDIN_TOKEN_KEYS:
     if PRODUCTION:
         raise ImproperlyConfigured(
             "Production needs LINKEDIN_TOKEN_KEYS (generate one with "
             "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)."
         )
-    LINKEDIN_TOKEN_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1saW5rZWRpbi10b2tlbnM="]  # development only
+    LINKEDIN_TOKEN_KEYS = [_DEV_TOKEN_KEY]
+if PRODUCTION:
+    # Set on purpose or copied from a laptop's .env, each of these makes production unsafe:
+    # known keys sign sessions and decrypt tokens, DEBUG shows settings, the sandbox mints tokens.
+    unsafe = [
+        name
+        for name, bad in (
+            ("SECRET_KEY", SECRET_KEY == _DEV_SECRET_KEY),
+            ("LINKEDIN_TOKEN_KEYS", _DEV_TOKEN_KEY in LINKEDIN_TOKEN_KEYS),
+            ("DEBUG", DEBUG),
+            ("LINKEDIN_SANDBOX", LINKEDIN_SANDBOX),
+        )
+        if bad
+    ]
+    if unsafe:
+        raise ImproperlyConfigured(f"Production refuses these development values: {', '.join(unsafe)}.")
 LINKEDIN_CONNECT_TIMEOUT = float(env("LINKEDIN_CONNECT_TIMEOUT", "3.05"))
 LINKEDIN_READ_TIMEOUT = float(env("LINKEDIN_READ_TIMEOUT", "20"))
 # Test sends allowed per ad per (UTC) day, so a stuck button can't spam anyone's inbox.
