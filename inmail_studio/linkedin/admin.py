@@ -1,6 +1,14 @@
-"""Admin views of the LinkedIn integration. Token ciphertexts are never shown (not even encrypted)."""
+"""Admin views of the LinkedIn integration. Token ciphertexts are never shown (not even encrypted).
+
+The ledger (attempts, their calls, test sends) and what each ad is on LinkedIn are records of what
+happened: they can be read here but not changed, or a staff member could fake a sync that a test
+send and a launch would then trust.
+"""
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import AdLinkedIn, Campaign, LinkedInConnection, SyncAttempt, SyncCall, TestSend
 
@@ -22,7 +30,18 @@ class LinkedInConnectionAdmin(admin.ModelAdmin):
     )
 
 
-class SyncCallInline(admin.TabularInline):
+class ReadOnly:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class SyncCallInline(ReadOnly, admin.TabularInline):
     model = SyncCall
     extra = 0
     can_delete = False
@@ -40,12 +59,21 @@ class SyncCallInline(admin.TabularInline):
 
 
 @admin.register(SyncAttempt)
-class SyncAttemptAdmin(admin.ModelAdmin):
+class SyncAttemptAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("ad", "revision_hash", "status", "step", "tries", "queued_at", "finished_at")
     list_filter = ("status",)
     inlines = [SyncCallInline]
 
 
-admin.site.register(AdLinkedIn)
+@admin.register(AdLinkedIn)
+class AdLinkedInAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("ad", "campaign_urn", "creative_urn", "synced_at")
+
+
+@admin.register(TestSend)
+class TestSendAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ("ad", "revision_hash", "status", "recipient_urn", "created_at", "finished_at")
+    list_filter = ("status",)
+
+
 admin.site.register(Campaign)
-admin.site.register(TestSend)
