@@ -315,11 +315,16 @@ def share(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         else:
             messages.success(request, "Link created. Copy it below and send it to them.")
             return redirect("review:share", ad.pk)
+    # The token is the authority (a sign-off link can send the ad back to draft): only members who
+    # may share see it; a viewer sees who has a link and until when.
+    can_share = membership.can_edit or membership.can_approve
     links = [
         {
             "link": link,
             "status": selectors.share_link_status(link),
-            "url": request.build_absolute_uri(reverse("review:shared", args=[services.share_token(link)])),
+            "url": request.build_absolute_uri(reverse("review:shared", args=[services.share_token(link)]))
+            if can_share
+            else "",
         }
         for link in selectors.share_links_of(ad)
     ]

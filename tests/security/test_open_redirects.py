@@ -66,3 +66,12 @@ def test_a_notification_pointing_off_site_opens_the_home_page(ad: Ad, author: Us
     response = client_for(author).get(reverse("review:notification_open", args=[notification.pk]))
     assert response.status_code == 302
     assert "evil.example" not in response["Location"]
+
+
+@pytest.mark.parametrize("target", ["/ads/\r\nSet-Cookie: stolen=1", "/ads/\nLocation: //evil.example"])
+def test_a_next_with_a_line_break_cannot_add_a_header(target: str, ad: Ad, author: User) -> None:
+    response = client_for(author).post(
+        reverse("review:comment", args=[ad.pk]), {"next": target, "body": "A note"}
+    )
+    assert response.status_code == 302
+    assert "\n" not in response["Location"] and "stolen" not in response.cookies

@@ -84,3 +84,14 @@ def test_share_pages_are_neither_cached_indexed_nor_leaked_in_a_referer(ad: Ad, 
         assert response["Referrer-Policy"] == "no-referrer"
         assert "no-store" in response["Cache-Control"]
         assert "noindex" in response["X-Robots-Tag"]
+
+
+def test_a_viewer_sees_the_links_but_not_their_tokens(ad: Ad, author: User, viewer: User) -> None:
+    """A sign-off token lets its holder send the ad back to draft: a viewer, who may not act, never sees one."""
+    shared = services.share_link_create(ad_id=ad.pk, creator=author, recipient="Legal", kind="signoff")
+    html = client_for(viewer).get(reverse("review:share", args=[ad.pk])).content.decode()
+    assert "Legal" in html
+    assert shared.token not in html
+    assert reverse("review:share_revoke", args=[shared.link.pk]) not in html
+    author_html = client_for(author).get(reverse("review:share", args=[ad.pk])).content.decode()
+    assert shared.token in author_html
