@@ -551,16 +551,23 @@ def _step_content(ctx: SyncContext) -> None:
             payloads.content_update(ctx.snapshot, account_urn=account, image_urn=image_urn),
         )
         return
+    _create_content(ctx, payloads.content(ctx.snapshot, account_urn=account, image_urn=image_urn))
+
+
+def _create_content(ctx: SyncContext, body: dict[str, Any]) -> str:
+    """Create the inMailContent, keeping track of creates whose answer may have been lost.
+
+    The row is marked uncertain before the call; only a request that left and got no answer
+    at all leaves the mark, so the next try notes the possible orphan in the ledger.
+    """
     if ctx.link.content_create_uncertain:
         ctx.ledger.note(
-            "An earlier create of this message content lost its answer. LinkedIn may hold an unused copy "
-            "(orphaned, never referenced by a creative); it is created again."
+            "An earlier create of this ad's message content lost its answer. LinkedIn may hold an "
+            "unused copy (orphaned, never referenced by a creative); it is created again."
         )
     AdLinkedIn.objects.filter(pk=ctx.link.pk).update(content_create_uncertain=True)
     try:
-        urn = ctx.api.create(
-            "inMailContents", payloads.content(ctx.snapshot, account_urn=account, image_urn=image_urn)
-        )
+        urn = ctx.api.create("inMailContents", body)
     except Transient as error:
         # Only a request that left and got no answer at all may have created something.
         if not (error.sent and error.status is None):
@@ -575,6 +582,7 @@ def _step_content(ctx: SyncContext) -> None:
         raise
     ctx.link.content_urn, ctx.link.content_create_uncertain = urn, False
     ctx.link.save(update_fields=["content_urn", "content_create_uncertain"])
+    return urn
 
 
 def _find_creative(ctx: SyncContext, campaign_urn: str) -> str | None:
@@ -808,32 +816,12 @@ def _step_conversation_content(ctx: SyncContext) -> None:
             ),
         )
     else:
-        if ctx.link.content_create_uncertain:
-            ctx.ledger.note(
-                "An earlier create of this ad's message content lost its answer. LinkedIn may hold an "
-                "unused copy (orphaned, never referenced by a creative); it is created again."
-            )
-        AdLinkedIn.objects.filter(pk=ctx.link.pk).update(content_create_uncertain=True)
-        try:
-            urn = ctx.api.create(
-                "inMailContents",
-                payloads.conversation_content(
-                    ctx.snapshot, account_urn=account, conversation_urn=record.urn, image_urn=image_urn
-                ),
-            )
-        except Transient as error:
-            if not (error.sent and error.status is None):
-                AdLinkedIn.objects.filter(pk=ctx.link.pk).update(
-                    content_create_uncertain=ctx.link.content_create_uncertain
-                )
-            raise
-        except Rejected:
-            AdLinkedIn.objects.filter(pk=ctx.link.pk).update(
-                content_create_uncertain=ctx.link.content_create_uncertain
-            )
-            raise
-        ctx.link.content_urn, ctx.link.content_create_uncertain = urn, False
-        ctx.link.save(update_fields=["content_urn", "content_create_uncertain"])
+        urn = _create_content(
+            ctx,
+            payloads.conversation_content(
+                ctx.snapshot, account_urn=account, conversation_urn=record.urn, image_urn=image_urn
+            ),
+        )
         ctx.ledger.note(f"Created the message content {urn} for the conversation {record.urn}.")
     if record.status == ConversationStatus.REPLACED:  # an earlier tree came back: its conversation is reused
         LinkedInConversation.objects.filter(pk=record.pk).update(

@@ -28,7 +28,18 @@ from inmail_studio.sandbox import models as sandbox
 
 from .conftest import approve_ad, creatives_of
 
-BROKER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+
+def _broker_url() -> str:
+    """A Redis database per xdist worker: two test processes' Celery workers listen on the same
+    queue name, and must never take each other's tasks (which name the other's test database)."""
+    base = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(name[2:]) if name[2:].isdigit() else 0
+    head, _, db = base.rpartition("/")
+    return f"{head}/{int(db or 0) + offset}"
+
+
+BROKER = _broker_url()
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
