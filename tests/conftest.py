@@ -26,6 +26,14 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Sign-in throttling and other counters live in the cache: no test inherits another's.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(username: str, **extra: Any) -> User:
     return User.objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.com", **extra
