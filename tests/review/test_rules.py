@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from inmail_studio.accounts.models import Role, User
 from inmail_studio.ads import services as ad_services
-from inmail_studio.ads.models import Ad, Sender, SenderPermission, State
+from inmail_studio.ads.models import Ad, Revision, Sender, SenderPermission, State
 from inmail_studio.review import services, workflow
 from inmail_studio.review.models import Comment, Decision, Review, ReviewStatus
 from inmail_studio.review.selectors import approved_revision_for
@@ -70,6 +70,42 @@ def test_the_database_refuses_a_decision_by_the_revisions_author(ad: Ad, author:
             revision=review.revision,
             revision_author=author,
             approver=author,
+            verdict="approved",
+        )
+
+
+def test_the_database_refuses_it_even_when_the_code_names_someone_else_as_the_author(
+    ad: Ad, author: User, approver: User
+) -> None:
+    services.submit(ad_id=ad.pk, actor=author)
+    review = Review.objects.get(ad=ad)
+    # The revision author column is filled from the revision by a trigger: a lie can't pass the check.
+    with pytest.raises(IntegrityError, match="approver_is_not_revision_author"), transaction.atomic():
+        Decision.objects.create(
+            review=review,
+            ad=ad,
+            revision=review.revision,
+            revision_author=approver,
+            approver=author,
+            verdict="approved",
+        )
+
+
+def test_the_database_refuses_a_decision_on_a_revision_the_review_did_not_pin(
+    ad: Ad, author: User, approver: User
+) -> None:
+    first = ad.current_revision
+    services.submit(ad_id=ad.pk, actor=author)
+    review = Review.objects.get(ad=ad)
+    other = Revision.objects.create(ad=ad, number=99, snapshot={"other": True}, author=author)
+    assert first is not None and other.pk != review.revision_id
+    with pytest.raises(IntegrityError, match="pinned"), transaction.atomic():
+        Decision.objects.create(
+            review=review,
+            ad=ad,
+            revision=other,
+            revision_author=author,
+            approver=approver,
             verdict="approved",
         )
 
