@@ -112,27 +112,38 @@ def preview(
     body = content(
         snapshot, account_urn=account_urn or "urn:li:sponsoredAccount:(not connected)", image_urn=image_urn
     )
-    calls: list[dict[str, Any]] = []
-    if content_urn:
-        calls.append(
-            {
-                "call": f"POST /rest/inMailContents/{content_urn} (PARTIAL_UPDATE)",
-                "body": {"patch": {"$set": {k: body[k] for k in UPDATABLE}}},
-            }
+    return {
+        "calls": _content_and_creative_calls(
+            body,
+            content_urn=content_urn,
+            campaign_urn=campaign_urn or "urn:li:sponsoredCampaign:(choose a campaign)",
+            name=creative_name(ad_id=ad_id, ad_name=snapshot.get("name", "")),
         )
+    }
+
+
+def _content_and_creative_calls(
+    body: dict[str, Any], *, content_urn: str | None, campaign_urn: str, name: str
+) -> list[dict[str, Any]]:
+    """The last two calls of either kind's preview: create (or update) the inMailContent, then the creative."""
+    if content_urn:
+        first = {
+            "call": f"POST /rest/inMailContents/{content_urn} (PARTIAL_UPDATE)",
+            "body": {"patch": {"$set": {k: body[k] for k in UPDATABLE if k in body}}},
+        }
     else:
-        calls.append({"call": "POST /rest/inMailContents", "body": body})
-    calls.append(
+        first = {"call": "POST /rest/inMailContents", "body": body}
+    return [
+        first,
         {
             "call": "POST /rest/adAccounts/{account}/creatives",
             "body": creative(
-                campaign_urn=campaign_urn or "urn:li:sponsoredCampaign:(choose a campaign)",
+                campaign_urn=campaign_urn,
                 content_urn=content_urn or "urn:li:adInMailContent:(from the call above)",
-                name=creative_name(ad_id=ad_id, ad_name=snapshot.get("name", "")),
+                name=name,
             ),
-        }
-    )
-    return {"calls": calls}
+        },
+    ]
 
 
 # --- conversation ads --------------------------------------------------------------------------
@@ -255,23 +266,10 @@ def conversation_preview(
     body = conversation_content(
         snapshot, account_urn=account, conversation_urn=PENDING_CONVERSATION, image_urn=image_urn
     )
-    if content_urn:
-        calls.append(
-            {
-                "call": f"POST /rest/inMailContents/{content_urn} (PARTIAL_UPDATE)",
-                "body": {"patch": {"$set": {k: body[k] for k in UPDATABLE if k in body}}},
-            }
-        )
-    else:
-        calls.append({"call": "POST /rest/inMailContents", "body": body})
-    calls.append(
-        {
-            "call": "POST /rest/adAccounts/{account}/creatives",
-            "body": creative(
-                campaign_urn=campaign_urn or "urn:li:sponsoredCampaign:(choose a conversation campaign)",
-                content_urn=content_urn or "urn:li:adInMailContent:(from the call above)",
-                name=creative_name(ad_id=ad_id, ad_name=snapshot.get("name", "")),
-            ),
-        }
+    calls += _content_and_creative_calls(
+        body,
+        content_urn=content_urn,
+        campaign_urn=campaign_urn or "urn:li:sponsoredCampaign:(choose a conversation campaign)",
+        name=creative_name(ad_id=ad_id, ad_name=snapshot.get("name", "")),
     )
     return {"calls": calls}
