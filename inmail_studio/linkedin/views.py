@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -214,30 +215,41 @@ def campaign(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     return _panel(request, ad, membership)
 
 
+def _queue(
+    request: HtmxHttpRequest,
+    ad_id: int,
+    ask: Callable[..., object],
+    *,
+    queued: str,
+    refused_status: int = 200,
+) -> HttpResponse:
+    """Ask a service to queue a job for the ad; the panel says it is queued, or why it was refused."""
+    ad, membership = _ad_and_membership(request, ad_id)
+    try:
+        ask(ad_id=ad.pk, user=_user(request))
+    except services.SyncRefused as error:
+        messages.error(request, str(error))
+        return _panel(request, ad, membership, status=refused_status)
+    messages.info(request, queued)
+    return _panel(request, ad, membership)
+
+
 @login_required
 @require_POST
 def retry(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
-    ad, membership = _ad_and_membership(request, ad_id)
-    try:
-        services.sync_request(ad_id=ad.pk, user=_user(request))
-    except services.SyncRefused as error:
-        messages.error(request, str(error))
-    else:
-        messages.info(request, "Sync to LinkedIn queued.")
-    return _panel(request, ad, membership)
+    return _queue(request, ad_id, services.sync_request, queued="Sync to LinkedIn queued.")
 
 
 @login_required
 @require_POST
 def test_send(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
-    ad, membership = _ad_and_membership(request, ad_id)
-    try:
-        services.test_send_request(ad_id=ad.pk, user=_user(request))
-    except services.SyncRefused as error:
-        messages.error(request, str(error))
-        return _panel(request, ad, membership, status=409 if request.htmx else 200)
-    messages.info(request, "Sending a test message to the connected LinkedIn member's inbox…")
-    return _panel(request, ad, membership)
+    return _queue(
+        request,
+        ad_id,
+        services.test_send_request,
+        queued="Sending a test message to the connected LinkedIn member's inbox…",
+        refused_status=409 if request.htmx else 200,
+    )
 
 
 @login_required
