@@ -164,6 +164,17 @@ def _author_side(ad: Ad, review: Review | None) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
+def _tell_author_side(ad: Ad, review: Review, approver: User, decided: str) -> None:
+    """Tell the ad's author (and whoever submitted it) what the approver decided, linking to the editor."""
+    notify(
+        recipients=_author_side(ad, review),
+        ad=ad,
+        message=f"{approver.display_name} {decided} “{ad.name}” (r{review.revision.number}).",
+        url=_editor_url(ad),
+        actor=approver,
+    )
+
+
 def _review_url(ad: Ad) -> str:
     return reverse("review:detail", args=[ad.pk])
 
@@ -277,13 +288,7 @@ def approve(
         Comment.objects.create(ad=ad, review=review, revision=review.revision, author=approver, body=comment)
     # Once this commits, the approved revision goes to LinkedIn (it waits if no campaign is chosen yet).
     transaction.on_commit(lambda: linkedin_sync_queue(ad_id=ad.pk, revision_id=review.revision_id))
-    notify(
-        recipients=_author_side(ad, review),
-        ad=ad,
-        message=f"{approver.display_name} approved “{ad.name}” (r{review.revision.number}).",
-        url=_editor_url(ad),
-        actor=approver,
-    )
+    _tell_author_side(ad, review, approver, "approved")
     return ad
 
 
@@ -326,13 +331,7 @@ def request_changes(
         for f, text in by_field.items()
     ]
     Comment.objects.bulk_create(rows)
-    notify(
-        recipients=_author_side(ad, review),
-        ad=ad,
-        message=f"{approver.display_name} requested changes to “{ad.name}” (r{review.revision.number}).",
-        url=_editor_url(ad),
-        actor=approver,
-    )
+    _tell_author_side(ad, review, approver, "requested changes to")
     return ad
 
 
