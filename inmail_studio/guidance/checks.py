@@ -19,6 +19,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
@@ -160,51 +161,41 @@ def _plural(n: int, noun: str) -> str:
 def subject_length(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     subject = snapshot.get("subject") or ""
     n = limits.count_characters(subject)
-    label = f"Short subject (under {SUBJECT_ADVISED} characters)"
+    result = partial(
+        CheckResult, "subject", "subject_length", f"Short subject (under {SUBJECT_ADVISED} characters)"
+    )
     why = f"The subject decides whether the message is opened; under {SUBJECT_ADVISED} characters performs best."
     detail = _plural(n, "character")
     if not subject:
-        return CheckResult(
-            "subject",
-            "subject_length",
-            label,
+        return result(
             PROBLEM,
             "Without a subject the message can't be sent.",
             "Write a subject of a few words, e.g. “Question about your Q4 pipeline”.",
         )
     if n > limits.SUBJECT.maximum:
-        return CheckResult(
-            "subject",
-            "subject_length",
-            label,
+        return result(
             PROBLEM,
             limits.SUBJECT.message(n),
             f"Cut it below {limits.SUBJECT.maximum} characters; under {SUBJECT_ADVISED} is better.",
             detail,
         )
     if n >= SUBJECT_ADVISED:
-        return CheckResult(
-            "subject",
-            "subject_length",
-            label,
+        return result(
             ADVICE,
             why,
             f"Shorten it by {n - SUBJECT_ADVISED + 1} characters: drop filler words.",
             detail,
         )
-    return CheckResult("subject", "subject_length", label, PASS, why, "", detail)
+    return result(PASS, why, "", detail)
 
 
 def subject_personalised(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     subject = snapshot.get("subject") or ""
-    label = "Personalised subject"
+    result = partial(CheckResult, "subject", "subject_personalised", "Personalised subject")
     why = "A name, company or industry in the subject shows the message is meant for this member."
     if _MACRO.search(subject):
-        return CheckResult("subject", "subject_personalised", label, PASS, why)
-    return CheckResult(
-        "subject",
-        "subject_personalised",
-        label,
+        return result(PASS, why)
+    return result(
         ADVICE,
         why,
         "Add %COMPANYNAME%, %INDUSTRY% or %FIRSTNAME% to the subject.",
@@ -214,7 +205,7 @@ def subject_personalised(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult
 def subject_direct(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     subject = snapshot.get("subject") or ""
     text = _MACRO.sub("", subject)
-    label = "Direct, not clickbait"
+    result = partial(CheckResult, "subject", "subject_direct", "Direct, not clickbait")
     why = "Capitals, exclamation marks and spam words read as an advert and cost opens and trust."
     found: list[str] = []
     spam = sorted({m.group(0).lower() for m in _SPAM.finditer(text)})
@@ -231,12 +222,9 @@ def subject_direct(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     if exclamations >= 2:
         found.append(f"{exclamations} exclamation marks")
     if not found:
-        return CheckResult("subject", "subject_direct", label, PASS, why)
+        return result(PASS, why)
     status = PROBLEM if spam or shouting else ADVICE
-    return CheckResult(
-        "subject",
-        "subject_direct",
-        label,
+    return result(
         status,
         why,
         "Say plainly what it is about, e.g. “Question about %COMPANYNAME%'s hiring plans”.",
@@ -251,83 +239,63 @@ def body_length(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     text = limits.visible_text(snapshot.get("body") or "")
     words = len(_WORD.findall(text))
     characters = limits.count_characters(text)
-    label = "Short and genuine"
+    result = partial(CheckResult, "body", "body_length", "Short and genuine")
     why = "Brief context, a clear value for the reader and one ask: long sales pitches go unread."
     detail = f"{_plural(words, 'word')} · {_plural(characters, 'character')}"
     if not text:
-        return CheckResult(
-            "body",
-            "body_length",
-            label,
+        return result(
             PROBLEM,
             "Without a body the message can't be sent.",
             "Write why you reach out, what is in it for them, and what to do next.",
         )
     if characters > limits.BODY.maximum:
-        return CheckResult(
-            "body",
-            "body_length",
-            label,
+        return result(
             PROBLEM,
             limits.BODY.message(characters),
             f"Cut it below {limits.BODY.maximum:,} characters.",
             detail,
         )
     if words > BODY_WORDS_ADVISED:
-        return CheckResult(
-            "body",
-            "body_length",
-            label,
+        return result(
             ADVICE,
             why,
             f"Aim for under {BODY_WORDS_ADVISED} words: keep one idea, cut the rest.",
             detail,
         )
     if words < BODY_WORDS_MINIMUM:
-        return CheckResult(
-            "body",
-            "body_length",
-            label,
+        return result(
             ADVICE,
             "Too short to say why you write, what they get and what to do.",
             "Add a line of context and the value for the reader.",
             detail,
         )
-    return CheckResult("body", "body_length", label, PASS, why, "", detail)
+    return result(PASS, why, "", detail)
 
 
 def body_links(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     n = len(limits.link_texts(snapshot.get("body") or ""))
-    label = "One call to action"
+    result = partial(CheckResult, "body", "body_links", "One call to action")
     why = "Links in the body compete with the button; one clear ask converts best."
     detail = _plural(n, "link")
     if n > limits.BODY_LINKS.maximum:
-        return CheckResult(
-            "body",
-            "body_links",
-            label,
+        return result(
             PROBLEM,
             limits.BODY_LINKS.message(n),
             "Remove links until the button is the only ask.",
             detail,
         )
     if n > 1:
-        return CheckResult(
-            "body", "body_links", label, ADVICE, why, "Keep at most one link in the body, or none.", detail
-        )
-    return CheckResult("body", "body_links", label, PASS, why, "", detail)
+        return result(ADVICE, why, "Keep at most one link in the body, or none.", detail)
+    return result(PASS, why, "", detail)
 
 
 def body_second_person(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     text = limits.visible_text(snapshot.get("body") or "")
-    label = "Speaks to the reader"
+    result = partial(CheckResult, "body", "body_second_person", "Speaks to the reader")
     why = "“You” and “your” keep the message about the member, not about you."
     if _YOU.search(text) or "%FIRSTNAME%" in text:
-        return CheckResult("body", "body_second_person", label, PASS, why)
-    return CheckResult(
-        "body",
-        "body_second_person",
-        label,
+        return result(PASS, why)
+    return result(
         ADVICE,
         why,
         "Address the reader: say what they get (“you'll see…”, “your team…”).",
@@ -336,7 +304,7 @@ def body_second_person(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
 
 def body_pitch(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     text = limits.visible_text(snapshot.get("body") or "")
-    label = "Not a generic sales pitch"
+    result = partial(CheckResult, "body", "body_pitch", "Not a generic sales pitch")
     why = "The guide: generic sales pitches in inboxes damage brand perception."
     signals: list[str] = []
     phrases = sorted({m.group(0).lower() for m in _PITCH.finditer(text)})
@@ -347,12 +315,9 @@ def body_pitch(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     if self_focused:
         signals.append(f"“we/our” {we}× against “you/your” {you}×")
     if not signals:
-        return CheckResult("body", "body_pitch", label, PASS, why)
+        return result(PASS, why)
     status = PROBLEM if len(phrases) + self_focused >= 2 else ADVICE
-    return CheckResult(
-        "body",
-        "body_pitch",
-        label,
+    return result(
         status,
         why,
         "Lead with the reader's problem and a specific offer; drop the superlatives.",
@@ -362,68 +327,51 @@ def body_pitch(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
 
 def call_to_action(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     text = snapshot.get("cta_text") or ""
-    label = "Clear button"
+    result = partial(CheckResult, "body", "call_to_action", "Clear button")
     why = "The button is the one thing you ask the member to do."
     if not text:
-        return CheckResult(
-            "body",
-            "call_to_action",
-            label,
+        return result(
             PROBLEM,
             "Without button text there is nothing to click.",
             "Say what happens: “Save my seat”, “Get the report”.",
         )
     n = limits.count_characters(text)
     if n > limits.CTA_TEXT.maximum:
-        return CheckResult(
-            "body",
-            "call_to_action",
-            label,
+        return result(
             PROBLEM,
             limits.CTA_TEXT.message(n),
             f"Use at most {limits.CTA_TEXT.maximum} characters.",
         )
     if snapshot.get("cta_kind") == CtaKind.LEAD_FORM and not snapshot.get("lead_form_urn"):
-        return CheckResult(
-            "body",
-            "call_to_action",
-            label,
+        return result(
             PROBLEM,
             "The button opens a lead gen form, but none is chosen.",
             "Enter the lead gen form's URN.",
         )
-    return CheckResult("body", "call_to_action", label, PASS, why)
+    return result(PASS, why)
 
 
 # ---------- Offer ----------
 
 
 def offer_value(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    label = "High-value offer"
+    result = partial(CheckResult, "offer", "offer_value", "High-value offer")
     why = "The guide: messaging suits high-value offers to narrow audiences; low-value content belongs in the feed."
     offer = plan.offer_type
     if offer not in OfferType.values:
-        return CheckResult(
-            "offer", "offer_value", label, ADVICE, why, "Choose what the ad offers under “Offer”."
-        )
+        return result(ADVICE, why, "Choose what the ad offers under “Offer”.")
     detail = OfferType(offer).label
     if offer in HIGH_VALUE_OFFERS:
-        return CheckResult("offer", "offer_value", label, PASS, why, "", detail)
+        return result(PASS, why, "", detail)
     if offer in CONTENT_OFFERS:
-        return CheckResult(
-            "offer",
-            "offer_value",
-            label,
+        return result(
             ADVICE,
             "Research and case studies work in the inbox when exclusive and relevant; otherwise "
             "they could run as Sponsored Content for less.",
             "Make it exclusive (new data, a peer's story in their industry), or pair it with an assessment.",
             detail,
         )
-    return CheckResult(
-        "offer",
-        "offer_value",
-        label,
+    return result(
         PROBLEM,
         "The guide: generic sales pitches in inboxes damage brand perception.",
         "Offer something worth a direct message: an invitation, a demo, an assessment.",
@@ -432,20 +380,15 @@ def offer_value(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
 
 
 def audience_narrow(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    label = "Narrow, qualified audience"
+    result = partial(CheckResult, "offer", "audience_narrow", "Narrow, qualified audience")
     why = "The guide: messaging works with narrow, qualified targeting; broad audiences waste budget."
     if plan.audience_size is None:
-        return CheckResult(
-            "offer", "audience_narrow", label, ADVICE, why, "Enter the audience size in the forecast."
-        )
+        return result(ADVICE, why, "Enter the audience size in the forecast.")
     detail = f"{plan.audience_size:,} members"
     if plan.audience_size <= plan.broad_audience:
-        return CheckResult("offer", "audience_narrow", label, PASS, why, "", detail)
+        return result(PASS, why, "", detail)
     status = PROBLEM if plan.offer_type == OfferType.GENERIC else ADVICE
-    return CheckResult(
-        "offer",
-        "audience_narrow",
-        label,
+    return result(
         status,
         f"Over {plan.broad_audience:,} members is broad for messaging"
         + (": a generic pitch to them is cold mass outreach." if status == PROBLEM else "."),
@@ -459,36 +402,28 @@ def audience_narrow(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
 
 def sender_person(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     sender = snapshot.get("sender")
-    label = "A real person who can answer"
+    result = partial(CheckResult, "sender", "sender_person", "A real person who can answer")
     why = "Members reply to the sender: pick someone relevant to them who will answer."
     if not sender:
-        return CheckResult(
-            "sender", "sender_person", label, PROBLEM, "No sender is chosen.", "Choose a sender."
-        )
+        return result(PROBLEM, "No sender is chosen.", "Choose a sender.")
     if str(sender.get("urn", "")).startswith("urn:li:organization:"):
-        return CheckResult(
-            "sender",
-            "sender_person",
-            label,
+        return result(
             ADVICE,
             "Message ads from a person are opened and answered more than those from a page.",
             "Send as a person on your team who can answer replies.",
             sender.get("name", ""),
         )
-    return CheckResult("sender", "sender_person", label, PASS, why, "", sender.get("name", ""))
+    return result(PASS, why, "", sender.get("name", ""))
 
 
 def sender_profile(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     sender = snapshot.get("sender") or {}
-    label = "Complete sender profile"
+    result = partial(CheckResult, "sender", "sender_profile", "Complete sender profile")
     why = "A photo and a headline make the sender credible at a glance."
     missing = [name for name, key in (("photo", "photo"), ("headline", "headline")) if not sender.get(key)]
     if not missing:
-        return CheckResult("sender", "sender_profile", label, PASS, why)
-    return CheckResult(
-        "sender",
-        "sender_profile",
-        label,
+        return result(PASS, why)
+    return result(
         ADVICE,
         why,
         f"Add the sender's {' and '.join(missing)} on the Senders page.",
@@ -497,35 +432,26 @@ def sender_profile(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
 
 
 def sender_permission(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    label = "Sender's permission approved"
+    result = partial(CheckResult, "sender", "sender_permission", "Sender's permission approved")
     why = "LinkedIn only sends as a member who has approved it for this ad account."
     permission = plan.sender_permission
     if permission == SenderPermission.APPROVED:
-        return CheckResult("sender", "sender_permission", label, PASS, why)
+        return result(PASS, why)
     if permission == SenderPermission.PENDING:
-        return CheckResult(
-            "sender",
-            "sender_permission",
-            label,
+        return result(
             PROBLEM,
             why,
             "Ask the sender to accept the request in LinkedIn Campaign Manager.",
             "Pending",
         )
     if permission == SenderPermission.REVOKED:
-        return CheckResult(
-            "sender",
-            "sender_permission",
-            label,
+        return result(
             PROBLEM,
             why,
             "The sender withdrew permission: ask again or choose another sender.",
             "Revoked",
         )
-    return CheckResult(
-        "sender",
-        "sender_permission",
-        label,
+    return result(
         PROBLEM,
         why,
         "Choose a sender from the Senders page.",
@@ -538,25 +464,22 @@ def sender_permission(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
 
 def landing_https(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     url = snapshot.get("landing_page_url") or ""
-    label = "Secure landing page (https)"
+    result = partial(CheckResult, "landing", "landing_https", "Secure landing page (https)")
     why = "Browsers warn on http pages; a warning right after the click loses the lead."
     if not url:
-        return CheckResult(
-            "landing",
-            "landing_https",
-            label,
+        return result(
             PROBLEM,
             "The button has nowhere to go.",
             "Enter the landing page URL.",
         )
     if urlsplit(url).scheme.lower() == "https":
-        return CheckResult("landing", "landing_https", label, PASS, why)
-    return CheckResult("landing", "landing_https", label, PROBLEM, why, "Use the page's https:// address.")
+        return result(PASS, why)
+    return result(PROBLEM, why, "Use the page's https:// address.")
 
 
 def landing_format(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     url = snapshot.get("landing_page_url") or ""
-    label = "Well-formed address"
+    result = partial(CheckResult, "landing", "landing_format", "Well-formed address")
     why = "A mistyped address sends every click to an error page."
     problem = ""
     try:
@@ -573,21 +496,18 @@ def landing_format(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     elif limits.count_characters(url) > limits.LANDING_PAGE_URL.maximum:
         problem = limits.LANDING_PAGE_URL.message(limits.count_characters(url))
     if problem:
-        return CheckResult(
-            "landing",
-            "landing_format",
-            label,
+        return result(
             PROBLEM,
             why,
             "Copy the address from the browser's address bar.",
             problem,
         )
-    return CheckResult("landing", "landing_format", label, PASS, why)
+    return result(PASS, why)
 
 
 def landing_utm(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     url = snapshot.get("landing_page_url") or ""
-    label = "UTM tags for analytics"
+    result = partial(CheckResult, "landing", "landing_utm", "UTM tags for analytics")
     why = "Without UTM tags your analytics can't tell these visits and leads apart from others."
     try:
         query = parse_qs(urlsplit(url).query)
@@ -595,11 +515,8 @@ def landing_utm(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
         query = {}
     missing = [key for key in UTM_REQUIRED if not query.get(key)]
     if not missing:
-        return CheckResult("landing", "landing_utm", label, PASS, why)
-    return CheckResult(
-        "landing",
-        "landing_utm",
-        label,
+        return result(PASS, why)
+    return result(
         ADVICE,
         why,
         "Press “Add UTM tags” beside the landing page URL.",
@@ -622,24 +539,18 @@ def _opening(snapshot: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def conversation_hook(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    label = "Opening hooks with a question"
+    result = partial(CheckResult, "conversation", "conversation_hook", "Opening hooks with a question")
     why = "The guide: open with a relevant question or insight, so the member has a reason to answer."
     opening = _opening(snapshot)
     if opening is None:
-        return CheckResult(
-            "conversation",
-            "conversation_hook",
-            label,
+        return result(
             PROBLEM,
             "The conversation has no opening message yet.",
             "Write the opening message and mark it as the first.",
         )
     if "?" in limits.visible_text(opening.get("body") or ""):
-        return CheckResult("conversation", "conversation_hook", label, PASS, why)
-    return CheckResult(
-        "conversation",
-        "conversation_hook",
-        label,
+        return result(PASS, why)
+    return result(
         ADVICE,
         why,
         "End the opening with a question, e.g. “What's your biggest challenge with forecasting?”",
@@ -647,7 +558,7 @@ def conversation_hook(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
 
 
 def conversation_answers(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    label = "2–4 answers per question"
+    result = partial(CheckResult, "conversation", "conversation_answers", "2–4 answers per question")
     why = "The guide: 2–4 choices segment intent; more is a menu, fewer is not a choice."
     # A question is a message whose buttons continue the conversation; a lone website button
     # closing a branch is a call to action, not a question.
@@ -657,10 +568,7 @@ def conversation_answers(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult
         if any(b.get("action") == ButtonAction.MESSAGE for b in m.get("buttons", []))
     ]
     if not questions:
-        return CheckResult(
-            "conversation",
-            "conversation_answers",
-            label,
+        return result(
             ADVICE,
             why,
             "Let the member choose: add 2–4 reply buttons that lead to tailored messages.",
@@ -668,12 +576,9 @@ def conversation_answers(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult
     off = [(conversation.message_name(m), len(m.get("buttons", []))) for m in questions]
     off = [(name, n) for name, n in off if not 2 <= n <= 4]
     if not off:
-        return CheckResult("conversation", "conversation_answers", label, PASS, why)
+        return result(PASS, why)
     over_limit = any(n > limits.BUTTONS_PER_MESSAGE.maximum for _, n in off)
-    return CheckResult(
-        "conversation",
-        "conversation_answers",
-        label,
+    return result(
         PROBLEM if over_limit else ADVICE,
         why,
         "Merge or split answers until each question offers 2–4.",
@@ -682,14 +587,13 @@ def conversation_answers(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult
 
 
 def conversation_converts(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    label = "Every path ends in a conversion point"
+    result = partial(
+        CheckResult, "conversation", "conversation_converts", "Every path ends in a conversion point"
+    )
     why = "The guide: map every path to a lead gen form or a link; a dead end loses an interested member."
     all_paths = conversation.paths(snapshot.get("tree") or {})
     if not len(all_paths):
-        return CheckResult(
-            "conversation",
-            "conversation_converts",
-            label,
+        return result(
             PROBLEM,
             "There is no path through the conversation yet.",
             "Write the opening message and its answers.",
@@ -697,14 +601,9 @@ def conversation_converts(snapshot: Mapping[str, Any], plan: Plan) -> CheckResul
     # A member who chose "Not interested" (an end button) left on purpose: LinkedIn requires that exit.
     dead = [p for p in all_paths if not p.converts and p.ending != "end"]
     if not dead:
-        return CheckResult(
-            "conversation", "conversation_converts", label, PASS, why, "", _plural(len(all_paths), "path")
-        )
+        return result(PASS, why, "", _plural(len(all_paths), "path"))
     example = " → ".join(f"“{c}”" for c in dead[0].choices) or "the opening"
-    return CheckResult(
-        "conversation",
-        "conversation_converts",
-        label,
+    return result(
         PROBLEM,
         why,
         "End each branch with a website button or a lead gen form.",
