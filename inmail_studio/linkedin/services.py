@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -77,6 +77,22 @@ def _urn_of(kind: str, entity: dict[str, Any]) -> str:
 
 
 @sensitive_variables("grant")
+def _grant_keep(connection: LinkedInConnection, grant: TokenGrant, *, now: datetime) -> None:
+    """Put a grant's tokens on the connection (not saved). A grant without a refresh token keeps the
+    one the connection has; one without a refresh lifetime keeps the connection's refresh expiry."""
+    connection.set_tokens(
+        access=grant.access_token,
+        expires_at=now + timedelta(seconds=grant.expires_in),
+        refresh=grant.refresh_token,
+        refresh_expires_at=(
+            now + timedelta(seconds=grant.refresh_token_expires_in)
+            if grant.refresh_token_expires_in
+            else connection.refresh_expires_at
+        ),
+    )
+
+
+@sensitive_variables("grant")
 def connection_store(*, workspace: Workspace, admin: User, grant: TokenGrant) -> LinkedInConnection:
     """Keep the tokens of a fresh OAuth grant (encrypted) as the workspace's connection."""
     _require_role(admin, workspace.pk, ADMIN_ROLES, "connect LinkedIn")
@@ -86,16 +102,7 @@ def connection_store(*, workspace: Workspace, admin: User, grant: TokenGrant) ->
     )
     connection.refresh_token_ciphertext = ""
     connection.refresh_expires_at = None
-    connection.set_tokens(
-        access=grant.access_token,
-        expires_at=now + timedelta(seconds=grant.expires_in),
-        refresh=grant.refresh_token,
-        refresh_expires_at=(
-            now + timedelta(seconds=grant.refresh_token_expires_in)
-            if grant.refresh_token_expires_in
-            else None
-        ),
-    )
+    _grant_keep(connection, grant, now=now)
     connection.scopes = " ".join(grant.scopes)
     connection.status = ConnectionStatus.ACTIVE
     connection.status_detail = ""
@@ -147,16 +154,7 @@ def token_refresh(*, connection_id: int) -> Secret | None:
             )
             return None
         now = timezone.now()
-        connection.set_tokens(
-            access=grant.access_token,
-            expires_at=now + timedelta(seconds=grant.expires_in),
-            refresh=grant.refresh_token,
-            refresh_expires_at=(
-                now + timedelta(seconds=grant.refresh_token_expires_in)
-                if grant.refresh_token_expires_in
-                else connection.refresh_expires_at
-            ),
-        )
+        _grant_keep(connection, grant, now=now)
         connection.refreshed_at = now
         connection.status = ConnectionStatus.ACTIVE
         connection.status_detail = ""
