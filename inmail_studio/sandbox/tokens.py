@@ -79,33 +79,53 @@ def code_issue(*, member: Member, client_id: str, redirect_uri: str, scope: str)
     return code
 
 
-def access_issue(*, member: Member, client_id: str, scope: str, refresh: Token | None) -> tuple[str, Token]:
-    token = _new_token("AQV")
+def _token_create(
+    *,
+    kind: str,
+    prefix: str,
+    ttl: timedelta,
+    member: Member,
+    client_id: str,
+    scope: str,
+    refresh: Token | None = None,
+) -> tuple[str, Token]:
+    """A new token string and its stored row (the hash and the last six characters, never the token)."""
+    token = _new_token(prefix)
     row = Token.objects.create(
-        kind=Token.Kind.ACCESS,
+        kind=kind,
         token_hash=token_hash(token),
         hint=token[-6:],
         member=member,
         client_id=client_id,
         scope=normalise_scope(scope),
         refresh=refresh,
-        expires_at=timezone.now() + access_ttl(),
+        expires_at=timezone.now() + ttl,
     )
     return token, row
+
+
+def access_issue(*, member: Member, client_id: str, scope: str, refresh: Token | None) -> tuple[str, Token]:
+    return _token_create(
+        kind=Token.Kind.ACCESS,
+        prefix="AQV",
+        ttl=access_ttl(),
+        member=member,
+        client_id=client_id,
+        scope=scope,
+        refresh=refresh,
+    )
 
 
 @transaction.atomic
 def tokens_issue(*, member: Member, client_id: str, scope: str) -> Issued:
     """A fresh refresh token and an access token under it (the authorization-code grant)."""
-    refresh_token = _new_token("AQX")
-    refresh = Token.objects.create(
+    refresh_token, refresh = _token_create(
         kind=Token.Kind.REFRESH,
-        token_hash=token_hash(refresh_token),
-        hint=refresh_token[-6:],
+        prefix="AQX",
+        ttl=refresh_ttl(),
         member=member,
         client_id=client_id,
-        scope=normalise_scope(scope),
-        expires_at=timezone.now() + refresh_ttl(),
+        scope=scope,
     )
     access_token, access = access_issue(member=member, client_id=client_id, scope=scope, refresh=refresh)
     return Issued(access_token, access, refresh_token, refresh)
