@@ -232,7 +232,9 @@ LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "dev-secret-not-for-produ
 SANDBOX_ACCESS_TOKEN_TTL = env_int("SANDBOX_ACCESS_TOKEN_TTL", 60 * 24 * 3600)
 SANDBOX_REFRESH_TOKEN_TTL = env_int("SANDBOX_REFRESH_TOKEN_TTL", 365 * 24 * 3600)
 SANDBOX_HANG_SECONDS = env_int("SANDBOX_HANG_SECONDS", 30)
-LINKEDIN_API_VERSION = env("LINKEDIN_API_VERSION", "202610")
+# LinkedIn-Version: a version LinkedIn lists as released and not sunset (inmail_studio/linkedin/versions.py,
+# the calendar with its sources). Admins are warned 60 days before it sunsets.
+LINKEDIN_API_VERSION = env("LINKEDIN_API_VERSION", "202608")
 # Where the client sends API and OAuth calls: the sandbox under SITE_URL when it is on, LinkedIn otherwise.
 LINKEDIN_API_BASE_URL = env(
     "LINKEDIN_API_BASE_URL",
@@ -242,6 +244,17 @@ LINKEDIN_OAUTH_BASE_URL = env(
     "LINKEDIN_OAUTH_BASE_URL",
     f"{SITE_URL}/sandbox/linkedin/oauth/v2" if LINKEDIN_SANDBOX else "https://www.linkedin.com/oauth/v2",
 ).rstrip("/")
+# OpenID Connect's userinfo (who the connected member is): unversioned, under /v2 (LinkedIn's
+# "Sign In with LinkedIn using OpenID Connect" page).
+LINKEDIN_USERINFO_URL = env(
+    "LINKEDIN_USERINFO_URL",
+    f"{SITE_URL}/sandbox/linkedin/v2/userinfo"
+    if LINKEDIN_SANDBOX
+    else "https://api.linkedin.com/v2/userinfo",
+)
+# The sandbox refuses (400 NOT_IN_CONTRACT) any request whose form no row of its written contract
+# (inmail_studio/sandbox/CONTRACT.md) lists, so a client that drifts from LinkedIn's documented forms fails.
+SANDBOX_STRICT = env_bool("SANDBOX_STRICT", True)
 # Fernet keys encrypting stored LinkedIn tokens, comma-separated, newest first (rotatable; never SECRET_KEY).
 # Outside production a fixed development key is used so `make run` needs no setup.
 LINKEDIN_TOKEN_KEYS = env_list("LINKEDIN_TOKEN_KEYS")

@@ -1,4 +1,8 @@
-"""Ad analytics: `GET /rest/adAnalytics?q=analytics`, with plausible, deterministic figures.
+"""Ad analytics (contract row R36): `GET /rest/adAnalytics?q=analytics`, with plausible, deterministic figures.
+
+It needs r_ads_reporting (the gateway checks the row's scope), reads `fields` as LinkedIn does
+(raw commas; a percent-encoded comma makes one unknown field, refused with 400) and answers
+everything at once: LinkedIn's reporting page says adAnalytics "does not support pagination".
 
 LinkedIn reports a creative's delivery per day (`timeGranularity=DAILY`) or in total
 (`ALL`), pivoted by creative, with only the metrics named in `fields`. Messaging
@@ -26,7 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from . import restli
-from .gateway import Caller, endpoint, method_not_allowed
+from .gateway import Caller, serves
 from .models import Creative
 from .restli import json_response, urn_id
 
@@ -98,11 +102,18 @@ def _date_json(day: date) -> dict[str, int]:
     return {"year": day.year, "month": day.month, "day": day.day}
 
 
+# Fields the sandbox can answer; LinkedIn refuses a projection naming anything else.
+KNOWN_FIELDS = frozenset({"dateRange", "pivotValues", "impressions", *METRICS})
+
+
 def _fields(request: HttpRequest) -> tuple[str, ...]:
-    raw = restli.param(request, "fields")
-    if not raw:
+    names = restli.projection(request)
+    if names is None:
         return DEFAULT_FIELDS
-    return tuple(f.strip() for f in str(raw).split(",") if f.strip())
+    unknown = [n for n in names if n not in KNOWN_FIELDS]
+    if unknown:
+        raise restli.bad_request(f"Invalid projection: unknown field {unknown[0]!r} in fields.")
+    return names
 
 
 def _element(
@@ -116,12 +127,8 @@ def _element(
     return {name: full[name] for name in fields if name in full}
 
 
-@endpoint
+@serves("R36")
 def ad_analytics(request: HttpRequest, caller: Caller) -> HttpResponse:
-    if request.method != "GET":
-        raise method_not_allowed(request)
-    if restli.param(request, "q") != "analytics":
-        raise restli.bad_request("adAnalytics supports the finder q=analytics.")
     if restli.param(request, "pivot") != "CREATIVE":
         raise restli.bad_request("The sandbox's adAnalytics supports pivot=CREATIVE.")
     granularity = restli.param(request, "timeGranularity")
@@ -161,4 +168,4 @@ def ad_analytics(request: HttpRequest, caller: Caller) -> HttpResponse:
                 cost=sum((f.cost for _, f in days), Decimal(0)),
             )
             elements.append(_element(creative, start, end, total.as_metrics(), fields))
-    return json_response(restli.paged(elements, request))
+    return json_response(restli.everything(elements))

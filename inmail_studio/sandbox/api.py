@@ -1,9 +1,8 @@
-"""The REST resources under /sandbox/linkedin/rest/, one view per path, the Rest.li method picked from the request.
+"""The REST resources under /sandbox/linkedin/rest/: one handler per row of the written contract.
 
-A GET with `ids=List(...)` is a BATCH_GET, a GET with `q=<finder>` a FINDER, a
-POST with `?action=<name>` an ACTION, a POST with `X-RestLi-Method:
-PARTIAL_UPDATE` a partial update and `BATCH_CREATE` a batch create, as in
-LinkedIn's Rest.li.
+`gateway.rest` finds the row a request matches (method, path, X-RestLi-Method, query) and calls
+the handler registered for it here with `@serves("Rnn")`; CONTRACT.md says what each row
+accepts and answers, and where LinkedIn documents it.
 """
 
 from __future__ import annotations
@@ -15,10 +14,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from . import restli, services
-from .gateway import Caller, endpoint, method_not_allowed
+from .gateway import Caller, bearer, check_scope, oauth_row, resolve_row, serves
 from .models import (
+    AccountRole,
     AdAccount,
     Campaign,
     Conversation,
@@ -26,6 +27,7 @@ from .models import (
     Creative,
     Image,
     InMailContent,
+    LeadForm,
     Member,
     SenderPermission,
 )
@@ -53,7 +55,7 @@ def account_json(account: AdAccount) -> dict[str, Any]:
         "currency": account.currency,
         "status": account.status,
         "type": account.type,
-        "reference": "urn:li:organization:1",
+        "reference": account.reference,
         "test": False,
         "servingStatuses": ["RUNNABLE"] if account.status == "ACTIVE" else ["ACCOUNT_TOTAL_BUDGET_HOLD"],
     }
@@ -75,7 +77,7 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
 
 
 def creative_json(creative: Creative) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "id": creative.urn,
         "account": creative.account.urn,
         "campaign": creative.campaign.urn,
@@ -88,6 +90,9 @@ def creative_json(creative: Creative) -> dict[str, Any]:
         "lastModifiedAt": restli.epoch_ms(creative.modified_at),
         "lastModifiedBy": creative.modified_by.urn,
     }
+    if creative.leadgen_form:
+        data["leadgenCallToAction"] = {"destination": creative.leadgen_form, "label": creative.leadgen_label}
+    return data
 
 
 def conversation_json(conversation: Conversation) -> dict[str, Any]:
@@ -103,6 +108,8 @@ def message_json(message: ConversationMessage) -> dict[str, Any]:
 
 def image_json(request: HttpRequest, image: Image) -> dict[str, Any]:
     data: dict[str, Any] = {"id": image.urn, "owner": image.owner, "status": image.status}
+    if image.associated_account:
+        data["mediaLibraryMetadata"] = {"associatedAccount": image.associated_account}
     if image.status == Image.Status.AVAILABLE:
         data["downloadUrl"] = request.build_absolute_uri(reverse("sandbox:image_file", args=[image.key]))
         data["downloadUrlExpiresAt"] = restli.epoch_ms(timezone.now()) + 3_600_000
@@ -110,17 +117,17 @@ def image_json(request: HttpRequest, image: Image) -> dict[str, Any]:
 
 
 def permission_json(permission: SenderPermission) -> dict[str, Any]:
-    member = permission.member
+    """R13: `{account, member, state}`, nothing decorated (the finder asks for no projection)."""
+    return {"account": permission.account.urn, "member": permission.member.urn, "state": permission.state}
+
+
+def lead_form_json(form: LeadForm) -> dict[str, Any]:
     return {
-        "account": permission.account.urn,
-        "sender": member.urn,
-        "status": permission.status,
-        # LinkedIn's decoration of the member URN (`sender~`), so a client can show who the sender is.
-        "sender~": {
-            "localizedFirstName": member.first_name,
-            "localizedLastName": member.last_name,
-            "localizedHeadline": member.headline,
-        },
+        "id": form.id,
+        "name": form.name,
+        "state": form.state,
+        "owner": {"sponsoredAccount": form.account.urn},
+        "versionId": 1,
     }
 
 
@@ -139,8 +146,20 @@ def _batch(keys: list[str], fetch: Any) -> HttpResponse:
     return json_response({"results": results, "statuses": statuses, "errors": errors})
 
 
-def _finder(request: HttpRequest) -> str:
-    return str(restli.query_params(request).get("q", ""))
+def _search_values(search: Any, field: str) -> list[str] | None:
+    if not isinstance(search, dict) or not isinstance(search.get(field), dict):
+        return None
+    values = search[field].get("values")
+    return [str(v) for v in values] if isinstance(values, list) else None
+
+
+def _search(request: HttpRequest) -> Any:
+    search = restli.param(request, "search")
+    if search is not None and not isinstance(search, dict):
+        raise restli.bad_request(
+            "search must be a Rest.li object, e.g. search=(status:(values:List(ACTIVE)))."
+        )
+    return search or {}
 
 
 # --- inMailContents -----------------------------------------------------------------------------
@@ -159,111 +178,92 @@ def _content_for(caller: Caller, key: str, *, write: bool) -> InMailContent:
     return content
 
 
-@endpoint
-def inmail_contents(request: HttpRequest, caller: Caller) -> HttpResponse:
-    params = restli.query_params(request)
-    if request.method == "GET" or request.headers.get("X-HTTP-Method-Override", "").upper() == "GET":
-        if "ids" in params:
-            ids = restli.ids_param(request)
-            return _batch(ids, lambda key: inmail_json(_content_for(caller, key, write=False)))
-        raise restli.bad_request("inMailContents has no finder; use ids=List(...).")
-    if request.method != "POST":
-        raise method_not_allowed(request)
-    caller.require_write()
-    action = params.get("action")
-    if action == "sendTestInMail":
-        body = restli.json_body(request)
-        content_urn = body.get("adInMailContentId") or body.get("adInMailContent")
-        urn_id(content_urn, "adInMailContent", "adInMailContentId")
-        content = _content_for(caller, str(content_urn), write=True)
-        services.test_inmail_send(content=content, member=caller.member, params=body)
-        return json_response({})
-    if action:
-        raise restli.bad_request(f"inMailContents has no action {action}.")
-    if restli.restli_method(request) not in ("", "CREATE"):
-        raise method_not_allowed(request)
+@serves("R17")
+def content_create(request: HttpRequest, caller: Caller) -> HttpResponse:
     body = restli.json_body(request)
     account = caller.account(urn_id(body.get("account"), "sponsoredAccount", "account"), write=True)
     content = services.inmail_content_create(account=account, member=caller.member, data=body)
     return created(content.urn)
 
 
-@endpoint
-def inmail_content(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
-    if request.method == "GET":
-        return json_response(inmail_json(_content_for(caller, key, write=False)))
-    if request.method == "POST" and restli.restli_method(request) == "PARTIAL_UPDATE":
-        content = _content_for(caller, key, write=True)
-        services.inmail_content_update(
-            content_id=content.pk, member=caller.member, fields=restli.patch_set(request)
-        )
-        return no_content()
-    raise method_not_allowed(request)
+@serves("R18")
+def contents_batch_get(request: HttpRequest, caller: Caller) -> HttpResponse:
+    ids = restli.ids_param(request)
+    return _batch(ids, lambda key: inmail_json(_content_for(caller, key, write=False)))
 
 
-# --- adAccounts, campaigns, creatives -----------------------------------------------------------
+@serves("R19")
+def content_get(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
+    return json_response(inmail_json(_content_for(caller, key, write=False)))
 
 
-@endpoint
-def ad_accounts(request: HttpRequest, caller: Caller) -> HttpResponse:
-    if request.method != "GET":
-        raise method_not_allowed(request)
-    params = restli.query_params(request)
-    if "ids" in params:
-        return _batch(
-            restli.ids_param(request),
-            lambda key: account_json(caller.account(numeric_id(key, "sponsoredAccount"), write=False)),
-        )
-    if _finder(request) != "search":
-        raise restli.bad_request("adAccounts supports the finder q=search.")
+@serves("R20")
+def content_update(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
+    content = _content_for(caller, key, write=True)
+    services.inmail_content_update(
+        content_id=content.pk, member=caller.member, fields=restli.patch_set(request)
+    )
+    return no_content()
+
+
+@serves("R21")
+def send_test(request: HttpRequest, caller: Caller) -> HttpResponse:
+    body = restli.json_body(request)
+    content_urn = body.get("adInMailContentId")
+    urn_id(content_urn, "adInMailContent", "adInMailContentId")
+    content = _content_for(caller, str(content_urn), write=True)
+    services.test_inmail_send(content=content, member=caller.member, params=body)
+    return json_response({})
+
+
+# --- adAccounts, users, campaigns, creatives ----------------------------------------------------
+
+
+@serves("R07")
+def ad_accounts_search(request: HttpRequest, caller: Caller) -> HttpResponse:
     accounts = AdAccount.objects.filter(roles__member=caller.member).order_by("id")
-    search = restli.param(request, "search") or {}
-    statuses = (search.get("status") or {}).get("values") if isinstance(search, dict) else None
+    statuses = _search_values(_search(request), "status")
     if statuses:
         accounts = accounts.filter(status__in=statuses)
-    return json_response(restli.paged([account_json(a) for a in accounts], request))
+    return json_response(restli.cursor_page([account_json(a) for a in accounts], request))
 
 
-@endpoint
-def ad_account(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
-    if request.method != "GET":
-        raise method_not_allowed(request)
+@serves("R08")
+def ad_account_get(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
     return json_response(
         account_json(caller.account(numeric_id(account_id, "sponsoredAccount"), write=False))
     )
 
 
-@endpoint
-def campaigns(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
-    number = numeric_id(account_id, "sponsoredAccount")
-    if request.method == "GET":
-        account = caller.account(number, write=False)
-        if _finder(request) != "search":
-            raise restli.bad_request("adCampaigns supports the finder q=search.")
-        found = Campaign.objects.filter(account=account).select_related("account")
-        search = restli.param(request, "search") or {}
-        if isinstance(search, dict):
-            for field, column in (("status", "status"), ("type", "type"), ("format", "format")):
-                values = (
-                    (search.get(field) or {}).get("values") if isinstance(search.get(field), dict) else None
-                )
-                if values:
-                    found = found.filter(**{f"{column}__in": values})
-            names = (search.get("name") or {}).get("values") if isinstance(search.get("name"), dict) else None
-            if names:
-                found = found.filter(name__in=names)
-        return json_response(restli.paged([campaign_json(c) for c in found], request))
-    if request.method == "POST" and restli.restli_method(request) in ("", "CREATE"):
-        account = caller.account(number, write=True)
-        campaign = services.campaign_create(account=account, data=restli.json_body(request))
-        return created(campaign.pk)
-    raise method_not_allowed(request)
+@serves("R09")
+def ad_account_users(request: HttpRequest, caller: Caller) -> HttpResponse:
+    """The caller's own roles (finder authenticatedUser): what the readiness check reads."""
+    roles = AccountRole.objects.filter(member=caller.member).select_related("account").order_by("account_id")
+    elements = [{"account": r.account.urn, "user": caller.member.urn, "role": r.role} for r in roles]
+    return json_response(restli.index_page(elements, request))
 
 
-@endpoint
-def campaign(request: HttpRequest, caller: Caller, account_id: str, campaign_id: str) -> HttpResponse:
-    if request.method != "GET":
-        raise method_not_allowed(request)
+@serves("R10")
+def campaigns_search(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
+    account = caller.account(numeric_id(account_id, "sponsoredAccount"), write=False)
+    found = Campaign.objects.filter(account=account).select_related("account").order_by("id")
+    search = _search(request)
+    for field in ("status", "type", "format", "name"):
+        values = _search_values(search, field)
+        if values:
+            found = found.filter(**{f"{field}__in": values})
+    return json_response(restli.cursor_page([campaign_json(c) for c in found], request))
+
+
+@serves("R11")
+def campaign_create(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
+    account = caller.account(numeric_id(account_id, "sponsoredAccount"), write=True)
+    campaign = services.campaign_create(account=account, data=restli.json_body(request))
+    return created(campaign.pk)  # the bare number, as LinkedIn answers a campaign create
+
+
+@serves("R12")
+def campaign_get(request: HttpRequest, caller: Caller, account_id: str, campaign_id: str) -> HttpResponse:
     account = caller.account(numeric_id(account_id, "sponsoredAccount"), write=False)
     found = Campaign.objects.filter(pk=numeric_id(campaign_id, "sponsoredCampaign"), account=account).first()
     if found is None:
@@ -282,53 +282,62 @@ def _creative_in(account: AdAccount, key: str) -> Creative:
     return found
 
 
-@endpoint
-def creatives(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
-    number = numeric_id(account_id, "sponsoredAccount")
-    params = restli.query_params(request)
-    if request.method == "GET":
-        account = caller.account(number, write=False)
-        if "ids" in params:
-            return _batch(restli.ids_param(request), lambda key: creative_json(_creative_in(account, key)))
-        if _finder(request) != "criteria":
-            raise restli.bad_request("creatives supports the finder q=criteria.")
-        found = Creative.objects.filter(account=account).select_related(
-            "account", "campaign", "created_by", "modified_by"
-        )
-        campaigns_wanted = restli.param(request, "campaigns")
-        if campaigns_wanted:
-            found = found.filter(
-                campaign_id__in=[urn_id(c, "sponsoredCampaign", "campaigns") for c in campaigns_wanted]
-            )
-        references = restli.param(request, "contentReferences")
-        if references:
-            found = found.filter(content_reference__in=references)
-        creative_ids = restli.param(request, "creatives")
-        if creative_ids:
-            found = found.filter(pk__in=[urn_id(c, "sponsoredCreative", "creatives") for c in creative_ids])
-        statuses = restli.param(request, "intendedStatuses")
-        if statuses:
-            found = found.filter(intended_status__in=statuses)
-        return json_response(restli.paged([creative_json(c) for c in found], request))
-    if request.method == "POST" and restli.restli_method(request) in ("", "CREATE"):
-        account = caller.account(number, write=True)
-        creative = services.creative_create(
-            account=account, member=caller.member, data=restli.json_body(request)
-        )
-        return created(creative.urn)
-    raise method_not_allowed(request)
+def _urns(request: HttpRequest, name: str) -> list[str] | None:
+    value = restli.param(request, name)
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise restli.bad_request(f"{name} must be a List(...).")
+    return [str(v) for v in value]
 
 
-@endpoint
-def creative(request: HttpRequest, caller: Caller, account_id: str, key: str) -> HttpResponse:
-    number = numeric_id(account_id, "sponsoredAccount")
-    if request.method == "GET":
-        return json_response(creative_json(_creative_in(caller.account(number, write=False), key)))
-    if request.method == "POST" and restli.restli_method(request) == "PARTIAL_UPDATE":
-        found = _creative_in(caller.account(number, write=True), key)
-        services.creative_update(creative_id=found.pk, member=caller.member, fields=restli.patch_set(request))
-        return no_content()
-    raise method_not_allowed(request)
+@serves("R22")
+def creatives_find(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
+    account = caller.account(numeric_id(account_id, "sponsoredAccount"), write=False)
+    found = (
+        Creative.objects.filter(account=account)
+        .select_related("account", "campaign", "created_by", "modified_by")
+        .order_by("id")
+    )
+    campaigns = _urns(request, "campaigns")
+    if campaigns:
+        found = found.filter(campaign_id__in=[urn_id(c, "sponsoredCampaign", "campaigns") for c in campaigns])
+    references = _urns(request, "contentReferences")
+    if references:
+        found = found.filter(content_reference__in=references)
+    creatives = _urns(request, "creatives")
+    if creatives:
+        found = found.filter(pk__in=[urn_id(c, "sponsoredCreative", "creatives") for c in creatives])
+    statuses = _urns(request, "intendedStatuses")
+    if statuses:
+        found = found.filter(intended_status__in=statuses)
+    return json_response(restli.cursor_page([creative_json(c) for c in found], request))
+
+
+@serves("R23")
+def creatives_batch_get(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
+    account = caller.account(numeric_id(account_id, "sponsoredAccount"), write=False)
+    return _batch(restli.ids_param(request), lambda key: creative_json(_creative_in(account, key)))
+
+
+@serves("R24")
+def creative_create(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
+    account = caller.account(numeric_id(account_id, "sponsoredAccount"), write=True)
+    creative = services.creative_create(account=account, member=caller.member, data=restli.json_body(request))
+    return created(creative.urn)
+
+
+@serves("R25")
+def creative_get(request: HttpRequest, caller: Caller, account_id: str, key: str) -> HttpResponse:
+    account = caller.account(numeric_id(account_id, "sponsoredAccount"), write=False)
+    return json_response(creative_json(_creative_in(account, key)))
+
+
+@serves("R26")
+def creative_update(request: HttpRequest, caller: Caller, account_id: str, key: str) -> HttpResponse:
+    found = _creative_in(caller.account(numeric_id(account_id, "sponsoredAccount"), write=True), key)
+    services.creative_update(creative_id=found.pk, member=caller.member, fields=restli.patch_set(request))
+    return no_content()
 
 
 # --- conversation ads ---------------------------------------------------------------------------
@@ -345,66 +354,60 @@ def _conversation_for(caller: Caller, key: str, *, write: bool) -> Conversation:
     return found
 
 
-@endpoint
-def conversation_ads(request: HttpRequest, caller: Caller) -> HttpResponse:
-    if request.method == "GET" and "ids" in restli.query_params(request):
-        return _batch(
-            restli.ids_param(request),
-            lambda key: conversation_json(_conversation_for(caller, key, write=False)),
-        )
-    if request.method != "POST" or restli.restli_method(request) not in ("", "CREATE"):
-        raise method_not_allowed(request)
+@serves("R27")
+def conversation_create(request: HttpRequest, caller: Caller) -> HttpResponse:
     body = restli.json_body(request)
     account = caller.account(
         urn_id(body.get("parentAccount"), "sponsoredAccount", "parentAccount"), write=True
     )
     conversation = services.conversation_create(account=account, data=body)
-    return created(conversation.urn)
+    # x-restli-id carries the bare number here (contract R27, unconfirmed), x-linkedin-id the URN.
+    return created(conversation.pk, linkedin_id=conversation.urn)
 
 
-@endpoint
-def conversation_ad(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
-    if request.method == "GET":
-        return json_response(conversation_json(_conversation_for(caller, key, write=False)))
-    if request.method == "POST" and restli.restli_method(request) == "PARTIAL_UPDATE":
-        found = _conversation_for(caller, key, write=True)
-        services.conversation_update(conversation_id=found.pk, fields=restli.patch_set(request))
-        return no_content()
-    raise method_not_allowed(request)
+@serves("R28")
+def conversations_batch_get(request: HttpRequest, caller: Caller) -> HttpResponse:
+    return _batch(
+        restli.ids_param(request), lambda key: conversation_json(_conversation_for(caller, key, write=False))
+    )
 
 
-@endpoint
-def message_contents(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
-    method = restli.restli_method(request)
-    if request.method == "GET":
-        conversation = _conversation_for(caller, key, write=False)
-        messages = conversation.messages.select_related("conversation")
-        if "ids" in restli.query_params(request):
-            by_urn = {m.urn: m for m in messages}
-            by_number = {str(m.number): m for m in messages}
+@serves("R29")
+def conversation_get(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
+    return json_response(conversation_json(_conversation_for(caller, key, write=False)))
 
-            def fetch(message_key: str) -> dict[str, Any]:
-                message = by_urn.get(message_key) or by_number.get(message_key)
-                if message is None:
-                    raise restli.not_found(f"sponsoredMessageContent {message_key}")
-                return message_json(message)
 
-            return _batch(restli.ids_param(request), fetch)
-        return json_response(restli.paged([message_json(m) for m in messages], request))
-    if request.method != "POST":
-        raise method_not_allowed(request)
+@serves("R30")
+def conversation_update(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
+    found = _conversation_for(caller, key, write=True)
+    services.conversation_update(conversation_id=found.pk, fields=restli.patch_set(request))
+    return no_content()
+
+
+@serves("R31")
+def messages_batch_create(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
     conversation = _conversation_for(caller, key, write=True)
-    body = restli.json_body(request)
-    if method == "BATCH_CREATE":
-        elements = body.get("elements")
-        if not isinstance(elements, list) or not elements:
-            raise restli.bad_request('A batch create needs {"elements": [...]}.')
-        made = services.messages_create(conversation_id=conversation.pk, elements=elements)
-        return json_response({"elements": [{"status": 201, "id": m.urn} for m in made]})
-    if method not in ("", "CREATE"):
-        raise method_not_allowed(request)
-    (message,) = services.messages_create(conversation_id=conversation.pk, elements=[body])
+    elements = restli.json_body(request).get("elements")
+    if not isinstance(elements, list) or not elements or not all(isinstance(e, dict) for e in elements):
+        raise restli.bad_request('A batch create needs {"elements": [{...}, ...]}.')
+    made = services.messages_create(conversation_id=conversation.pk, elements=elements)
+    return json_response({"elements": [{"status": 201, "id": m.urn} for m in made]})
+
+
+@serves("R32")
+def message_create(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
+    conversation = _conversation_for(caller, key, write=True)
+    (message,) = services.messages_create(
+        conversation_id=conversation.pk, elements=[restli.json_body(request)]
+    )
     return created(message.urn)
+
+
+@serves("R33")
+def messages_all(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
+    conversation = _conversation_for(caller, key, write=False)
+    messages = conversation.messages.select_related("conversation").order_by("number")
+    return json_response(restli.index_page([message_json(m) for m in messages], request))
 
 
 def _message_number(conversation: Conversation, message_key: str) -> int:
@@ -421,37 +424,41 @@ def _message_number(conversation: Conversation, message_key: str) -> int:
     raise restli.not_found(f"sponsoredMessageContent {message_key}")
 
 
-@endpoint
-def message_content(request: HttpRequest, caller: Caller, key: str, message_key: str) -> HttpResponse:
-    write = request.method != "GET"
-    conversation = _conversation_for(caller, key, write=write)
+def _message(conversation: Conversation, message_key: str) -> ConversationMessage:
     number = _message_number(conversation, message_key)
     message = conversation.messages.select_related("conversation").filter(number=number).first()
     if message is None:
         raise restli.not_found(f"sponsoredMessageContent {message_key}")
-    if request.method == "GET":
-        return json_response(message_json(message))
-    if request.method == "POST" and restli.restli_method(request) == "PARTIAL_UPDATE":
-        services.message_update(
-            conversation_id=conversation.pk, number=number, fields=restli.patch_set(request)
-        )
-        return no_content()
-    raise method_not_allowed(request)
+    return message
+
+
+@serves("R34")
+def message_get(request: HttpRequest, caller: Caller, key: str, message_key: str) -> HttpResponse:
+    return json_response(message_json(_message(_conversation_for(caller, key, write=False), message_key)))
+
+
+@serves("R35")
+def message_update(request: HttpRequest, caller: Caller, key: str, message_key: str) -> HttpResponse:
+    conversation = _conversation_for(caller, key, write=True)
+    message = _message(conversation, message_key)
+    services.message_update(
+        conversation_id=conversation.pk, number=message.number, fields=restli.patch_set(request)
+    )
+    return no_content()
 
 
 # --- images -------------------------------------------------------------------------------------
 
 
-@endpoint
-def images(request: HttpRequest, caller: Caller) -> HttpResponse:
-    params = restli.query_params(request)
-    if request.method != "POST" or params.get("action") != "initializeUpload":
-        raise method_not_allowed(request)
+@serves("R14")
+def images_initialize(request: HttpRequest, caller: Caller) -> HttpResponse:
     caller.require_write()
-    body = restli.json_body(request).get("initializeUploadRequest") or {}
-    owner = body.get("owner") if isinstance(body, dict) else None
-    caller.account(urn_id(owner, "sponsoredAccount", "initializeUploadRequest.owner"), write=True)
-    image = services.image_initialize(owner=str(owner))
+    body = restli.json_body(request).get("initializeUploadRequest")
+    if not isinstance(body, dict):
+        raise restli.unprocessable(
+            "REQUIRED_FIELD_MISSING", "initializeUploadRequest is required.", field="initializeUploadRequest"
+        )
+    image = services.image_initialize(caller_urn=caller.member.urn, request=body, account_for=caller.account)
     upload_url = request.build_absolute_uri(reverse("sandbox:image_upload", args=[image.upload_token]))
     return json_response(
         {
@@ -464,25 +471,26 @@ def images(request: HttpRequest, caller: Caller) -> HttpResponse:
     )
 
 
-@endpoint
-def image(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
-    if request.method != "GET":
-        raise method_not_allowed(request)
+@serves("R16")
+def image_get(request: HttpRequest, caller: Caller, key: str) -> HttpResponse:
     found = Image.objects.filter(key=unquote(key).removeprefix("urn:li:image:")).first()
     if found is None:
         raise restli.not_found(f"Image {unquote(key)}")
-    account = AdAccount.objects.filter(pk=urn_id(found.owner, "sponsoredAccount", "owner")).first()
-    if account is None:
-        raise restli.not_found(f"Image {unquote(key)}")
-    caller.check_account(account, write=False)
+    if found.associated_account:
+        account = AdAccount.objects.filter(
+            pk=urn_id(found.associated_account, "sponsoredAccount", "associatedAccount")
+        ).first()
+        if account is not None:
+            caller.check_account(account, write=False)
+    elif found.owner != caller.member.urn:
+        raise RestliError(403, "ACCESS_DENIED", "Not enough permissions to access this image.")
     return json_response(image_json(request, found))
 
 
 @csrf_exempt
+@oauth_row
 def image_upload(request: HttpRequest, token: str) -> HttpResponse:
-    """The upload URL initializeUpload hands out: the file is PUT (or POSTed) as the raw body."""
-    if request.method not in ("PUT", "POST"):
-        return restli.stamp(restli.error_response(method_not_allowed(request)))
+    """R15: the upload URL initializeUpload handed out; the file is PUT as the raw body."""
     try:
         services.image_upload(upload_token=token, content=request.body)
     except RestliError as error:
@@ -490,39 +498,34 @@ def image_upload(request: HttpRequest, token: str) -> HttpResponse:
     return restli.stamp(HttpResponse(status=201))
 
 
-# --- sender permissions and the member ----------------------------------------------------------
+# --- sender permissions, lead forms and the member ---------------------------------------------
 
 
-@endpoint
+@serves("R13")
 def sender_permissions(request: HttpRequest, caller: Caller) -> HttpResponse:
-    if request.method != "GET":
-        raise method_not_allowed(request)
-    finder = _finder(request)
-    found = SenderPermission.objects.select_related("account", "member").order_by("member__first_name")
-    if finder == "account":
-        account = caller.account(
-            urn_id(restli.param(request, "account"), "sponsoredAccount", "account"), write=False
-        )
-        found = found.filter(account=account)
-    elif finder == "member":
-        member_urn = restli.param(request, "member") or caller.member.urn
-        found = found.filter(
-            member__slug=str(member_urn).removeprefix("urn:li:person:"), account__roles__member=caller.member
-        )
-    else:
-        raise restli.bad_request(
-            "adInMailMemberSenderPermissions supports the finders q=account and q=member."
-        )
-    statuses = restli.param(request, "statuses")
-    if statuses:
-        found = found.filter(status__in=statuses)
-    return json_response(restli.paged([permission_json(p) for p in found], request))
+    account = caller.account(
+        urn_id(restli.param(request, "account"), "sponsoredAccount", "account"), write=False
+    )
+    found = (
+        SenderPermission.objects.select_related("account", "member")
+        .filter(account=account)
+        .order_by("member__first_name", "member__slug")
+    )
+    return json_response(restli.index_page([permission_json(p) for p in found], request))
 
 
-@endpoint
+@serves("R37")
+def lead_forms(request: HttpRequest, caller: Caller) -> HttpResponse:
+    owner = restli.param(request, "owner")
+    if not isinstance(owner, dict) or "sponsoredAccount" not in owner:
+        raise restli.bad_request("owner must be (sponsoredAccount:urn%3Ali%3AsponsoredAccount%3AN).")
+    account = caller.account(urn_id(owner["sponsoredAccount"], "sponsoredAccount", "owner"), write=False)
+    forms = LeadForm.objects.filter(account=account).select_related("account").order_by("id")
+    return json_response(restli.index_page([lead_form_json(f) for f in forms], request))
+
+
+@serves("R38")
 def me(request: HttpRequest, caller: Caller) -> HttpResponse:
-    if request.method != "GET":
-        raise method_not_allowed(request)
     member = caller.member
     return json_response(
         {
@@ -534,11 +537,25 @@ def me(request: HttpRequest, caller: Caller) -> HttpResponse:
     )
 
 
-@csrf_exempt
-def rest_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return restli.stamp(
-        restli.error_response(RestliError(404, "NOT_FOUND", f"No resource at {request.path}."))
-    )
+@require_GET
+def userinfo(request: HttpRequest) -> HttpResponse:
+    """R06: OpenID Connect's userinfo, unversioned under /v2 (needs openid; the name needs profile)."""
+    try:
+        row = resolve_row(request)
+        caller = bearer(request)
+        check_scope(caller, row)
+    except RestliError as error:
+        return restli.stamp(restli.error_response(error))
+    member = caller.member
+    info: dict[str, Any] = {"sub": member.slug, "locale": {"country": "US", "language": "en"}}
+    if "profile" in caller.token.scopes:
+        info.update(
+            name=member.name,
+            given_name=member.first_name,
+            family_name=member.last_name,
+            picture=request.build_absolute_uri(reverse("sandbox:member_photo", args=[member.slug])),
+        )
+    return restli.stamp(json_response(info))
 
 
 # --- files the inbox shows ----------------------------------------------------------------------

@@ -1,8 +1,13 @@
-"""The checks every REST call passes before a resource sees it, in LinkedIn's order.
+"""The checks every call passes before a handler sees it, in LinkedIn's order, and the dispatch by
+contract row.
 
-version (426) → protocol header (400) → bearer token (401) → injected faults
-→ the resource, whose `RestliError` becomes LinkedIn's error JSON. After a
-create (201, or a BATCH_CREATE) the "drop" fault may cut the connection.
+contract row (400 NOT_IN_CONTRACT in strict mode) → version (426) → protocol header (400) →
+bearer token (401) → the row's scope (403) → injected faults → the handler registered for the
+row, whose `RestliError` becomes LinkedIn's error JSON. After a create (201, or a BATCH_CREATE)
+the "drop" fault may cut the connection.
+
+Every REST path of `urls.py` points at `rest`; which handler answers is decided by the row the
+request matches, so each handler names the contract row it serves (`@serves("R17")`).
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import faults, restli, tokens
+from . import contract, faults, restli, tokens
 from .models import AccountRole, AdAccount, Member, Token
 from .restli import RestliError
 
@@ -30,6 +37,9 @@ class Caller:
     @property
     def can_write(self) -> bool:
         return bool(self.token.scopes & tokens.WRITE_SCOPES)
+
+    def has_any(self, scopes: tuple[str, ...]) -> bool:
+        return not scopes or bool(self.token.scopes & set(scopes))
 
     def require_write(self) -> None:
         if not self.can_write:
@@ -61,7 +71,8 @@ class Caller:
             )
 
 
-def authenticate(request: HttpRequest) -> Caller:
+def bearer(request: HttpRequest) -> Caller:
+    """The caller a bearer token speaks for; 401 as LinkedIn words it for a missing, bad, revoked or expired one."""
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
@@ -76,38 +87,107 @@ def authenticate(request: HttpRequest) -> Caller:
         )
     if status == "expired":
         raise RestliError(401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired")
-    if not token.scopes & tokens.READ_SCOPES:
-        raise RestliError(
-            403, "ACCESS_DENIED", "Not enough permissions to access: the token has no ads scope."
-        )
     return Caller(member=token.member, token=token)
 
 
-View = Callable[..., HttpResponse]
+def check_scope(caller: Caller, row: contract.Row) -> None:
+    """403 when the token holds none of the scopes the row names (the row's `scope` column)."""
+    if not caller.has_any(row.scopes):
+        raise RestliError(
+            403,
+            "ACCESS_DENIED",
+            f"Not enough permissions to access: {row.method} /{row.path} needs {' or '.join(row.scopes)}.",
+        )
 
 
-def endpoint(view: View) -> Callable[..., HttpResponse]:
-    """Wrap a resource view `view(request, caller, **kwargs)` in LinkedIn's gateway."""
+# --- rows and their handlers --------------------------------------------------------------------
 
-    @csrf_exempt
+Handler = Callable[..., HttpResponse]
+HANDLERS: dict[str, Handler] = {}
+
+
+def serves(row_id: str) -> Callable[[Handler], Handler]:
+    """Register a handler for one contract row; it is called as `handler(request, caller, **path_keys)`."""
+    if row_id not in contract.BY_ID:
+        raise KeyError(f"No contract row {row_id}")
+
+    def register(handler: Handler) -> Handler:
+        if row_id in HANDLERS:
+            raise KeyError(f"Contract row {row_id} already has a handler")
+        handler.contract_row = row_id  # type: ignore[attr-defined]
+        HANDLERS[row_id] = handler
+        return handler
+
+    return register
+
+
+def relative_path(request: HttpRequest) -> str:
+    """The path below the sandbox's mount (`rest/inMailContents`), wherever the sandbox is served."""
+    mount = reverse("sandbox:home")
+    path = request.path
+    return path[len(mount) :] if path.startswith(mount) else path.lstrip("/")
+
+
+def resolve_row(request: HttpRequest) -> contract.Row:
+    """The contract row of this request (recorded), or 400 NOT_IN_CONTRACT when none lists it
+    (404 when no row has this path at all, as LinkedIn answers an unknown resource)."""
+    path = relative_path(request)
+    row, reason = contract.match(request, path, strict=settings.SANDBOX_STRICT)
+    contract.record(request, path, row, reason)
+    if row is None:
+        if not contract.path_known(path):
+            raise RestliError(404, "NOT_FOUND", f"No resource at {request.path}.")
+        raise contract.not_in_contract(reason)
+    return row
+
+
+@csrf_exempt
+def rest_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return restli.stamp(
+        restli.error_response(RestliError(404, "NOT_FOUND", f"No resource at {request.path}."))
+    )
+
+
+@csrf_exempt
+def rest(request: HttpRequest, **path_keys: Any) -> HttpResponse:
+    """Every REST path: find the row, pass LinkedIn's gateway checks, call the row's handler."""
+    injected: faults.Faults | None = None
+    try:
+        row = resolve_row(request)
+        handler = HANDLERS.get(row.id)
+        if handler is None:
+            raise RestliError(405, "METHOD_NOT_ALLOWED", f"{row.id} is listed but not served.")
+        if row.versioned:
+            restli.check_version(request.headers.get("LinkedIn-Version"))
+            restli.check_protocol(request)
+        caller = bearer(request)
+        check_scope(caller, row)
+        injected = faults.for_request(request)
+        faults.before(injected)
+        response = handler(request, caller, **path_keys)
+    except RestliError as error:
+        return restli.stamp(restli.error_response(error))
+    restli.stamp(response)
+    is_create = response.status_code == 201 or (
+        restli.restli_method(request) == "BATCH_CREATE" and response.status_code < 300
+    )
+    if injected is not None and is_create and faults.should_drop(injected):
+        faults.drop_connection(request)
+    return response
+
+
+def oauth_row(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Match an OAuth or upload call to its row too; an unlisted form gets OAuth's error shape."""
+
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            restli.check_version(request.headers.get("LinkedIn-Version"))
-            restli.check_protocol(request)
-            caller = authenticate(request)
-            injected = faults.for_request(request)
-            faults.before(injected)
-            response = view(request, caller, *args, **kwargs)
+            resolve_row(request)
         except RestliError as error:
-            return restli.stamp(restli.error_response(error))
-        restli.stamp(response)
-        is_create = response.status_code == 201 or (
-            restli.restli_method(request) == "BATCH_CREATE" and response.status_code < 300
-        )
-        if is_create and faults.should_drop(injected):
-            faults.drop_connection(request)
-        return response
+            return restli.stamp(
+                JsonResponse({"error": "invalid_request", "error_description": error.message}, status=400)
+            )
+        return view(request, *args, **kwargs)
 
     return wrapper
 

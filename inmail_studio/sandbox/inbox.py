@@ -103,8 +103,11 @@ def conversation_of(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def snapshot_of(data: dict[str, Any]) -> dict[str, Any]:
-    """The preview renderer's snapshot for an inMailContent (keys as `ads.snapshots.build` makes them)."""
+def snapshot_of(data: dict[str, Any], *, lead_form: str = "") -> dict[str, Any]:
+    """The preview renderer's snapshot for an inMailContent (keys as `ads.snapshots.build` makes them).
+
+    `lead_form` is the form a lead-gen message ad opens when its creative names it.
+    """
     sub = data.get("subContent", {})
     kind = next(iter(sub), "regular")
     inner = sub.get(kind, {})
@@ -118,7 +121,7 @@ def snapshot_of(data: dict[str, Any]) -> dict[str, Any]:
         "cta_kind": CtaKind.LEAD_FORM if kind == "form" else CtaKind.LANDING_PAGE,
         "cta_text": inner.get("callToActionText", ""),
         "landing_page_url": inner.get("callToActionLandingPageUrl", ""),
-        "lead_form_urn": inner.get("leadGenerationForm", ""),
+        "lead_form_urn": lead_form or inner.get("leadGenerationForm", ""),
         "banner": _banner(inner.get("rightRailAdPicture")),
     }
     if kind == "guidedReplies":

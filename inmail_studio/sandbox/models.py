@@ -44,6 +44,8 @@ class AdAccount(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     status = models.CharField(max_length=20, default="ACTIVE")
     type = models.CharField(max_length=20, default="BUSINESS")
+    # The organization (or person) the account belongs to: an image's owner for this account's ads.
+    reference = models.CharField(max_length=200, default="urn:li:organization:1")
 
     def __str__(self) -> str:
         return self.name
@@ -81,17 +83,21 @@ class AccountRole(models.Model):
 
 
 class SenderPermission(models.Model):
-    """Whether a member agreed to have Message Ads sent in their name from an account."""
+    """Whether a member agreed to have Message Ads sent in their name from an account.
 
-    class Status(models.TextChoices):
+    `state` as adInMailMemberSenderPermissions answers it (contract row R13): REQUESTED until the
+    member accepts LinkedIn's email, then APPROVED, or DECLINED; REVOKED once withdrawn.
+    """
+
+    class State(models.TextChoices):
         APPROVED = "APPROVED"
-        PENDING = "PENDING"
+        REQUESTED = "REQUESTED"
         DECLINED = "DECLINED"
         REVOKED = "REVOKED"
 
     account = models.ForeignKey(AdAccount, on_delete=models.CASCADE, related_name="sender_permissions")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sender_permissions")
-    status = models.CharField(max_length=20, choices=Status.choices)
+    state = models.CharField(max_length=20, choices=State.choices)
 
     class Meta:
         constraints = [
@@ -99,7 +105,28 @@ class SenderPermission(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.member} {self.status} on {self.account}"
+        return f"{self.member} {self.state} on {self.account}"
+
+
+class LeadForm(models.Model):
+    """A lead gen form of an account (`urn:li:adForm:N`), as leadForms?q=owner lists it (row R37)."""
+
+    class State(models.TextChoices):
+        DRAFT = "DRAFT"
+        PUBLISHED = "PUBLISHED"
+        ARCHIVED = "ARCHIVED"
+
+    id = models.BigIntegerField(primary_key=True)
+    account = models.ForeignKey(AdAccount, on_delete=models.CASCADE, related_name="lead_forms")
+    name = models.CharField(max_length=255)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PUBLISHED)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def urn(self) -> str:
+        return f"urn:li:adForm:{self.id}"
 
 
 class Campaign(models.Model):
@@ -155,6 +182,9 @@ class Creative(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="creatives")
     content_reference = models.CharField(max_length=200, db_index=True)
     name = models.CharField(max_length=255, blank=True)
+    # leadgenCallToAction: the lead form a lead-gen ad opens, and its button label.
+    leadgen_form = models.CharField(max_length=200, blank=True)
+    leadgen_label = models.CharField(max_length=40, blank=True)
     intended_status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     modified_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
@@ -221,6 +251,8 @@ class Image(models.Model):
 
     key = models.CharField(max_length=40, unique=True)
     owner = models.CharField(max_length=200)
+    # mediaLibraryMetadata.associatedAccount: the ad account whose ads may use the image.
+    associated_account = models.CharField(max_length=200, blank=True)
     upload_token = models.CharField(max_length=64, unique=True)
     upload_expires_at = models.DateTimeField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING_UPLOAD)

@@ -17,7 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import restli, tokens
+from .gateway import oauth_row, resolve_row
 from .models import AuthorizationCode, Member, Token
+from .restli import RestliError
 
 DEV_HOSTS = frozenset({"127.0.0.1", "localhost", "testserver"})
 
@@ -61,7 +63,15 @@ def _back(redirect_uri: str, **params: str) -> HttpResponseRedirect:
 
 @require_http_methods(["GET", "POST"])
 def authorization(request: HttpRequest) -> HttpResponse:
-    """The consent page: one of the sandbox's members signs in by picking themselves and allows the app."""
+    """R01, the consent page: one of the sandbox's members signs in by picking themselves and allows the app.
+
+    The GET is LinkedIn's documented call; the POST is this page's own form (the member's choice).
+    """
+    if request.method == "GET":
+        try:
+            resolve_row(request)
+        except RestliError as refusal:
+            return render(request, "sandbox/authorize_error.html", {"problem": refusal.message}, status=400)
     source = request.POST if request.method == "POST" else request.GET
     client_id = source.get("client_id", "")
     redirect_uri = source.get("redirect_uri", "")
@@ -127,7 +137,9 @@ def authorization(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @_stamped
 @require_POST
+@oauth_row
 def access_token(request: HttpRequest) -> HttpResponse:
+    """R02 (authorization_code) and R03 (refresh_token)."""
     grant = request.POST.get("grant_type", "")
     client_id = request.POST.get("client_id", "")
     if not _client_ok(client_id, request.POST.get("client_secret", "")):
@@ -202,7 +214,9 @@ def _introspection(token: Token) -> dict[str, Any]:
 @csrf_exempt
 @_stamped
 @require_POST
+@oauth_row
 def introspect_token(request: HttpRequest) -> HttpResponse:
+    """R04."""
     if not _client_ok(request.POST.get("client_id", ""), request.POST.get("client_secret", "")):
         return _oauth_error("invalid_client", "Client authentication failed.", status=401)
     value = request.POST.get("token", "")
@@ -215,8 +229,9 @@ def introspect_token(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @_stamped
 @require_POST
+@oauth_row
 def revoke(request: HttpRequest) -> HttpResponse:
-    """Revoke a token the way a member removing the app's access does."""
+    """R05: revoke an access or refresh token (a refresh token takes its access tokens with it)."""
     if not _client_ok(request.POST.get("client_id", ""), request.POST.get("client_secret", "")):
         return _oauth_error("invalid_client", "Client authentication failed.", status=401)
     value = request.POST.get("token", "")

@@ -8,19 +8,19 @@ call instead of being hidden by shared code.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
-import re
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, unquote
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from inmail_studio.linkedin import versions
+
 PROTOCOL_VERSION = "2.0.0"
-# LinkedIn supports each monthly version for at least a year.
-SUPPORTED_MONTHS = 12
 
 # LinkedIn's serviceErrorCode for the errors the sandbox gives.
 SERVICE_ERROR_CODES = {
@@ -41,34 +41,54 @@ SERVICE_ERROR_CODES = {
     "SERVICE_UNAVAILABLE": 0,
     "GATEWAY_TIMEOUT": 0,
     "SINMAIL_SENDER_NOT_APPROVED": 100,
+    "VALIDATION_FAILED": 100,
+    "NOT_IN_CONTRACT": 100,
 }
 
 
 class RestliError(Exception):
     """An error LinkedIn would answer with; views raise it, the endpoint decorator renders it."""
 
-    def __init__(self, status: int, code: str, message: str, *, details: list[dict[str, Any]] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        service_code: bool = True,
+    ):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or []
+        self.service_code = service_code
+
+    @property
+    def specific_code(self) -> str:
+        """The most specific code: the first input error's, else the top-level one."""
+        return str(self.details[0].get("code")) if self.details else self.code
 
     def body(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "status": self.status,
-            "serviceErrorCode": SERVICE_ERROR_CODES.get(self.code, 100),
-            "code": self.code,
-            "message": self.message,
-        }
+        body: dict[str, Any] = {"status": self.status}
+        if self.service_code:
+            body["serviceErrorCode"] = SERVICE_ERROR_CODES.get(self.code, 100)
+        body["code"] = self.code
+        body["message"] = self.message
         if self.details:
             body["errorDetails"] = {"inputErrors": self.details}
         return body
 
 
 def unprocessable(code: str, message: str, *, field: str = "") -> RestliError:
-    details = [{"description": message, "input": {"inputPath": {"fieldPath": field}}, "code": code}]
-    return RestliError(422, code, message, details=details if field else None)
+    """A field LinkedIn refuses: 422 VALIDATION_FAILED, the specific code in errorDetails.inputErrors.
+
+    LinkedIn's validation answers carry a generic top-level code and say what was wrong per
+    input (contract: every write row; the top-level code is a practitioner's report).
+    """
+    detail = {"code": code, "description": message, "input": {"inputPath": {"fieldPath": field}}}
+    return RestliError(422, "VALIDATION_FAILED", message, details=[detail])
 
 
 def bad_request(message: str) -> RestliError:
@@ -106,12 +126,16 @@ def error_response(error: RestliError) -> HttpResponse:
     return json_response(error.body(), status=error.status)
 
 
-def created(urn: str | int, entity: dict[str, Any] | None = None) -> HttpResponse:
-    """201 with the new id in `x-restli-id` (URL-encoded as LinkedIn sends it) and `x-linkedin-id`."""
+def created(urn: str | int, *, linkedin_id: str | None = None) -> HttpResponse:
+    """201 with the new id in `x-restli-id` (URL-encoded as LinkedIn sends it) and `x-linkedin-id`.
+
+    A bare number (campaigns, conversations) stays a number; `linkedin_id` lets the second header
+    carry the URN where LinkedIn's references show it so.
+    """
     encoded = quote(str(urn), safe="")
-    response = json_response(entity, status=201) if entity is not None else HttpResponse(status=201)
+    response = HttpResponse(status=201)
     response["x-restli-id"] = encoded
-    response["x-linkedin-id"] = encoded
+    response["x-linkedin-id"] = quote(linkedin_id, safe="") if linkedin_id else encoded
     response["X-RestLi-Protocol-Version"] = PROTOCOL_VERSION
     return response
 
@@ -124,33 +148,28 @@ def no_content() -> HttpResponse:
 
 # --- versions -----------------------------------------------------------------------------------
 
-_VERSION = re.compile(r"^(\d{4})(\d{2})(?:\.(\d{2}))?$")
 
+def check_version(value: str | None, today: date | None = None) -> None:
+    """426 for a missing version, or one LinkedIn never released or has sunset (the calendar).
 
-def supported_versions(now: datetime | None = None) -> list[str]:
-    """The YYYYMM versions answered today, newest first: this month and the twelve before it."""
-    now = now or timezone.now()
-    year, month = now.year, now.month
-    versions = []
-    for _ in range(SUPPORTED_MONTHS + 1):
-        versions.append(f"{year:04d}{month:02d}")
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return versions
-
-
-def check_version(value: str | None) -> None:
-    """Raise 426 NONEXISTENT_VERSION for a missing, malformed, future or retired version."""
-    if not value:
+    The body is LinkedIn's as practitioners quote it: no serviceErrorCode, the version echoed as
+    YYYYMM01 (`{"status":426,"code":"NONEXISTENT_VERSION","message":"Requested version 20240901 is
+    not active"}`, n8n-io/n8n#14737, PipedreamHQ/pipedream#18398).
+    """
+    if not value or not value.strip():
         raise RestliError(
             426,
             "VERSION_MISSING",
             "A version must be present. Please specify a version in the LinkedIn-Version header.",
+            service_code=False,
         )
-    match = _VERSION.match(value.strip())
-    if not match or match.group(1) + match.group(2) not in supported_versions():
-        raise RestliError(426, "NONEXISTENT_VERSION", f"Requested version {value} is not active")
+    today = today or timezone.now().date()
+    if not versions.is_active(value, today):
+        base = versions.base_name(value)
+        echoed = f"{base}01" if base else value.strip()
+        raise RestliError(
+            426, "NONEXISTENT_VERSION", f"Requested version {echoed} is not active", service_code=False
+        )
 
 
 def check_protocol(request: HttpRequest) -> None:
@@ -313,15 +332,81 @@ def epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def paged(elements: list[dict[str, Any]], request: HttpRequest) -> dict[str, Any]:
-    """A finder's answer with LinkedIn's paging (`start`, `count`, `total`)."""
+def index_page(elements: list[dict[str, Any]], request: HttpRequest, *, default: int = 10) -> dict[str, Any]:
+    """A finder's answer with index paging (`start`, `count`; answer `paging.total`)."""
     params = query_params(request)
     try:
         start = max(0, int(params.get("start", "0")))
-        count = max(1, min(1000, int(params.get("count", "100"))))
+        count = max(1, min(1000, int(params.get("count", str(default)))))
     except ValueError as error:
         raise bad_request("start and count must be integers.") from error
     return {
         "elements": elements[start : start + count],
         "paging": {"start": start, "count": count, "total": len(elements), "links": []},
     }
+
+
+def everything(elements: list[dict[str, Any]]) -> dict[str, Any]:
+    """An answer without paging (adAnalytics: "does not support pagination")."""
+    return {"elements": elements, "paging": {"start": 0, "count": len(elements), "links": []}}
+
+
+_CURSOR_PARAMS = ("pageSize", "pageToken")
+
+
+def _fingerprint(request: HttpRequest) -> str:
+    """Which search a page token belongs to: the query without its paging parameters."""
+    params = {k: v for k, v in query_params(request).items() if k not in _CURSOR_PARAMS}
+    return hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cursor_page(elements: list[dict[str, Any]], request: HttpRequest) -> dict[str, Any]:
+    """A search finder's answer with cursor paging (versions 202401+): `pageSize` and `pageToken` in,
+    `metadata.nextPageToken` out, absent on the last page (LinkedIn's "cursor based pagination")."""
+    params = query_params(request)
+    try:
+        size = int(params.get("pageSize", "100"))
+    except ValueError as error:
+        raise bad_request("pageSize must be an integer.") from error
+    if not 1 <= size <= 1000:
+        raise bad_request("pageSize must be between 1 and 1000.")
+    offset = 0
+    token = params.get("pageToken")
+    if token is not None:
+        offset = _read_token(unquote(token), _fingerprint(request))
+    page = elements[offset : offset + size]
+    metadata: dict[str, Any] = {}
+    if offset + size < len(elements):
+        metadata["nextPageToken"] = _make_token(offset + size, _fingerprint(request))
+    return {"elements": page, "paging": {"count": len(page), "links": []}, "metadata": metadata}
+
+
+def _make_token(offset: int, fingerprint: str) -> str:
+    return base64.urlsafe_b64encode(f"{fingerprint}:{offset}".encode()).decode().rstrip("=")
+
+
+def _read_token(token: str, fingerprint: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        owner, _, offset = raw.partition(":")
+        if owner != fingerprint or not offset.isdigit():
+            raise ValueError(raw)
+        return int(offset)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise bad_request(f"Invalid pageToken {token!r} for this search.") from error
+
+
+def projection(request: HttpRequest) -> tuple[str, ...] | None:
+    """The `fields` projection as LinkedIn reads it: names separated by raw commas.
+
+    LinkedIn (and its official client, which keeps `fields` out of its encoder) uses the Rest.li
+    1.0 form `fields=a,b,c`; a percent-encoded comma is not a separator, so `a%2Cb` is one field
+    named "a,b", which does not exist.
+    """
+    raw = query_params(request).get("fields")
+    if raw is None:
+        return None
+    names = tuple(unquote(part) for part in raw.split(","))
+    if not all(names):
+        raise bad_request(f"Invalid projection fields={raw}.")
+    return names

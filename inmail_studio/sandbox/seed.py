@@ -9,7 +9,7 @@ from django.db import transaction
 
 from inmail_studio.ads import demo
 
-from .models import AccountRole, AdAccount, Campaign, Member, SenderPermission
+from .models import AccountRole, AdAccount, Campaign, LeadForm, Member, SenderPermission
 
 DEMO_ACCOUNT_ID = int(demo.DEMO_ACCOUNT_URN.rsplit(":", 1)[-1])
 DEMO_ACCOUNT_NAME = "Acme Cloud — EMEA"
@@ -36,6 +36,23 @@ ADMINS = (
     ),
 )
 
+# The organizations the accounts belong to (adAccounts' `reference`; an ad image's owner).
+DEMO_ORGANIZATION = "urn:li:organization:2414183"
+OTHER_ORGANIZATION = "urn:li:organization:1035"
+# adInMailMemberSenderPermissions' state for the demo senders' permission (contract R13).
+PERMISSION_STATES = {
+    "approved": SenderPermission.State.APPROVED,
+    "pending": SenderPermission.State.REQUESTED,
+    "revoked": SenderPermission.State.REVOKED,
+    "declined": SenderPermission.State.DECLINED,
+}
+# Lead gen forms of the demo account: the demo's lead-gen ad opens 4242.
+LEAD_FORMS = (
+    (4242, "Demo request", LeadForm.State.PUBLISHED),
+    (4243, "Webinar sign-up", LeadForm.State.PUBLISHED),
+    (4244, "2025 survey", LeadForm.State.ARCHIVED),
+)
+
 CAMPAIGNS = (
     ("Q4 Finance Webinar", "SPONSORED_INMAIL", "ACTIVE"),
     ("IT Directors Demo", "SPONSORED_INMAIL", "ACTIVE"),
@@ -59,11 +76,14 @@ def _member(
 def seed() -> list[str]:
     """Create the sandbox's accounts, members, roles, sender permissions and campaigns. Returns what it did."""
     done: list[str] = []
-    account, made = AdAccount.objects.get_or_create(pk=DEMO_ACCOUNT_ID, defaults={"name": DEMO_ACCOUNT_NAME})
+    account, made = AdAccount.objects.get_or_create(
+        pk=DEMO_ACCOUNT_ID, defaults={"name": DEMO_ACCOUNT_NAME, "reference": DEMO_ORGANIZATION}
+    )
     if made:
         done.append(f"sandbox ad account {account.urn} {account.name}")
     other, made = AdAccount.objects.get_or_create(
-        pk=OTHER_ACCOUNT_ID, defaults={"name": OTHER_ACCOUNT_NAME, "currency": "USD"}
+        pk=OTHER_ACCOUNT_ID,
+        defaults={"name": OTHER_ACCOUNT_NAME, "currency": "USD", "reference": OTHER_ORGANIZATION},
     )
     if made:
         done.append(f"sandbox ad account {other.urn} {other.name}")
@@ -72,7 +92,7 @@ def seed() -> list[str]:
         first, _, last = name.partition(" ")
         member, made = _member(urn.removeprefix("urn:li:person:"), first, last, headline, colour)
         SenderPermission.objects.get_or_create(
-            account=account, member=member, defaults={"status": permission.upper()}
+            account=account, member=member, defaults={"state": PERMISSION_STATES[permission]}
         )
         AccountRole.objects.get_or_create(
             account=account, member=member, defaults={"role": AccountRole.Role.VIEWER}
@@ -100,4 +120,10 @@ def seed() -> list[str]:
     Campaign.objects.get_or_create(
         account=other, name="Globex brand awareness", defaults={"status": "ACTIVE"}
     )
+    for number, name, state in LEAD_FORMS:
+        _, made = LeadForm.objects.get_or_create(
+            pk=number, defaults={"account": account, "name": name, "state": state}
+        )
+        if made:
+            done.append(f"sandbox lead gen form urn:li:adForm:{number} {name}")
     return done

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +32,20 @@ from .models import (
 from .restli import RestliError, unprocessable, urn_id
 
 IMAGE_UPLOAD_TTL = timedelta(hours=1)
+# leadgenCallToAction labels practitioners send (contract R24, unconfirmed for message ads).
+LEADGEN_LABELS = (
+    "APPLY",
+    "DOWNLOAD",
+    "VIEW_QUOTE",
+    "LEARN_MORE",
+    "SIGN_UP",
+    "SUBSCRIBE",
+    "REGISTER",
+    "REQUEST_DEMO",
+    "JOIN",
+    "ATTEND",
+    "UNLOCK_FULL_DOCUMENT",
+)
 CAMPAIGN_FORMATS = ("SPONSORED_INMAIL", "SPONSORED_MESSAGE")
 CAMPAIGN_STATUSES = ("ACTIVE", "PAUSED", "ARCHIVED", "COMPLETED", "CANCELED", "DRAFT")
 
@@ -145,6 +160,12 @@ def creative_create(*, account: AdAccount, member: Member, data: dict[str, Any])
             f"intendedStatus must be one of {Creative.Status.values}.",
             field="intendedStatus",
         )
+    stray = set(data) - {"campaign", "content", "intendedStatus", "name", "leadgenCallToAction"}
+    if stray:
+        name = sorted(stray)[0]
+        raise unprocessable("UNRECOGNIZED_FIELD", f"Unrecognized field {name}.", field=name)
+    form, label = _leadgen(data.get("leadgenCallToAction"), account, "leadgenCallToAction")
+    lead_form_named(content, form)
     if status == Creative.Status.ACTIVE:
         validation.sender_check(content.data.get("sender"), account, field="content.reference.sender")
     name = data.get("name") or ""
@@ -158,18 +179,64 @@ def creative_create(*, account: AdAccount, member: Member, data: dict[str, Any])
         content_reference=content.urn,
         name=name,
         intended_status=status,
+        leadgen_form=form,
+        leadgen_label=label,
         created_by=member,
         modified_by=member,
     )
 
 
+def _leadgen(value: Any, account: AdAccount, field: str) -> tuple[str, str]:
+    """A creative's leadgenCallToAction {destination: urn:li:adForm:N, label}, checked; ("", "") when absent."""
+    if value is None:
+        return "", ""
+    if not isinstance(value, dict) or set(value) - {"destination", "label"}:
+        raise unprocessable(
+            "INVALID_VALUE_FOR_FIELD", f"{field} must be {{destination, label}}.", field=field
+        )
+    form = validation.lead_form_check(value.get("destination"), account, f"{field}.destination")
+    label = value.get("label", "")
+    if label not in LEADGEN_LABELS:
+        raise unprocessable(
+            "INVALID_VALUE_FOR_FIELD",
+            f"{field}.label must be one of {', '.join(LEADGEN_LABELS)}.",
+            field=f"{field}.label",
+        )
+    return form, str(label)
+
+
+def lead_form_named(content: InMailContent, creative_form: str) -> str:
+    """The form a lead-gen message ad opens: named on the creative or on the content; 422 if neither.
+
+    LinkedIn's sources disagree on where a message ad names its form (the content's
+    subContent.form.leadGenerationForm, the creative's leadgenCallToAction); the sandbox
+    accepts either (contract R17, R24) and refuses a lead-gen ad that names it nowhere.
+    """
+    form_sub = content.data.get("subContent", {}).get("form")
+    if form_sub is None:
+        return ""
+    form = creative_form or str(form_sub.get("leadGenerationForm") or "")
+    if not form:
+        raise unprocessable(
+            "LEAD_GEN_FORM_MISSING",
+            f"{content.urn} is a lead gen message ad but no lead form is named: set the creative's "
+            "leadgenCallToAction.destination (or the content's subContent.form.leadGenerationForm).",
+            field="leadgenCallToAction.destination",
+        )
+    return form
+
+
 @transaction.atomic
 def creative_update(*, creative_id: int, member: Member, fields: dict[str, Any]) -> Creative:
     creative = Creative.objects.select_for_update().select_related("account").get(pk=creative_id)
-    stray = set(fields) - {"intendedStatus", "name"}
+    stray = set(fields) - {"intendedStatus", "name", "leadgenCallToAction"}
     if stray:
         name = sorted(stray)[0]
         raise unprocessable("FIELD_NOT_UPDATABLE", f"{name} cannot be changed on a creative.", field=name)
+    if "leadgenCallToAction" in fields:
+        creative.leadgen_form, creative.leadgen_label = _leadgen(
+            fields["leadgenCallToAction"], creative.account, "leadgenCallToAction"
+        )
     if "intendedStatus" in fields:
         status = fields["intendedStatus"]
         if status not in Creative.Status.values:
@@ -182,6 +249,7 @@ def creative_update(*, creative_id: int, member: Member, fields: dict[str, Any])
             content = InMailContent.objects.get(
                 pk=urn_id(creative.content_reference, "adInMailContent", "content")
             )
+            lead_form_named(content, creative.leadgen_form)
             validation.sender_check(
                 content.data.get("sender"), creative.account, field="content.reference.sender"
             )
@@ -226,13 +294,14 @@ def test_inmail_send(*, content: InMailContent, member: Member, params: dict[str
             f"creative {params['creative']} must belong to {campaign.urn} and reference {content.urn}.",
             field="creative",
         )
+    form = lead_form_named(content, creative.leadgen_form)
     validation.sender_check(content.data.get("sender"), account)
     return InboxMessage.objects.create(
         recipient=member,
         content_urn=content.urn,
         campaign_urn=campaign.urn,
         creative_urn=creative.urn,
-        snapshot=inbox.snapshot_of(content.data),
+        snapshot=inbox.snapshot_of(content.data, lead_form=form),
         conversation=inbox.conversation_of(content.data),
     )
 
@@ -311,10 +380,59 @@ def message_update(*, conversation_id: int, number: int, fields: dict[str, Any])
 
 
 @transaction.atomic
-def image_initialize(*, owner: str) -> Image:
+def image_initialize(
+    *, caller_urn: str, request: dict[str, Any], account_for: Callable[..., AdAccount]
+) -> Image:
+    """R14: an image owned by an organization or a person, in an ad account's media library.
+
+    LinkedIn's Images API documents `owner` as an organization or person URN and, for ads,
+    `mediaLibraryMetadata.associatedAccount`. The owner must be the account's organization (its
+    `reference`) or the caller; the caller needs a writing role on the associated account.
+    """
+    owner = request.get("owner")
+    field = "initializeUploadRequest.owner"
+    if not isinstance(owner, str) or not (
+        owner.startswith("urn:li:organization:") or owner.startswith("urn:li:person:")
+    ):
+        raise unprocessable(
+            "INVALID_VALUE_FOR_FIELD",
+            f"{field} must be an organization or person URN; got {owner!r}.",
+            field=field,
+        )
+    stray = set(request) - {"owner", "mediaLibraryMetadata"}
+    if stray:
+        name = sorted(stray)[0]
+        raise unprocessable(
+            "UNRECOGNIZED_FIELD", f"Unrecognized field {name}.", field=f"initializeUploadRequest.{name}"
+        )
+    associated = ""
+    metadata = request.get("mediaLibraryMetadata")
+    if metadata is not None:
+        meta_field = "initializeUploadRequest.mediaLibraryMetadata.associatedAccount"
+        if not isinstance(metadata, dict):
+            raise unprocessable(
+                "INVALID_VALUE_FOR_FIELD", "mediaLibraryMetadata must be an object.", field=meta_field
+            )
+        account = account_for(
+            urn_id(metadata.get("associatedAccount"), "sponsoredAccount", meta_field), write=True
+        )
+        associated = account.urn
+        if owner not in (account.reference, caller_urn):
+            raise unprocessable(
+                "INVALID_VALUE_FOR_FIELD",
+                f"{field}: {owner} is neither {account.urn}'s organization ({account.reference}) nor the caller.",
+                field=field,
+            )
+    elif owner != caller_urn:
+        raise unprocessable(
+            "INVALID_VALUE_FOR_FIELD",
+            f"{field}: without mediaLibraryMetadata an image can only be the caller's own.",
+            field=field,
+        )
     return Image.objects.create(
         key=f"D4E10AQ{secrets.token_hex(8).upper()}",
         owner=owner,
+        associated_account=associated,
         upload_token=secrets.token_urlsafe(32),
         upload_expires_at=timezone.now() + IMAGE_UPLOAD_TTL,
     )

@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from .models import AuthorizationCode, Member, Token
 
-SCOPES = ("r_ads", "rw_ads")
-READ_SCOPES = frozenset({"r_ads", "rw_ads"})
+# The scopes the sandbox's consent page grants: the Advertising API's (LinkedIn's "Increasing access"
+# page) and OpenID Connect's (openid, profile, email). Which call needs which is in the contract.
+SCOPES = ("r_ads", "rw_ads", "r_ads_reporting", "r_basicprofile", "openid", "profile", "email")
 WRITE_SCOPES = frozenset({"rw_ads"})
+# What the app asks for (and what `sandbox_token` grants by default).
+APP_SCOPES = "r_ads rw_ads r_ads_reporting openid profile"
 # LinkedIn's authorization codes live 30 minutes.
 CODE_TTL = timedelta(minutes=30)
 
@@ -152,7 +155,7 @@ def token_revoke(*, token: Token) -> None:
         token.access_tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
 
 
-def sandbox_token_issue(*, member: Member, scope: str = "r_ads rw_ads", client_id: str = "") -> str:
+def sandbox_token_issue(*, member: Member, scope: str = APP_SCOPES, client_id: str = "") -> str:
     """An access token for scripts and curl (the `sandbox_token` command)."""
     issued = tokens_issue(member=member, client_id=client_id or settings.LINKEDIN_CLIENT_ID, scope=scope)
     return issued.access_token

@@ -2,41 +2,55 @@
 
 rest/...        the Marketing API (Rest.li 2.0), as under https://api.linkedin.com/rest/
 oauth/v2/...    OAuth 2.0, as under https://www.linkedin.com/oauth/v2/
+v2/userinfo     OpenID Connect's userinfo, as under https://api.linkedin.com/v2/
+upload/...      the upload URLs images?action=initializeUpload hands out
 inbox/...       each member's test inbox
 console/        staff page: faults, tokens
+
+Everything under rest/, oauth/, v2/ and upload/ is one row of the written contract (CONTRACT.md),
+and the URLs are self-contained: this urlconf can be served alone, at any prefix.
 """
 
 from django.urls import path, re_path
 
-from . import analytics, api, oauth, views
+from . import analytics, api, gateway, oauth, views
+
+# The handlers register themselves with the gateway, one per contract row, when their modules load.
+__all__ = ["analytics", "api"]
 
 app_name = "sandbox"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    # Rest.li resources. Keys arrive URL-decoded (Django decodes the path), so a URN key is one segment.
-    path("rest/inMailContents", api.inmail_contents, name="inmail_contents"),
-    path("rest/inMailContents/<str:key>", api.inmail_content, name="inmail_content"),
-    path("rest/adAccounts", api.ad_accounts, name="ad_accounts"),
-    path("rest/adAccounts/<str:account_id>", api.ad_account, name="ad_account"),
-    path("rest/adAccounts/<str:account_id>/adCampaigns", api.campaigns, name="campaigns"),
-    path("rest/adAccounts/<str:account_id>/adCampaigns/<str:campaign_id>", api.campaign, name="campaign"),
-    path("rest/adAccounts/<str:account_id>/creatives", api.creatives, name="creatives"),
-    path("rest/adAccounts/<str:account_id>/creatives/<str:key>", api.creative, name="creative"),
-    path("rest/conversationAds", api.conversation_ads, name="conversation_ads"),
-    path("rest/conversationAds/<str:key>", api.conversation_ad, name="conversation_ad"),
-    path("rest/conversationAds/<str:key>/sponsoredMessageContents", api.message_contents, name="messages"),
+    # Rest.li resources: every path goes through the gateway, which answers with the handler of the
+    # contract row the request matches (CONTRACT.md). Keys arrive URL-decoded (Django decodes the
+    # path), so a URN key is one segment.
+    path("rest/inMailContents", gateway.rest, name="inmail_contents"),
+    path("rest/inMailContents/<str:key>", gateway.rest, name="inmail_content"),
+    path("rest/adAccounts", gateway.rest, name="ad_accounts"),
+    path("rest/adAccounts/<str:account_id>", gateway.rest, name="ad_account"),
+    path("rest/adAccounts/<str:account_id>/adCampaigns", gateway.rest, name="campaigns"),
+    path("rest/adAccounts/<str:account_id>/adCampaigns/<str:campaign_id>", gateway.rest, name="campaign"),
+    path("rest/adAccounts/<str:account_id>/creatives", gateway.rest, name="creatives"),
+    path("rest/adAccounts/<str:account_id>/creatives/<str:key>", gateway.rest, name="creative"),
+    path("rest/adAccountUsers", gateway.rest, name="ad_account_users"),
+    path("rest/conversationAds", gateway.rest, name="conversation_ads"),
+    path("rest/conversationAds/<str:key>", gateway.rest, name="conversation_ad"),
+    path("rest/conversationAds/<str:key>/sponsoredMessageContents", gateway.rest, name="messages"),
     path(
         "rest/conversationAds/<str:key>/sponsoredMessageContents/<str:message_key>",
-        api.message_content,
+        gateway.rest,
         name="message",
     ),
-    path("rest/images", api.images, name="images"),
-    path("rest/images/<str:key>", api.image, name="image"),
-    path("rest/adInMailMemberSenderPermissions", api.sender_permissions, name="sender_permissions"),
-    path("rest/me", api.me, name="me"),
-    path("rest/adAnalytics", analytics.ad_analytics, name="ad_analytics"),
-    re_path(r"^rest/(?P<rest>.*)$", api.rest_not_found),
+    path("rest/images", gateway.rest, name="images"),
+    path("rest/images/<str:key>", gateway.rest, name="image"),
+    path("rest/adInMailMemberSenderPermissions", gateway.rest, name="sender_permissions"),
+    path("rest/leadForms", gateway.rest, name="lead_forms"),
+    path("rest/me", gateway.rest, name="me"),
+    path("rest/adAnalytics", gateway.rest, name="ad_analytics"),
+    re_path(r"^rest/(?P<rest>.*)$", gateway.rest_not_found),
+    # OpenID Connect (unversioned, as under https://api.linkedin.com/v2/).
+    path("v2/userinfo", api.userinfo, name="userinfo"),
     # Uploads and the files the inbox shows.
     path("upload/images/<str:token>", api.image_upload, name="image_upload"),
     path("media/images/<str:key>", api.image_file, name="image_file"),

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from inmail_studio.ads import limits
 
-from .models import AdAccount, Conversation, ConversationMessage, Image, Member, SenderPermission
+from .models import AdAccount, Conversation, ConversationMessage, Image, LeadForm, Member, SenderPermission
 from .restli import RestliError, unprocessable, urn_id
 
 INMAIL_WRITABLE = ("name", "account", "sender", "subject", "htmlBody", "customFooter", "subContent")
@@ -65,10 +65,10 @@ def sender_check(sender: Any, account: AdAccount, field: str = "sender") -> str:
         slug = sender.removeprefix("urn:li:person:")
         permission = (
             SenderPermission.objects.filter(account=account, member__slug=slug)
-            .values_list("status", flat=True)
+            .values_list("state", flat=True)
             .first()
         )
-        if permission == SenderPermission.Status.APPROVED:
+        if permission == SenderPermission.State.APPROVED:
             return sender
         state = permission.lower() if permission else "never requested"
         raise unprocessable(
@@ -87,12 +87,36 @@ def sender_check(sender: Any, account: AdAccount, field: str = "sender") -> str:
     )
 
 
+def lead_form_check(value: Any, account: AdAccount, field: str) -> str:
+    """A lead gen form named by an ad must be one of the account's forms (leadForms?q=owner, R37)."""
+    number = urn_id(value, "adForm", field)
+    if (
+        not LeadForm.objects.filter(pk=number, account=account)
+        .exclude(state=LeadForm.State.ARCHIVED)
+        .exists()
+    ):
+        raise unprocessable(
+            "INVALID_VALUE_FOR_FIELD",
+            f"{field}: lead gen form {value} is not a live form of {account.urn}.",
+            field=field,
+        )
+    return str(value)
+
+
 def banner_check(value: Any, account: AdAccount, field: str) -> str:
     if not isinstance(value, str) or not value.startswith("urn:li:image:"):
         raise unprocessable("INVALID_VALUE_FOR_FIELD", f"{field} must be an image URN.", field=field)
     image = Image.objects.filter(key=value.removeprefix("urn:li:image:")).first()
-    if image is None or image.owner != account.urn:
+    if image is None:
         raise unprocessable("INVALID_VALUE_FOR_FIELD", f"{field}: image {value} does not exist.", field=field)
+    if image.associated_account != account.urn:
+        # An ad's image is uploaded into the account's media library (mediaLibraryMetadata, R14).
+        raise unprocessable(
+            "INVALID_VALUE_FOR_FIELD",
+            f"{field}: image {value} is not in the media library of {account.urn} "
+            "(initializeUpload's mediaLibraryMetadata.associatedAccount).",
+            field=field,
+        )
     if image.status != Image.Status.AVAILABLE:
         raise unprocessable("IMAGE_NOT_AVAILABLE", f"{field}: image {value} was never uploaded.", field=field)
     if (image.width, image.height) != (limits.BANNER_WIDTH, limits.BANNER_HEIGHT):
@@ -160,8 +184,9 @@ def inmail_content(data: dict[str, Any], *, account: AdAccount) -> dict[str, Any
             inner.get("callToActionLandingPageUrl"), f"{path}.callToActionLandingPageUrl"
         )
     if kind == "form" and inner.get("leadGenerationForm") is not None:
-        urn_id(inner["leadGenerationForm"], "adForm", f"{path}.leadGenerationForm")
-        cleaned_inner["leadGenerationForm"] = inner["leadGenerationForm"]
+        cleaned_inner["leadGenerationForm"] = lead_form_check(
+            inner["leadGenerationForm"], account, f"{path}.leadGenerationForm"
+        )
     if kind == "guidedReplies":
         number = urn_id(
             inner.get("sponsoredConversation"), "sponsoredConversation", f"{path}.sponsoredConversation"

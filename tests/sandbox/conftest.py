@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from django.utils import timezone
+from django.conf import settings
 
 from inmail_studio.sandbox import seed, tokens
 from inmail_studio.sandbox.models import Member
@@ -19,7 +19,8 @@ OTHER_ACCOUNT_ID = seed.OTHER_ACCOUNT_ID
 
 
 def current_version() -> str:
-    return timezone.now().strftime("%Y%m")
+    """The version the app sends: one the calendar lists as answered today."""
+    return str(settings.LINKEDIN_API_VERSION)
 
 
 def encode(urn: str) -> str:
@@ -78,7 +79,7 @@ def sandbox(transactional_db: None) -> None:
 
 @pytest.fixture
 def token_for(sandbox: None) -> Callable[..., str]:
-    def make(slug: str = "ada-admin", scope: str = "r_ads rw_ads") -> str:
+    def make(slug: str = "ada-admin", scope: str = tokens.APP_SCOPES) -> str:
         return tokens.sandbox_token_issue(member=Member.objects.get(slug=slug), scope=scope)
 
     return make
@@ -91,13 +92,13 @@ def rest_base(live_server: Any) -> str:
 
 @pytest.fixture
 def api(rest_base: str, token_for: Callable[..., str]) -> Api:
-    """Ada Admin (ACCOUNT_MANAGER on the demo account) with r_ads and rw_ads."""
+    """Ada Admin (ACCOUNT_MANAGER on the demo account) with the scopes the app asks for."""
     return Api(rest_base, token_for())
 
 
 @pytest.fixture
 def api_as(rest_base: str, token_for: Callable[..., str]) -> Callable[..., Api]:
-    def make(slug: str = "ada-admin", scope: str = "r_ads rw_ads") -> Api:
+    def make(slug: str = "ada-admin", scope: str = tokens.APP_SCOPES) -> Api:
         return Api(rest_base, token_for(slug, scope))
 
     return make
@@ -120,6 +121,18 @@ def message_ad(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def code_of(response: requests.Response) -> str:
+    """LinkedIn's most specific code: the first errorDetails.inputErrors[].code, else the top-level code."""
+    body = response.json()
+    inputs = (body.get("errorDetails") or {}).get("inputErrors") or []
+    return str(inputs[0]["code"]) if inputs else str(body.get("code", ""))
+
+
+def as_urn(value: str, urn_type: str) -> str:
+    """A created id as its URN: some creates answer the bare number (contract R11, R27)."""
+    return f"urn:li:{urn_type}:{value}" if value.isdigit() else value
 
 
 def campaign_urn(api: Api, name: str = "Q4 Finance Webinar") -> str:

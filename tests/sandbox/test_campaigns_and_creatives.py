@@ -13,7 +13,8 @@ def test_ad_account_search_lists_only_accounts_the_member_has_a_role_on(api_as: 
     assert {a["id"] for a in ada["elements"]} == {ACCOUNT_ID, OTHER_ACCOUNT_ID}
     assert [a["id"] for a in maya["elements"]] == [ACCOUNT_ID]
     assert maya["elements"][0]["name"] == "Acme Cloud — EMEA"
-    assert maya["paging"]["total"] == 1
+    assert maya["elements"][0]["reference"].startswith("urn:li:organization:")
+    assert "nextPageToken" not in maya["metadata"]  # one page: cursor paging answers no token
 
 
 def test_ad_account_get_by_number_or_urn(api: Api) -> None:
@@ -112,16 +113,17 @@ def test_a_creative_must_reference_content_of_the_same_account(api: Api) -> None
     assert response.status_code == 422
 
 
-def test_sender_permissions_are_found_by_account(api: Api) -> None:
+def test_sender_permissions_are_found_by_account_as_account_member_and_state(api: Api) -> None:
     body = api.get(f"/adInMailMemberSenderPermissions?q=account&account={encode(ACCOUNT)}").json()
-    statuses = {p["sender"]: p["status"] for p in body["elements"]}
-    assert statuses == {
+    states = {p["member"]: p["state"] for p in body["elements"]}
+    assert states == {
         "urn:li:person:dana-whitfield": "APPROVED",
         "urn:li:person:marcus-lee": "APPROVED",
-        "urn:li:person:sofia-alvarez": "PENDING",
+        "urn:li:person:sofia-alvarez": "REQUESTED",
     }
-    dana = next(p for p in body["elements"] if p["sender"].endswith("dana-whitfield"))
-    assert dana["sender~"]["localizedFirstName"] == "Dana"
+    # The answer is the entity, undecorated: nobody asked for a projection.
+    assert all(set(p) == {"account", "member", "state"} for p in body["elements"])
+    assert body["paging"]["total"] == 3
 
 
 def test_sender_permissions_of_an_account_without_a_role_are_403(api_as: Callable[..., Api]) -> None:
@@ -130,5 +132,8 @@ def test_sender_permissions_of_an_account_without_a_role_are_403(api_as: Callabl
     assert maya.get(f"/adInMailMemberSenderPermissions?q=account&account={other}").status_code == 403
 
 
-def test_me_names_the_member_the_token_speaks_for(api_as: Callable[..., Api]) -> None:
-    assert api_as("maya-marketer").get("/me").json()["localizedFirstName"] == "Maya"
+def test_me_needs_r_basicprofile_which_the_app_never_asks_for(api_as: Callable[..., Api]) -> None:
+    refused = api_as("maya-marketer").get("/me")
+    assert refused.status_code == 403 and "r_basicprofile" in refused.json()["message"]
+    granted = api_as("maya-marketer", scope="r_ads r_basicprofile").get("/me")
+    assert granted.json()["localizedFirstName"] == "Maya"

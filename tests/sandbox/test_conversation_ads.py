@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 from inmail_studio.ads import limits
 
-from .conftest import ACCOUNT, ACCOUNT_ID, Api, campaign_urn, encode, message_ad
+from .conftest import ACCOUNT, ACCOUNT_ID, Api, as_urn, campaign_urn, code_of, encode, message_ad
 
 
 def text(body: str, *options: dict[str, Any]) -> dict[str, Any]:
@@ -21,8 +22,20 @@ def reply(label: str, next_content: str | None = None) -> dict[str, Any]:
 
 
 def conversation(api: Api) -> tuple[str, str]:
-    urn = api.create("/conversationAds", {"parentAccount": ACCOUNT})
+    urn = as_urn(api.create("/conversationAds", {"parentAccount": ACCOUNT}), "sponsoredConversation")
     return urn, f"/conversationAds/{encode(urn)}/sponsoredMessageContents"
+
+
+def test_creating_a_conversation_answers_its_bare_number_and_the_urn_in_x_linkedin_id(api: Api) -> None:
+    """Contract R27 (unconfirmed): x-restli-id may carry the bare number; the client turns it into the URN."""
+    response = api.post("/conversationAds", {"parentAccount": ACCOUNT})
+    assert response.status_code == 201
+    number = response.headers["x-restli-id"]
+    assert number.isdigit()
+    assert unquote(response.headers["x-linkedin-id"]) == f"urn:li:sponsoredConversation:{number}"
+    # Both forms of the key reach the same conversation, as LinkedIn's reference shows.
+    by_number = api.get(f"/conversationAds/{number}").json()
+    assert by_number == api.get(f"/conversationAds/{encode(as_urn(number, 'sponsoredConversation'))}").json()
 
 
 def test_a_conversation_is_built_from_the_leaves_up_and_read_back(api: Api) -> None:
@@ -75,7 +88,7 @@ def test_at_most_the_limit_of_buttons_per_message(api: Api) -> None:
     options = [reply(f"Option {i}") for i in range(limits.BUTTONS_PER_MESSAGE.maximum + 1)]
     response = api.post(messages, text("<p>Hi</p>", *options))
     assert response.status_code == 422
-    assert response.json()["code"] == "TOO_MANY_OPTIONS"
+    assert code_of(response) == "TOO_MANY_OPTIONS"
 
 
 def test_button_text_and_body_follow_the_limits(api: Api) -> None:
@@ -94,7 +107,7 @@ def test_a_partial_update_that_would_loop_is_refused(api: Api) -> None:
     first = api.create(messages, text("<p>First</p>", reply("Go", leaf)))
     response = api.patch(f"{messages}/{encode(leaf)}", {"nextAction": {"options": [reply("Back", first)]}})
     assert response.status_code == 422
-    assert response.json()["code"] == "CYCLE_IN_CONVERSATION"
+    assert code_of(response) == "CYCLE_IN_CONVERSATION"
     fine = api.patch(f"{messages}/{encode(leaf)}", {"bodySource": {"text": "<p>Leaf, reworded</p>"}})
     assert fine.status_code == 204
 
@@ -118,7 +131,7 @@ def test_a_live_conversation_can_no_longer_change(api: Api) -> None:
     assert creative
     response = api.patch(f"{messages}/{encode(first)}", {"bodySource": {"text": "<p>Changed</p>"}})
     assert response.status_code == 422
-    assert response.json()["code"] == "INMAIL_CONTENT_IMMUTABLE"
+    assert code_of(response) == "INMAIL_CONTENT_IMMUTABLE"
 
 
 def test_a_thank_you_after_a_form_keeps_the_message_it_leads_to(api: Api) -> None:

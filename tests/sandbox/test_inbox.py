@@ -9,7 +9,7 @@ from inmail_studio.ads import preview
 from inmail_studio.sandbox.models import InboxMessage, Member
 from inmail_studio.sandbox.views import reader
 
-from .conftest import ACCOUNT, ACCOUNT_ID, Api, campaign_urn, encode, message_ad
+from .conftest import ACCOUNT, ACCOUNT_ID, Api, as_urn, campaign_urn, encode, message_ad
 
 
 def send_test(api: Api, content: str, campaign_name: str = "Q4 Finance Webinar") -> None:
@@ -77,7 +77,7 @@ def test_the_inbox_list_names_every_member(sandbox: None) -> None:
 
 
 def test_a_conversation_ad_can_be_walked_through_its_buttons(api: Api) -> None:
-    conversation = api.create("/conversationAds", {"parentAccount": ACCOUNT})
+    conversation = as_urn(api.create("/conversationAds", {"parentAccount": ACCOUNT}), "sponsoredConversation")
     messages = f"/conversationAds/{encode(conversation)}/sponsoredMessageContents"
     leaf = api.create(messages, {"bodySource": {"text": "<p>Here is the agenda.</p>"}})
     first = api.create(

@@ -9,7 +9,7 @@ import pytest
 from inmail_studio.ads import limits
 from inmail_studio.sandbox.models import InboxMessage
 
-from .conftest import ACCOUNT, ACCOUNT_ID, Api, campaign_urn, encode, message_ad
+from .conftest import ACCOUNT, ACCOUNT_ID, Api, as_urn, campaign_urn, code_of, encode, message_ad
 
 
 def test_create_answers_201_with_the_urn_in_x_restli_id_and_x_linkedin_id(api: Api) -> None:
@@ -50,22 +50,25 @@ def test_partial_update_answers_204_and_changes_only_the_fields_set(api: Api) ->
     assert entity["htmlBody"] == message_ad()["htmlBody"]
 
 
-def test_a_post_to_an_entity_without_partial_update_is_not_allowed(api: Api) -> None:
+def test_a_post_to_an_entity_without_partial_update_is_a_form_the_contract_does_not_list(api: Api) -> None:
     urn = api.create("/inMailContents", message_ad())
-    assert api.post(f"/inMailContents/{encode(urn)}", {"patch": {"$set": {}}}).status_code == 405
+    response = api.post(f"/inMailContents/{encode(urn)}", {"patch": {"$set": {}}})
+    assert response.status_code == 400
+    assert response.json()["code"] == "NOT_IN_CONTRACT"
+    assert "R20 wants PARTIAL_UPDATE" in response.json()["message"]
 
 
 def test_a_sender_without_approved_permission_is_refused(api: Api) -> None:
     response = api.post("/inMailContents", message_ad(sender="urn:li:person:sofia-alvarez"))
     assert response.status_code == 422
-    assert response.json()["code"] == "SINMAIL_SENDER_NOT_APPROVED"
+    assert code_of(response) == "SINMAIL_SENDER_NOT_APPROVED"
 
 
 def test_switching_to_an_unapproved_sender_is_refused_too(api: Api) -> None:
     urn = api.create("/inMailContents", message_ad())
     response = api.patch(f"/inMailContents/{encode(urn)}", {"sender": "urn:li:person:sofia-alvarez"})
     assert response.status_code == 422
-    assert response.json()["code"] == "SINMAIL_SENDER_NOT_APPROVED"
+    assert code_of(response) == "SINMAIL_SENDER_NOT_APPROVED"
 
 
 def _over(limit: limits.Limit) -> str:
@@ -153,7 +156,7 @@ def test_a_lead_gen_form_and_a_conversation_shell_are_accepted(api: Api) -> None
         subContent={"form": {"callToActionText": "Book a demo", "leadGenerationForm": "urn:li:adForm:4242"}}
     )
     assert api.post("/inMailContents", form).status_code == 201
-    conversation = api.create("/conversationAds", {"parentAccount": ACCOUNT})
+    conversation = as_urn(api.create("/conversationAds", {"parentAccount": ACCOUNT}), "sponsoredConversation")
     shell = message_ad(htmlBody="", subContent={"guidedReplies": {"sponsoredConversation": conversation}})
     assert api.post("/inMailContents", shell).status_code == 201
 
@@ -181,7 +184,7 @@ def test_content_used_by_an_active_creative_can_no_longer_change(api: Api) -> No
     )
     response = api.patch(f"/inMailContents/{encode(urn)}", {"subject": "Too late"})
     assert response.status_code == 422
-    assert response.json()["code"] == "INMAIL_CONTENT_IMMUTABLE"
+    assert code_of(response) == "INMAIL_CONTENT_IMMUTABLE"
 
 
 def test_send_test_inmail_delivers_to_the_callers_inbox(api: Api) -> None:

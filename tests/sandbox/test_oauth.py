@@ -11,6 +11,7 @@ import requests
 from django.conf import settings as django_settings
 
 from inmail_studio.sandbox.models import Token
+from inmail_studio.sandbox.tokens import APP_SCOPES
 from tests.conftest import client_for, make_user
 
 from .conftest import ACCOUNT_ID, Api
@@ -23,7 +24,7 @@ def authorize_url(**overrides: str) -> str:
         "response_type": "code",
         "client_id": django_settings.LINKEDIN_CLIENT_ID,
         "redirect_uri": REDIRECT,
-        "scope": "r_ads rw_ads",
+        "scope": APP_SCOPES,
         "state": "xyz-123",
         **overrides,
     }
@@ -42,7 +43,7 @@ def consent(
         "response_type": "code",
         "client_id": django_settings.LINKEDIN_CLIENT_ID,
         "redirect_uri": REDIRECT,
-        "scope": "r_ads rw_ads",
+        "scope": APP_SCOPES,
         "state": "xyz-123",
         "member": member,
         "decision": decision,
@@ -112,9 +113,14 @@ def test_the_code_exchanges_once_for_tokens_that_work(base: str) -> None:
     body = response.json()
     assert body["expires_in"] == pytest.approx(django_settings.SANDBOX_ACCESS_TOKEN_TTL, abs=5)
     assert body["refresh_token_expires_in"] == pytest.approx(django_settings.SANDBOX_REFRESH_TOKEN_TTL, abs=5)
-    assert set(body["scope"].split(",")) == {"r_ads", "rw_ads"}
+    assert set(body["scope"].split(",")) == set(APP_SCOPES.split())
     api = Api(f"{base}/sandbox/linkedin/rest", body["access_token"])
-    assert api.get("/me").json()["id"] == "maya-marketer"
+    me = requests.get(
+        f"{base}/sandbox/linkedin/v2/userinfo",
+        headers={"Authorization": f"Bearer {body['access_token']}"},
+        timeout=10,
+    ).json()
+    assert (me["sub"], me["name"]) == ("maya-marketer", "Maya Marketer")
     assert api.get(f"/adAccounts/{ACCOUNT_ID}").status_code == 200
 
     again = exchange(base, code)
@@ -147,7 +153,12 @@ def test_refresh_gives_a_new_access_token_but_never_extends_the_refresh_token(ba
     assert body["access_token"] != first["access_token"]
     assert body["refresh_token"] == first["refresh_token"]
     assert body["refresh_token_expires_in"] < first["refresh_token_expires_in"]
-    assert Api(f"{base}/sandbox/linkedin/rest", body["access_token"]).get("/me").status_code == 200
+    assert (
+        Api(f"{base}/sandbox/linkedin/rest", body["access_token"])
+        .get(f"/adAccounts/{ACCOUNT_ID}")
+        .status_code
+        == 200
+    )
 
 
 def test_introspection_reports_active_then_expired(base: str, settings: Any) -> None:
@@ -156,12 +167,12 @@ def test_introspection_reports_active_then_expired(base: str, settings: Any) -> 
     active = token_call(base, "introspectToken", token=body["access_token"]).json()
     assert active["active"] is True
     assert active["status"] == "active"
-    assert set(active["scope"].split(",")) == {"r_ads", "rw_ads"}
+    assert set(active["scope"].split(",")) == set(APP_SCOPES.split())
     assert isinstance(active["expires_at"], int)
     time.sleep(1.2)
     expired = token_call(base, "introspectToken", token=body["access_token"]).json()
     assert (expired["active"], expired["status"]) == (False, "expired")
-    response = Api(f"{base}/sandbox/linkedin/rest", body["access_token"]).get("/me")
+    response = Api(f"{base}/sandbox/linkedin/rest", body["access_token"]).get(f"/adAccounts/{ACCOUNT_ID}")
     assert response.status_code == 401
     assert response.json()["code"] == "EXPIRED_ACCESS_TOKEN"
     # The refresh token still works after the access token expired.
@@ -187,7 +198,7 @@ def test_revoking_on_the_console_makes_the_api_answer_401_and_blocks_refresh(bas
     staff = client_for(make_user("ops", is_staff=True))
     access = Token.objects.get(kind=Token.Kind.ACCESS)
     assert staff.post(f"/sandbox/linkedin/console/tokens/{access.pk}/revoke").status_code == 302
-    response = Api(f"{base}/sandbox/linkedin/rest", body["access_token"]).get("/me")
+    response = Api(f"{base}/sandbox/linkedin/rest", body["access_token"]).get(f"/adAccounts/{ACCOUNT_ID}")
     assert response.status_code == 401
     assert response.json()["code"] == "REVOKED_ACCESS_TOKEN"
     introspected = token_call(base, "introspectToken", token=body["access_token"]).json()
@@ -199,4 +210,58 @@ def test_revoking_on_the_console_makes_the_api_answer_401_and_blocks_refresh(bas
 def test_the_revoke_endpoint_revokes_a_token(base: str) -> None:
     body = exchange(base, consent(requests.Session(), base)["code"][0]).json()
     assert token_call(base, "revoke", token=body["access_token"]).status_code == 200
-    assert Api(f"{base}/sandbox/linkedin/rest", body["access_token"]).get("/me").status_code == 401
+    assert (
+        Api(f"{base}/sandbox/linkedin/rest", body["access_token"])
+        .get(f"/adAccounts/{ACCOUNT_ID}")
+        .status_code
+        == 401
+    )
+    # The refresh token is a token of its own: it still works until it is revoked too.
+    assert (
+        token_call(
+            base, "accessToken", grant_type="refresh_token", refresh_token=body["refresh_token"]
+        ).status_code
+        == 200
+    )
+
+
+def test_revoking_the_refresh_token_takes_its_access_tokens_with_it(base: str) -> None:
+    body = exchange(base, consent(requests.Session(), base)["code"][0]).json()
+    assert token_call(base, "revoke", token=body["refresh_token"]).status_code == 200
+    assert token_call(base, "introspectToken", token=body["access_token"]).json()["status"] == "revoked"
+    refresh = token_call(base, "accessToken", grant_type="refresh_token", refresh_token=body["refresh_token"])
+    assert refresh.status_code == 400
+
+
+def test_revoking_needs_the_apps_own_credentials(base: str) -> None:
+    body = exchange(base, consent(requests.Session(), base)["code"][0]).json()
+    refused = token_call(base, "revoke", token=body["access_token"], client_secret="nope")
+    assert refused.status_code == 401
+    assert token_call(base, "introspectToken", token=body["access_token"]).json()["active"] is True
+
+
+def test_an_oauth_form_the_contract_does_not_list_is_refused(base: str) -> None:
+    response = token_call(base, "accessToken", grant_type="client_credentials")
+    assert response.status_code == 400
+    assert "NOT_IN_CONTRACT" not in response.json()["error"]
+    assert "contract" in response.json()["error_description"]
+
+
+def test_an_unknown_scope_is_sent_back_as_invalid_scope(base: str) -> None:
+    answer = requests.get(base + authorize_url(scope="r_ads w_everything"), allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    assert parse_qs(urlsplit(answer.headers["Location"]).query)["error"] == ["invalid_scope"]
+
+
+def test_userinfo_needs_openid_and_names_the_member_with_profile(base: str, token_for: Any) -> None:
+    url = f"{base}/sandbox/linkedin/v2/userinfo"
+
+    def call(token: str) -> requests.Response:
+        return requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+    assert call(token_for("maya-marketer", "r_ads rw_ads")).status_code == 403
+    bare = call(token_for("maya-marketer", "openid")).json()
+    assert bare["sub"] == "maya-marketer" and "name" not in bare
+    full = call(token_for("maya-marketer", "openid profile")).json()
+    assert (full["given_name"], full["family_name"]) == ("Maya", "Marketer")
+    assert call("nope").status_code == 401

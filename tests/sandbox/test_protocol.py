@@ -8,48 +8,66 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from inmail_studio.linkedin import versions
 from inmail_studio.sandbox.models import Token
-from inmail_studio.sandbox.restli import supported_versions
 
 from .conftest import ACCOUNT_ID, OTHER_ACCOUNT_ID, Api, message_ad
 
 
-def months_ago(n: int) -> str:
-    return supported_versions()[n] if n <= 12 else _before(supported_versions()[-1], n - 12)
+def active_versions() -> list[str]:
+    return [v.name for v in versions.active(timezone.now().date())]
 
 
-def _before(version: str, months: int) -> str:
-    year, month = int(version[:4]), int(version[4:])
-    for _ in range(months):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return f"{year:04d}{month:02d}"
+def test_every_version_the_calendar_lists_as_active_today_is_answered(api: Api) -> None:
+    """The calendar (inmail_studio/linkedin/versions.py, with its sources) is what the sandbox answers."""
+    answered = active_versions()
+    assert answered, "the calendar lists no active version today: add LinkedIn's newest ones"
+    for version in [*answered, answered[-1] + ".01"]:
+        response = api.get(f"/adAccounts/{ACCOUNT_ID}", headers={"LinkedIn-Version": version})
+        assert response.status_code == 200, (version, response.text)
 
 
-def _next_month() -> str:
-    now = timezone.now()
-    return f"{now.year + (now.month == 12):04d}{now.month % 12 + 1:02d}"
-
-
-@pytest.mark.parametrize("version", [months_ago(0), months_ago(6), months_ago(12), months_ago(12) + ".01"])
-def test_versions_from_the_last_twelve_months_are_answered(api: Api, version: str) -> None:
-    assert api.get(f"/adAccounts/{ACCOUNT_ID}", headers={"LinkedIn-Version": version}).status_code == 200
+def _sunset_today() -> str:
+    today = timezone.now().date()
+    return next(v.name for v in reversed(versions.CALENDAR) if v.released and v.sunset and v.sunset <= today)
 
 
 @pytest.mark.parametrize(
-    "version", [None, "", "latest", "2024-01", "202613", months_ago(13), _next_month(), "199901"]
+    "version",
+    [
+        "202512",  # never released: LinkedIn went from 202511 to 202601
+        "202412",  # never released either
+        "202610",  # not in LinkedIn's list (the old default of this app)
+        "202511",  # sunset on 16 November 2026 (migrations page)
+        "latest",
+        "2024-01",
+        "202613",
+        "199901",
+    ],
 )
-def test_a_missing_unknown_future_or_retired_version_is_refused_with_426(
-    api: Api, version: str | None
-) -> None:
+def test_a_never_released_sunset_or_malformed_version_gets_linkedins_426(api: Api, version: str) -> None:
+    if version == "202511" and versions.is_active("202511", timezone.now().date()):
+        pytest.skip("only meaningful once 202511 has sunset")  # pragma: no cover - dated by the calendar
     response = api.get(f"/adAccounts/{ACCOUNT_ID}", headers={"LinkedIn-Version": version})
     assert response.status_code == 426
     body = response.json()
-    assert body["status"] == 426
-    assert body["code"] in ("NONEXISTENT_VERSION", "VERSION_MISSING")
-    if version:
-        assert body["code"] == "NONEXISTENT_VERSION"
+    # LinkedIn's body as practitioners quote it: no serviceErrorCode, the version as YYYYMM01.
+    assert set(body) == {"status", "code", "message"}
+    assert body["status"] == 426 and body["code"] == "NONEXISTENT_VERSION"
+    expected = f"{version}01" if version.isdigit() and len(version) == 6 else version
+    assert body["message"] == f"Requested version {expected} is not active"
+
+
+def test_the_newest_sunset_version_in_the_calendar_is_refused(api: Api) -> None:
+    response = api.get(f"/adAccounts/{ACCOUNT_ID}", headers={"LinkedIn-Version": _sunset_today()})
+    assert response.status_code == 426
+
+
+@pytest.mark.parametrize("version", [None, ""])
+def test_a_missing_version_gets_426_version_missing(api: Api, version: str | None) -> None:
+    response = api.get(f"/adAccounts/{ACCOUNT_ID}", headers={"LinkedIn-Version": version})
+    assert response.status_code == 426
+    assert response.json()["code"] == "VERSION_MISSING"
 
 
 @pytest.mark.parametrize("value", [None, "1.0.0"])
@@ -122,3 +140,11 @@ def test_an_unknown_resource_answers_linkedins_404_json(api: Api) -> None:
 def test_every_error_has_linkedins_four_fields(api: Api) -> None:
     body = api.post("/inMailContents", message_ad(subject="")).json()
     assert {"status", "serviceErrorCode", "code", "message"} <= set(body)
+
+
+def test_a_validation_error_names_the_specific_code_and_field_in_input_errors(api: Api) -> None:
+    body = api.post("/inMailContents", message_ad(subject="")).json()
+    assert body["status"] == 422 and body["code"] == "VALIDATION_FAILED"
+    (detail,) = body["errorDetails"]["inputErrors"]
+    assert detail["code"] == "REQUIRED_FIELD_MISSING"
+    assert detail["input"]["inputPath"]["fieldPath"] == "subject"

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import struct
 import zlib
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Image
@@ -99,9 +101,15 @@ def test_a_viewer_cannot_upload_a_banner(viewer: User) -> None:
 
 
 def test_the_sandboxs_image_upload_refuses_a_decompression_bomb_with_linkedins_error(db: None) -> None:
-    from inmail_studio.sandbox import services as sandbox_services
 
-    image = sandbox_services.image_initialize(owner="urn:li:sponsoredAccount:1")
+    from inmail_studio.sandbox.models import Image as SandboxImage
+
+    image = SandboxImage.objects.create(
+        key="D4E10AQBOMB",
+        owner="urn:li:organization:1",
+        upload_token="bomb-token",
+        upload_expires_at=timezone.now() + timedelta(hours=1),
+    )
     response = client_for(None).generic(
         "PUT",
         reverse("sandbox:image_upload", args=[image.upload_token]),

@@ -22,8 +22,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scope",
             nargs="+",
-            default=["r_ads", "rw_ads"],
-            help="Scopes, space- or comma-separated (default: r_ads rw_ads).",
+            default=tokens.APP_SCOPES.split(),
+            help=f"Scopes, space- or comma-separated (default: {tokens.APP_SCOPES}).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
