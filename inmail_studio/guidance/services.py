@@ -331,8 +331,14 @@ def results_pull(*, ad_id: int) -> int:
     last = DailyResult.objects.filter(ad=ad).aggregate(last=Max("day"))["last"]
     start = last - timedelta(days=REPULL_DAYS) if last else today - timedelta(days=FIRST_PULL_DAYS)
     now = timezone.now()
+    unavailable = linkedin_services.feature_unavailable(ad.workspace_id, "r_ads_reporting")
+    if unavailable:
+        # adAnalytics needs r_ads_reporting (contract R36): don't ask LinkedIn for a sure 403.
+        _record_pull(ad, at=now, error=unavailable)
+        return 0
     try:
-        elements = linkedin_services.client_for(ad.workspace).finder(
+        # adAnalytics doesn't page; `fields` goes out with raw commas (contract R36).
+        elements = linkedin_services.client_for(ad.workspace).find_once(
             "adAnalytics",
             "analytics",
             {

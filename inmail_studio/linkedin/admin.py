@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import AdLinkedIn, Campaign, LinkedInConnection, SyncAttempt, SyncCall, TestSend
+from .models import AdLinkedIn, Campaign, ConnectionEvent, LinkedInConnection, SyncAttempt, SyncCall, TestSend
 
 
 @admin.register(LinkedInConnection)
@@ -74,6 +74,14 @@ class AdLinkedInAdmin(ReadOnly, admin.ModelAdmin):
 class TestSendAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("ad", "revision_hash", "status", "recipient_urn", "created_at", "finished_at")
     list_filter = ("status",)
+
+
+@admin.register(ConnectionEvent)
+class ConnectionEventAdmin(ReadOnly, admin.ModelAdmin):
+    """The connection's audit trail (who connected or disconnected, what LinkedIn revoked): read-only."""
+
+    list_display = ("workspace", "action", "actor", "member_urn", "created_at", "ip")
+    list_filter = ("action",)
 
 
 admin.site.register(Campaign)

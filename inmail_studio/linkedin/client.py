@@ -16,10 +16,10 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import requests
 import urllib3
@@ -30,7 +30,15 @@ from . import restli
 
 # LinkedIn's request id headers; the first that is present is recorded in the ledger.
 REQUEST_ID_HEADERS = ("x-li-request-id", "x-li-uuid", "x-restli-request-id")
-SCOPES = ("rw_ads", "r_ads")
+# What the app asks for at authorization (contract R01): managing ads (rw_ads, r_ads), reading
+# their results (r_ads_reporting, LinkedIn's reporting page) and who the member is (OpenID
+# Connect's openid and profile: /rest/me needs r_basicprofile, which the app does not ask for).
+SCOPES = ("rw_ads", "r_ads", "r_ads_reporting", "openid", "profile")
+# Cursor paging (pageSize/pageToken, metadata.nextPageToken) of the search finders since 202401;
+# LinkedIn's default page is 100 (its "cursor based pagination" page). Contract R07, R10, R22.
+PAGE_SIZE = 100
+# A finder that keeps answering pages this long is looping (a token that never ends).
+MAX_PAGES = 1000
 
 
 class Secret:
@@ -65,6 +73,9 @@ class LinkedInError(Exception):
     status: int | None = None
     request_id: str = ""
 
+    def explain(self) -> str:
+        return str(self)
+
 
 class Transient(LinkedInError):
     """LinkedIn could not answer now (429, 5xx, timeout, dropped connection): try again later.
@@ -86,7 +97,7 @@ class Transient(LinkedInError):
         return "LinkedIn didn't answer in time; we'll try again shortly."
 
 
-# What a marketer should read for LinkedIn's error codes.
+# What a marketer should read for LinkedIn's error codes (top-level or per input).
 EXPLANATIONS: dict[str, str] = {
     "SINMAIL_SENDER_NOT_APPROVED": (
         "The sender hasn't approved sending ads for this ad account. Ask them to accept the "
@@ -96,34 +107,96 @@ EXPLANATIONS: dict[str, str] = {
         "The connected LinkedIn member isn't allowed to do this on the ad account. "
         "A workspace admin should reconnect LinkedIn with a member who manages the account."
     ),
-    "NONEXISTENT_VERSION": (
-        "LinkedIn no longer accepts the API version this app uses. "
-        "An administrator must update LINKEDIN_API_VERSION."
+    "LEAD_GEN_FORM_MISSING": (
+        "This lead gen ad names no lead form. Choose the ad's lead gen form (urn:li:adForm:…) and sync again."
     ),
+    "FIELD_VALUE_TOO_LONG": "LinkedIn says a field is too long: {detail}",
+    "INMAIL_CONTENT_IMMUTABLE": (
+        "LinkedIn no longer lets this ad change: it is live. Duplicate it to make a new version."
+    ),
+    "IMAGE_NOT_AVAILABLE": "The banner didn't finish uploading to LinkedIn; sync again to upload it anew.",
+    "INVALID_IMAGE_DIMENSIONS": "LinkedIn refused the banner's size: {detail}",
+    "INVALID_URL": "LinkedIn refused a link: {detail}",
 }
+# Top-level codes that only say "see the details" (LinkedIn's validation answers).
+GENERIC_CODES = frozenset({"", "VALIDATION_FAILED", "UNPROCESSABLE_ENTITY", "INVALID_ARGUMENT", "REJECTED"})
+
+
+@dataclass(frozen=True)
+class InputError:
+    """One entry of LinkedIn's `errorDetails.inputErrors`: what was wrong with which field."""
+
+    code: str
+    description: str
+    field: str
 
 
 class Rejected(LinkedInError):
-    """LinkedIn refused the request (a 4xx other than 429), with its status, code and message."""
+    """LinkedIn refused the request (a 4xx other than 429), with its status, code and message.
 
-    def __init__(self, status: int, code: str, message: str, *, request_id: str = ""):
+    `code` is the most specific code LinkedIn gave: the first `errorDetails.inputErrors[].code`
+    when the top-level code is a generic one (VALIDATION_FAILED), else the top-level code.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        request_id: str = "",
+        inputs: tuple[InputError, ...] = (),
+        top_code: str = "",
+    ):
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.request_id = request_id
+        self.inputs = inputs
+        self.top_code = top_code or code
 
     def explain(self) -> str:
-        """The refusal in words a marketer understands."""
+        """The refusal in words a marketer understands, from the most specific code LinkedIn gave."""
+        detail = self.inputs[0].description if self.inputs else self.message
         if self.code in EXPLANATIONS:
-            return EXPLANATIONS[self.code]
+            return EXPLANATIONS[self.code].format(detail=detail)
         if self.status == 401:
             return "LinkedIn no longer accepts this workspace's connection. A workspace admin must reconnect LinkedIn."
+        if self.inputs:
+            where = f" ({self.inputs[0].field})" if self.inputs[0].field else ""
+            return f"LinkedIn refused the ad: {detail}{where}"
         if self.status == 422:
             return f"LinkedIn refused the ad: {self.message}"
         if self.status == 404:
             return f"LinkedIn couldn't find something the ad refers to: {self.message}"
         return f"LinkedIn refused the request: {self.message or self.code}"
+
+
+class VersionRefused(Rejected):
+    """426: LinkedIn no longer (or never) answers the configured API version.
+
+    The admin must change a setting; the message names it and the version to set (the newest
+    one the calendar lists as answered today).
+    """
+
+    def __init__(self, status: int, code: str, message: str, *, version: str, request_id: str = ""):
+        super().__init__(status, code, message, request_id=request_id)
+        self.version = version
+
+    def explain(self) -> str:
+        from django.utils import timezone
+
+        from . import versions
+
+        newest = versions.newest_active(timezone.now().date())
+        fix = (
+            f" An administrator must set LINKEDIN_API_VERSION={newest.name} (the newest version LinkedIn "
+            "lists) and restart the app."
+            if newest and newest.name != self.version
+            else " An administrator must set LINKEDIN_API_VERSION to a version LinkedIn lists as active and restart the app."
+        )
+        return f"LinkedIn no longer accepts API version {self.version} (LINKEDIN_API_VERSION).{fix}"
 
 
 class Unauthorized(Rejected):
@@ -179,7 +252,30 @@ def _request_id(headers: Mapping[str, str]) -> str:
     return ""
 
 
-def _error_from(response: requests.Response, request_id: str) -> LinkedInError:
+def _input_errors(body: Mapping[str, Any]) -> tuple[InputError, ...]:
+    """`errorDetails.inputErrors[]` as LinkedIn's validation answers carry them (contract: errors)."""
+    details = body.get("errorDetails")
+    found = details.get("inputErrors") if isinstance(details, dict) else None
+    if not isinstance(found, list):
+        return ()
+    errors = []
+    for item in found:
+        if not isinstance(item, dict):
+            continue
+        path = (
+            ((item.get("input") or {}).get("inputPath") or {}) if isinstance(item.get("input"), dict) else {}
+        )
+        errors.append(
+            InputError(
+                code=str(item.get("code") or ""),
+                description=str(item.get("description") or item.get("message") or ""),
+                field=str(path.get("fieldPath") or "") if isinstance(path, dict) else "",
+            )
+        )
+    return tuple(errors)
+
+
+def _error_from(response: requests.Response, request_id: str, *, version: str = "") -> LinkedInError:
     status = response.status_code
     try:
         body = response.json()
@@ -187,13 +283,20 @@ def _error_from(response: requests.Response, request_id: str) -> LinkedInError:
         body = {}
     if not isinstance(body, dict):
         body = {}
-    code = str(body.get("code") or body.get("serviceErrorCode") or "")
+    top = str(body.get("code") or body.get("serviceErrorCode") or "")
     message = str(body.get("message") or response.reason or "")
     if status == 429 or status >= 500:
-        return Transient(f"{status} {code}: {message}".strip(), status=status, request_id=request_id)
+        return Transient(f"{status} {top}: {message}".strip(), status=status, request_id=request_id)
+    if status == 426:
+        return VersionRefused(
+            status, top or "NONEXISTENT_VERSION", message, version=version, request_id=request_id
+        )
     if status == 401:
-        return Unauthorized(status, code or "UNAUTHORIZED", message, request_id=request_id)
-    return Rejected(status, code or "REJECTED", message, request_id=request_id)
+        return Unauthorized(status, top or "UNAUTHORIZED", message, request_id=request_id)
+    inputs = _input_errors(body)
+    specific = next((e.code for e in inputs if e.code), "")
+    code = specific if top in GENERIC_CODES and specific else (top or "REJECTED")
+    return Rejected(status, code, message, request_id=request_id, inputs=inputs, top_code=top)
 
 
 class LinkedIn:
@@ -242,30 +345,84 @@ class LinkedIn:
         data = self._send("GET", resource, params={"ids": ids}, method_header="BATCH_GET").data or {}
         return dict(data.get("results", {}))
 
-    def finder(self, resource: str, name: str, params: Mapping[str, Any] | None = None) -> list[Any]:
-        """All elements a finder returns, following LinkedIn's paging (`start`/`count`)."""
+    def search(self, resource: str, name: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """All elements of a search finder that pages by cursor (adAccounts, adCampaigns, creatives):
+        `pageSize` and `pageToken` in, `metadata.nextPageToken` out until the last page (202401+)."""
         elements: list[Any] = []
-        start, count = 0, 100
-        while True:
-            data = self._send(
-                "GET", resource, params={"q": name, **(params or {}), "start": start, "count": count}
-            ).data
+        token: str | None = None
+        seen: set[str] = set()
+        for _ in range(MAX_PAGES):
+            query = {"q": name, **(params or {}), "pageSize": PAGE_SIZE}
+            if token is not None:
+                query["pageToken"] = token
+            data = self._send("GET", resource, params=query).data or {}
+            elements.extend(data.get("elements", []))
+            token = ((data.get("metadata") or {}).get("nextPageToken")) or None
+            if token is None:
+                return elements
+            if token in seen:
+                raise Transient("LinkedIn's paging went round in a circle.", status=200, sent=False)
+            seen.add(token)
+        raise Transient("LinkedIn kept answering pages; gave up.", status=200, sent=False)
+
+    def finder(self, resource: str, name: str, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """All elements of a finder that pages by index (`start`/`count`, `paging.total`)."""
+        return self._index_pages(resource, {"q": name, **(params or {})})
+
+    def get_all(self, resource: str) -> list[Any]:
+        """All elements of a GET_ALL (sub-resources such as a conversation's messages), index paging."""
+        return self._index_pages(resource, {})
+
+    def find_once(self, resource: str, name: str, params: Mapping[str, Any]) -> list[Any]:
+        """A finder that does not page (adAnalytics: "does not support pagination")."""
+        data = self._send("GET", resource, params={"q": name, **params}).data or {}
+        return list(data.get("elements", []))
+
+    def _index_pages(self, resource: str, params: dict[str, Any]) -> list[Any]:
+        elements: list[Any] = []
+        start, count = 0, PAGE_SIZE
+        for _ in range(MAX_PAGES):
+            data = self._send("GET", resource, params={**params, "start": start, "count": count}).data
             page = list((data or {}).get("elements", []))
             elements.extend(page)
             total = ((data or {}).get("paging") or {}).get("total")
             start += len(page)
             if not page or len(page) < count or (total is not None and start >= int(total)):
                 return elements
+        raise Transient("LinkedIn kept answering pages; gave up.", status=200, sent=False)
 
-    def create(self, resource: str, body: Mapping[str, Any]) -> str:
-        """Create an entity; returns its id (a URN) from `x-restli-id` (or `x-linkedin-id`)."""
+    def create(self, resource: str, body: Mapping[str, Any], *, urn_type: str | None = None) -> str:
+        """Create an entity; returns its id from `x-restli-id` (or `x-linkedin-id`), a bare number
+        turned into `urn:li:<urn_type>:N` (contract R11, R27: some creates answer the number)."""
         response = self._send("POST", resource, json=body, method_header="CREATE")
         header = response.headers.get("x-restli-id") or response.headers.get("x-linkedin-id") or ""
         if not header and isinstance(response.data, dict):
             header = str(response.data.get("id", ""))
         if not header:
             raise Transient("LinkedIn created the entity but sent no id.", status=response.status)
-        return restli.decode_id(header)
+        return restli.decode_id(header, urn_type)
+
+    def batch_create(self, resource: str, elements: Sequence[Mapping[str, Any]]) -> list[str]:
+        """BATCH_CREATE `{"elements": [...]}`; the new ids in order, or Rejected for the first refused one."""
+        data = self._send(
+            "POST", resource, json={"elements": [dict(e) for e in elements]}, method_header="BATCH_CREATE"
+        ).data
+        results = list((data or {}).get("elements", []))
+        if len(results) != len(elements):
+            raise Transient("LinkedIn's batch answer doesn't match the batch sent.", status=200)
+        ids = []
+        for result in results:
+            status = int(result.get("status") or 0)
+            if status >= 400 or not result.get("id"):
+                error = result.get("error") or {}
+                raise Rejected(
+                    status or 422,
+                    str(error.get("code") or "REJECTED"),
+                    str(error.get("message") or "LinkedIn refused an element of the batch."),
+                    inputs=_input_errors(error) if isinstance(error, dict) else (),
+                )
+            ids.append(unquote(str(result["id"])))
+        return ids
 
     def partial_update(self, resource: str, key: str, fields: Mapping[str, Any]) -> None:
         self._send(
@@ -284,20 +441,26 @@ class LinkedIn:
         return data
 
     def upload(self, url: str, data: bytes, *, content_type: str) -> None:
-        """PUT a file to an upload URL LinkedIn handed out (same host rules, same errors)."""
-        self._send("PUT", url, data=data, content_type=content_type, absolute=True)
+        """PUT a file to an upload URL LinkedIn handed out (same host rules, same errors). Contract R15."""
+        self._send("PUT", url, data=data, content_type=content_type, absolute=True, versioned=False)
+
+    def userinfo(self) -> dict[str, Any]:
+        """Who the token's member is, from OpenID Connect's userinfo (contract R06): `sub`, names.
+
+        Unversioned (under /v2, no LinkedIn-Version); needs the openid scope, the names profile.
+        """
+        data = self._send("GET", settings.LINKEDIN_USERINFO_URL, absolute=True, versioned=False).data
+        return dict(data) if isinstance(data, dict) else {}
 
     # --- the exchange -----------------------------------------------------------------
 
     @sensitive_variables("headers", "token")
-    def _headers(self, method_header: str | None) -> dict[str, str]:
-        headers = {
-            "Authorization": f"Bearer {self._token.reveal()}",
-            "LinkedIn-Version": self.version,
-            "X-Restli-Protocol-Version": restli.PROTOCOL_VERSION,
-            "Accept": "application/json",
-            **self.extra_headers,
-        }
+    def _headers(self, method_header: str | None, *, versioned: bool = True) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._token.reveal()}", "Accept": "application/json"}
+        if versioned:
+            headers["LinkedIn-Version"] = self.version
+            headers["X-Restli-Protocol-Version"] = restli.PROTOCOL_VERSION
+        headers.update(self.extra_headers)
         if method_header:
             headers["X-RestLi-Method"] = method_header
         return headers
@@ -314,15 +477,16 @@ class LinkedIn:
         content_type: str | None = None,
         method_header: str | None = None,
         absolute: bool = False,
+        versioned: bool = True,
         retried_auth: bool = False,
     ) -> Response:
         url = path if absolute else f"{self.base_url}/{path}"
         if params:
             url = f"{url}?{restli.query(params)}"
-        headers = self._headers(method_header)
+        headers = self._headers(method_header, versioned=versioned)
         if content_type:
             headers["Content-Type"] = content_type
-        resource = path.split("?")[0] if not absolute else "upload"
+        resource = path.split("?")[0] if not absolute else ("upload" if method == "PUT" else "userinfo")
         started = time.monotonic()
         session = self._session or _session()
         try:
@@ -344,7 +508,7 @@ class LinkedIn:
             raise Transient(f"The request to LinkedIn failed ({type(error).__name__}).") from error
         request_id = _request_id(response.headers)
         if response.status_code >= 400:
-            problem = _error_from(response, request_id)
+            problem = _error_from(response, request_id, version=self.version)
             self._observe(method, resource, response.status_code, request_id, started, str(problem))
             if isinstance(problem, Unauthorized) and self._refresh is not None and not retried_auth:
                 fresh = self._refresh()
@@ -359,6 +523,7 @@ class LinkedIn:
                         content_type=content_type,
                         method_header=method_header,
                         absolute=absolute,
+                        versioned=versioned,
                         retried_auth=True,
                     )
             raise problem
@@ -440,8 +605,15 @@ class OAuth:
 
     @sensitive_variables("token", "form")
     def introspect(self, *, token: Secret) -> dict[str, Any]:
+        """Contract R04: whether the token is active, and the scopes it carries."""
         form = {"token": token.reveal(), **self._credentials()}
         return dict(self._post("introspectToken", form))
+
+    @sensitive_variables("token", "form")
+    def revoke(self, *, token: Secret) -> None:
+        """Contract R05: revoke an access or refresh token at LinkedIn (answers 200, empty)."""
+        form = {"token": token.reveal(), **self._credentials()}
+        self._post("revoke", form)
 
     @sensitive_variables("form", "data")
     def _token(self, form: dict[str, str]) -> TokenGrant:
@@ -482,8 +654,10 @@ class OAuth:
                 f"LinkedIn's sign-in service answered {response.status_code}.", status=response.status_code
             )
         try:
-            data = response.json()
+            data = response.json() if response.content else {}
         except ValueError:
+            data = {}
+        if not isinstance(data, dict):
             data = {}
         if response.status_code >= 400:
             code = str(data.get("error") or data.get("code") or "OAUTH_ERROR")

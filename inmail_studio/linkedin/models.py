@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import Workspace
 from inmail_studio.ads.models import Ad, Revision
+from inmail_studio.appendonly import AppendOnly
 
 from . import encryption
 from .client import Secret
@@ -280,3 +281,32 @@ class LinkedInConversation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.urn or 'conversation being created'} of ad {self.ad_id} ({self.status})"
+
+
+class ConnectionAction(models.TextChoices):
+    CONNECTED = "connected", "connected LinkedIn"
+    DISCONNECTED = "disconnected", "disconnected LinkedIn"
+
+
+class ConnectionEvent(AppendOnly):
+    """The LinkedIn connection's audit trail: who connected or disconnected it, when, from where,
+    and (on disconnect) which tokens LinkedIn confirmed revoking. Append-only, like the ads' trail."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=ConnectionAction.choices)
+    member_urn = models.CharField(max_length=120, blank=True)
+    detail = models.TextField(blank=True)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    append_only_refusal = "The LinkedIn connection's audit trail is append-only."
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        who = self.actor.display_name if self.actor_id is not None else "InMail Studio"  # type: ignore[union-attr]
+        return f"{who} {self.get_action_display()}"

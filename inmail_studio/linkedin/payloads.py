@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from inmail_studio.ads.conversation_payloads import (
+    MessagePayload,
     TreeNotSyncable,
     first_message_ref,
     message_payloads,
@@ -70,14 +71,77 @@ def creative_name(*, ad_id: int, ad_name: str) -> str:
     return f"{ad_name[:200]} · InMail Studio #{ad_id}"
 
 
-def creative(*, campaign_urn: str, content_urn: str, name: str) -> dict[str, Any]:
-    """A DRAFT creative in the chosen campaign, pointing at the inMailContent."""
-    return {
+# leadgenCallToAction labels (contract R24); a CTA text that reads as one of them uses it.
+LEADGEN_LABELS = {
+    "apply": "APPLY",
+    "apply now": "APPLY",
+    "download": "DOWNLOAD",
+    "get quote": "VIEW_QUOTE",
+    "view quote": "VIEW_QUOTE",
+    "learn more": "LEARN_MORE",
+    "sign up": "SIGN_UP",
+    "subscribe": "SUBSCRIBE",
+    "register": "REGISTER",
+    "request demo": "REQUEST_DEMO",
+    "request a demo": "REQUEST_DEMO",
+    "book a demo": "REQUEST_DEMO",
+    "join": "JOIN",
+    "attend": "ATTEND",
+}
+
+
+def leadgen_label(cta_text: str) -> str:
+    """The creative's leadgenCallToAction label for the ad's button text (LEARN_MORE when none fits);
+    the message ad itself shows its own callToActionText."""
+    return LEADGEN_LABELS.get(" ".join(cta_text.lower().split()), "LEARN_MORE")
+
+
+def creative(
+    *, campaign_urn: str, content_urn: str, name: str, snapshot: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A DRAFT creative in the chosen campaign, pointing at the inMailContent.
+
+    A lead-gen message ad names its form here, in `leadgenCallToAction` (contract R24): the one
+    place LinkedIn documents a creative's lead form; the content's form sub-content carries only
+    the button text, so nothing undocumented is sent. The sandbox refuses a lead-gen ad whose form
+    is named nowhere.
+    """
+    body: dict[str, Any] = {
         "campaign": campaign_urn,
         "content": {"reference": content_urn},
         "intendedStatus": "DRAFT",
         "name": name,
     }
+    if snapshot and snapshot.get("cta_kind") == "lead_form" and "tree" not in snapshot:
+        body["leadgenCallToAction"] = {
+            "destination": snapshot.get("lead_form_urn", ""),
+            "label": leadgen_label(str(snapshot.get("cta_text", ""))),
+        }
+    return body
+
+
+def image_upload(*, owner: str, account_urn: str, name: str) -> dict[str, Any]:
+    """images?action=initializeUpload (contract R14): an organization or person owns the image, the ad
+    account is named in mediaLibraryMetadata so its ads may use it."""
+    return {
+        "initializeUploadRequest": {
+            "owner": owner,
+            "mediaLibraryMetadata": {"associatedAccount": account_urn, "assetName": name},
+        }
+    }
+
+
+def message_batches(items: list[MessagePayload]) -> list[list[MessagePayload]]:
+    """The messages in BATCH_CREATE calls, leaves first: each batch holds the messages whose buttons
+    point only at messages of earlier batches (a message's level is one more than its deepest target).
+    Deterministic, so a retried sync batches the same tree the same way."""
+    level: dict[str, int] = {}
+    for item in items:  # already leaves first: every target comes before the messages pointing at it
+        level[item.ref] = 1 + max((level[d] for d in item.depends_on), default=-1)
+    batches: list[list[MessagePayload]] = [[] for _ in range(max(level.values(), default=-1) + 1)]
+    for item in items:
+        batches[level[item.ref]].append(item)
+    return batches
 
 
 def test_send(*, content_urn: str, campaign_urn: str, creative_urn: str, account_urn: str) -> dict[str, Any]:
@@ -88,6 +152,23 @@ def test_send(*, content_urn: str, campaign_urn: str, creative_urn: str, account
         "creative": creative_urn,
         "account": account_urn,
     }
+
+
+def _banner_calls(
+    snapshot: Mapping[str, Any], account_urn: str, image_urn: str | None
+) -> list[dict[str, Any]]:
+    if not snapshot.get("banner") or image_urn:
+        return []
+    return [
+        {
+            "call": "POST /rest/images?action=initializeUpload",
+            "body": image_upload(
+                owner="urn:li:organization:(the ad account's organization)",
+                account_urn=account_urn,
+                name=str((snapshot.get("banner") or {}).get("name", "banner")),
+            ),
+        }
+    ]
 
 
 def preview(
@@ -109,21 +190,27 @@ def preview(
             content_urn=content_urn,
             image_urn=image_urn,
         )
-    body = content(
-        snapshot, account_urn=account_urn or "urn:li:sponsoredAccount:(not connected)", image_urn=image_urn
-    )
+    account = account_urn or "urn:li:sponsoredAccount:(not connected)"
+    body = content(snapshot, account_urn=account, image_urn=image_urn)
     return {
-        "calls": _content_and_creative_calls(
+        "calls": _banner_calls(snapshot, account, image_urn)
+        + _content_and_creative_calls(
             body,
             content_urn=content_urn,
             campaign_urn=campaign_urn or "urn:li:sponsoredCampaign:(choose a campaign)",
             name=creative_name(ad_id=ad_id, ad_name=snapshot.get("name", "")),
+            snapshot=snapshot,
         )
     }
 
 
 def _content_and_creative_calls(
-    body: dict[str, Any], *, content_urn: str | None, campaign_urn: str, name: str
+    body: dict[str, Any],
+    *,
+    content_urn: str | None,
+    campaign_urn: str,
+    name: str,
+    snapshot: Mapping[str, Any],
 ) -> list[dict[str, Any]]:
     """The last two calls of either kind's preview: create (or update) the inMailContent, then the creative."""
     if content_urn:
@@ -141,6 +228,7 @@ def _content_and_creative_calls(
                 campaign_urn=campaign_urn,
                 content_urn=content_urn or "urn:li:adInMailContent:(from the call above)",
                 name=name,
+                snapshot=snapshot,
             ),
         },
     ]
@@ -240,7 +328,8 @@ def conversation_preview(
     first message, the inMailContent, the creative. Message URNs show as `{{message:m12}}` placeholders."""
     account = account_urn or "urn:li:sponsoredAccount:(not connected)"
     calls: list[dict[str, Any]] = [
-        {"call": "POST /rest/conversationAds", "body": conversation(account_urn=account)}
+        *_banner_calls(snapshot, account, image_urn),
+        {"call": "POST /rest/conversationAds", "body": conversation(account_urn=account)},
     ]
     tree = snapshot.get("tree") or {}
     try:
@@ -249,11 +338,13 @@ def conversation_preview(
     except TreeNotSyncable as error:
         calls.append({"call": "(the messages can't be mapped yet)", "body": {"problem": str(error)}})
         items, first = [], ""
-    for item in items:
+    for batch in message_batches(items):
         calls.append(
             {
-                "call": f"POST /rest/conversationAds/{{conversation}}/sponsoredMessageContents ({item.ref})",
-                "body": item.body,
+                "call": "POST /rest/conversationAds/{conversation}/sponsoredMessageContents (BATCH_CREATE: "
+                + ", ".join(item.ref for item in batch)
+                + ")",
+                "body": {"elements": [item.body for item in batch]},
             }
         )
     if first:
@@ -271,5 +362,6 @@ def conversation_preview(
         content_urn=content_urn,
         campaign_urn=campaign_urn or "urn:li:sponsoredCampaign:(choose a conversation campaign)",
         name=creative_name(ad_id=ad_id, ad_name=snapshot.get("name", "")),
+        snapshot=snapshot,
     )
     return {"calls": calls}

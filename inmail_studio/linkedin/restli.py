@@ -31,9 +31,24 @@ def encode(value: Any) -> str:
     return str(value)
 
 
+# Projections keep LinkedIn's Rest.li 1.0 form `fields=a,b,c`: raw commas, because LinkedIn reads a
+# percent-encoded comma as part of one (unknown) field name. The official client does the same: it
+# pops `fields` out of its encoder (linkedin_api/clients/restli/utils/restli.py,
+# encode_query_params_for_get_requests). Contract row R36.
+FIELDS = "fields"
+
+
+def projection(value: Any) -> str:
+    names = value.split(",") if isinstance(value, str) else list(value)
+    return ",".join(quote(str(name), safe="") for name in names)
+
+
 def query(params: Mapping[str, Any]) -> str:
-    """A query string with each value Rest.li-encoded, in a stable order."""
-    return "&".join(f"{quote(str(k), safe='')}={encode(v)}" for k, v in sorted(params.items()))
+    """A query string with each value Rest.li-encoded, in a stable order; `fields` with raw commas."""
+    return "&".join(
+        f"{quote(str(k), safe='')}={projection(v) if k == FIELDS else encode(v)}"
+        for k, v in sorted(params.items())
+    )
 
 
 def key(value: str) -> str:
@@ -41,9 +56,17 @@ def key(value: str) -> str:
     return quote(value, safe="")
 
 
-def decode_id(header_value: str) -> str:
-    """The id from an `x-restli-id` header, which LinkedIn sends URL-encoded."""
-    return unquote(header_value)
+def decode_id(header_value: str, urn_type: str | None = None) -> str:
+    """The id from an `x-restli-id` header, which LinkedIn sends URL-encoded.
+
+    Some creates answer a bare number (campaigns, and conversations by some accounts of it); with
+    `urn_type` ("sponsoredConversation") a bare number becomes its URN, so nothing stores "123"
+    where a URN belongs.
+    """
+    value = unquote(header_value).strip()
+    if urn_type and value.isdigit():
+        return f"urn:li:{urn_type}:{value}"
+    return value
 
 
 def numeric_id(urn: str) -> str:

@@ -30,12 +30,14 @@ from inmail_studio.ads.conversation_payloads import (
 from inmail_studio.ads.models import Ad, Kind, Sender, SenderPermission, State
 
 from . import payloads, restli
-from .client import Call, LinkedIn, OAuth, Rejected, Secret, TokenGrant, Transient, Unauthorized
+from .client import SCOPES, Call, LinkedIn, OAuth, Rejected, Secret, TokenGrant, Transient, Unauthorized
 from .models import (
     OPEN_STATUSES,
     AdLinkedIn,
     AttemptStatus,
     Campaign,
+    ConnectionAction,
+    ConnectionEvent,
     ConnectionStatus,
     ConversationStatus,
     LinkedInConnection,
@@ -93,8 +95,14 @@ def _grant_keep(connection: LinkedInConnection, grant: TokenGrant, *, now: datet
 
 
 @sensitive_variables("grant")
-def connection_store(*, workspace: Workspace, admin: User, grant: TokenGrant) -> LinkedInConnection:
-    """Keep the tokens of a fresh OAuth grant (encrypted) as the workspace's connection."""
+def connection_store(
+    *, workspace: Workspace, admin: User, grant: TokenGrant, ip: str | None = None
+) -> LinkedInConnection:
+    """Keep the tokens of a fresh OAuth grant (encrypted) as the workspace's connection.
+
+    Who the member is comes from OpenID Connect's userinfo (contract R06) when the grant holds
+    openid; /rest/me needs r_basicprofile, which the app does not ask for.
+    """
     _require_role(admin, workspace.pk, ADMIN_ROLES, "connect LinkedIn")
     now = timezone.now()
     connection = LinkedInConnection.objects.filter(workspace=workspace).first() or LinkedInConnection(
@@ -109,17 +117,130 @@ def connection_store(*, workspace: Workspace, admin: User, grant: TokenGrant) ->
     connection.connected_by = admin
     connection.connected_at = now
     connection.member_name, connection.member_urn = admin.display_name, ""
-    try:
-        me = LinkedIn(token=grant.access_token).get("me")
-    except (Transient, Rejected):
-        me = None
-    if isinstance(me, dict) and me.get("id"):
-        raw = str(me["id"])
-        connection.member_urn = raw if raw.startswith("urn:") else f"urn:li:person:{raw}"
-        name = f"{me.get('localizedFirstName', '')} {me.get('localizedLastName', '')}".strip()
+    member = member_identify(grant.access_token, grant.scopes)
+    if member is not None:
+        connection.member_urn, name = member
         connection.member_name = (name or connection.member_name)[:200]
-    connection.save()
+    with transaction.atomic():
+        connection.save()
+        ConnectionEvent.objects.create(
+            workspace=workspace,
+            actor=admin,
+            action=ConnectionAction.CONNECTED,
+            member_urn=connection.member_urn,
+            detail=f"Granted: {connection.scopes or '(no scopes)'}",
+            ip=ip,
+        )
     return connection
+
+
+@sensitive_variables("token")
+def member_identify(token: Secret, scopes: Iterable[str]) -> tuple[str, str] | None:
+    """(urn:li:person:{sub}, name) from OpenID Connect's userinfo, or None without openid or on failure."""
+    if "openid" not in set(scopes):
+        return None
+    try:
+        info = LinkedIn(token=token).userinfo()
+    except (Transient, Rejected):
+        return None
+    sub = str(info.get("sub") or "")
+    if not sub:
+        return None
+    urn = sub if sub.startswith("urn:") else f"urn:li:person:{sub}"
+    name = str(info.get("name") or f"{info.get('given_name', '')} {info.get('family_name', '')}").strip()
+    return urn, name
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    """What disconnecting did: which tokens LinkedIn revoked, and why any could not be."""
+
+    revoked: tuple[str, ...]
+    failed: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        if not self.failed:
+            both = " and ".join(self.revoked) if self.revoked else "no"
+            return (
+                f"LinkedIn is disconnected: LinkedIn revoked the {both} token{'s' if len(self.revoked) > 1 else ''}, "
+                "so they no longer work anywhere, and they are deleted here."
+            )
+        return (
+            "LinkedIn is disconnected and its tokens are deleted here, but LinkedIn did not confirm revoking "
+            f"them ({'; '.join(self.failed)}). Remove InMail Studio under LinkedIn's Settings › Data privacy "
+            "› Permitted services to be sure they stop working."
+        )
+
+
+@sensitive_variables("access", "refresh")
+def connection_disconnect(*, workspace_id: int, admin: User, ip: str | None = None) -> Disconnected:
+    """Revoke both tokens at LinkedIn (contract R05), delete the connection, record who did it.
+
+    The tokens are deleted here even when LinkedIn can't be reached; the answer says so.
+    """
+    _require_role(admin, workspace_id, ADMIN_ROLES, "disconnect LinkedIn")
+    connection = LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
+    if connection is None:
+        return Disconnected(revoked=(), failed=())
+    access, refresh = connection.access_token, connection.refresh_token
+    revoked: list[str] = []
+    failed: list[str] = []
+    oauth = OAuth()
+    for kind, token in (("refresh", refresh), ("access", access)):
+        if token is None:
+            continue
+        try:
+            oauth.revoke(token=token)
+        except (Transient, Rejected) as error:
+            failed.append(f"{kind} token: {error.explain()}")
+        else:
+            revoked.append(kind)
+    with transaction.atomic():
+        member_urn = connection.member_urn
+        LinkedInConnection.objects.filter(pk=connection.pk).delete()
+        ConnectionEvent.objects.create(
+            workspace_id=workspace_id,
+            actor=admin,
+            action=ConnectionAction.DISCONNECTED,
+            member_urn=member_urn,
+            detail=(
+                f"Revoked at LinkedIn: {', '.join(revoked) or 'none'}."
+                + (f" Not revoked: {'; '.join(failed)}" if failed else "")
+            )[:1000],
+            ip=ip,
+        )
+    return Disconnected(revoked=tuple(revoked), failed=tuple(failed))
+
+
+# The scopes each feature needs (contract: the scope column of the rows it calls).
+FEATURE_SCOPES: dict[str, tuple[str, str]] = {
+    "rw_ads": ("sync, test send and launch", "creating and changing ads"),
+    "r_ads": ("reading campaigns and senders", "reading the ad account"),
+    "r_ads_reporting": ("results", "reading results (ad analytics)"),
+    "openid": ("test-send recipient", "knowing which member is connected"),
+    "profile": ("member name", "showing the connected member's name"),
+}
+
+
+def missing_scopes(connection: LinkedInConnection | None) -> list[str]:
+    """The scopes the app asks for (client.SCOPES) that this connection was not granted."""
+    if connection is None:
+        return []
+    granted = set(connection.scopes.replace(",", " ").split())
+    return [scope for scope in SCOPES if scope not in granted]
+
+
+def feature_unavailable(workspace_id: int, scope: str) -> str:
+    """Why a feature that needs `scope` can't run for this workspace, or "" when it can."""
+    connection = LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
+    if connection is None or scope not in missing_scopes(connection):
+        return ""
+    what = FEATURE_SCOPES.get(scope, (scope, scope))[1]
+    return (
+        f"LinkedIn wasn't asked for {scope} ({what}) when this workspace was connected. "
+        f"A workspace admin must reconnect LinkedIn to grant {scope}."
+    )
 
 
 def connection_mark(connection: LinkedInConnection, *, status: str, detail: str) -> None:
@@ -213,8 +334,8 @@ class AdAccount:
 
 
 def accounts_available(*, workspace: Workspace) -> list[AdAccount]:
-    """The ad accounts the connected member can access."""
-    elements = client_for(workspace).finder("adAccounts", "search")
+    """The ad accounts the connected member can access (contract R07, cursor paging)."""
+    elements = client_for(workspace).search("adAccounts", "search")
     return [
         AdAccount(_urn_of(ACCOUNT_URN, e), str(e.get("name", "")), str(e.get("status", ""))) for e in elements
     ]
@@ -243,8 +364,8 @@ def _account_path(workspace: Workspace, sub: str) -> str:
 
 
 def campaigns_import(*, workspace: Workspace) -> list[Campaign]:
-    """List the account's message-ad campaigns from LinkedIn and keep them for the campaign picker."""
-    elements = client_for(workspace).finder(
+    """List the account's message-ad campaigns from LinkedIn and keep them for the campaign picker (R10)."""
+    elements = client_for(workspace).search(
         _account_path(workspace, "adCampaigns"),
         "search",
         {"search": {"type": {"values": ["SPONSORED_INMAILS"]}}},
@@ -270,40 +391,53 @@ def campaigns_import(*, workspace: Workspace) -> list[Campaign]:
     return list(Campaign.objects.filter(workspace=workspace))
 
 
-# LinkedIn's permission states as ours; anything else (DECLINED, REVOKED, unknown) can't send.
-PERMISSION_STATES = {"APPROVED": SenderPermission.APPROVED, "PENDING": SenderPermission.PENDING}
+# adInMailMemberSenderPermissions' `state` as ours (contract R13): REQUESTED waits for the member's
+# email consent; APPROVED may send (ACCEPTED read the same way, as the versioned schema's values are
+# unconfirmed); anything else (DECLINED, REVOKED, unknown) can't send.
+PERMISSION_STATES = {
+    "APPROVED": SenderPermission.APPROVED,
+    "ACCEPTED": SenderPermission.APPROVED,
+    "REQUESTED": SenderPermission.PENDING,
+    "PENDING": SenderPermission.PENDING,
+}
+
+
+def permission_of(element: dict[str, Any]) -> str:
+    """Our permission for one sender permission element, from its `state`."""
+    return str(PERMISSION_STATES.get(str(element.get("state", "")).upper(), SenderPermission.REVOKED))
+
+
+def sender_permissions(workspace: Workspace, api: LinkedIn | None = None) -> list[dict[str, Any]]:
+    """The account's sender permissions as LinkedIn lists them (R13, index paging)."""
+    return (api or client_for(workspace)).finder(
+        "adInMailMemberSenderPermissions", "account", {"account": workspace.ad_account_urn}
+    )
 
 
 def senders_import(*, workspace: Workspace) -> list[Sender]:
     """Senders and their permission state from the account's sender permissions.
 
     A sender whose permission is no longer listed, or listed as anything but approved or
-    pending, becomes revoked, so every draft using them is flagged before anyone syncs.
+    requested, becomes revoked, so every draft using them is flagged before anyone syncs.
     """
-    elements = client_for(workspace).finder(
-        "adInMailMemberSenderPermissions", "account", {"account": workspace.ad_account_urn}
-    )
+    elements = sender_permissions(workspace)
     now = timezone.now()
     listed: dict[str, tuple[str, dict[str, Any]]] = {}
     for element in elements:
-        urn = str(element.get("member") or element.get("sender") or element.get("memberUrn") or "")
+        urn = str(element.get("member") or "")
         if urn:
-            status = PERMISSION_STATES.get(str(element.get("status", "")).upper(), SenderPermission.REVOKED)
-            listed[urn] = (str(status), element)
+            listed[urn] = (permission_of(element), element)
     senders: list[Sender] = []
-    for urn, (permission, element) in listed.items():
+    for urn, (permission, _element) in listed.items():
         sender = Sender.objects.filter(workspace=workspace, urn=urn).first()
         if sender is None:
-            decorated = element.get("sender~") or {}
-            name = (
-                f"{decorated.get('localizedFirstName', '')} {decorated.get('localizedLastName', '')}".strip()
-            )
-            name = name or urn.rsplit(":", 1)[-1].replace("-", " ").title()
+            # The permission names only the member (no decoration is asked for); an admin can
+            # rename the sender in the app.
+            name = urn.rsplit(":", 1)[-1].replace("-", " ").title()
             sender = Sender.objects.create(
                 workspace=workspace,
                 urn=urn,
                 name=name[:120],
-                headline=str(decorated.get("localizedHeadline", ""))[:220],
                 permission=permission,
                 permission_updated_at=now,
             )
@@ -398,6 +532,8 @@ def sync_blocker(ad: Ad) -> str:
     connection = LinkedInConnection.objects.filter(workspace_id=ad.workspace_id).first()
     if connection is None or connection.status != ConnectionStatus.ACTIVE:
         return "Connect the workspace to LinkedIn first."
+    if "rw_ads" in missing_scopes(connection):
+        return feature_unavailable(ad.workspace_id, "rw_ads")
     if not Workspace.objects.filter(pk=ad.workspace_id).exclude(ad_account_urn="").exists():
         return "Choose the workspace's LinkedIn ad account first."
     if not AdLinkedIn.objects.filter(ad_id=ad.pk).exclude(campaign_urn="").exists():
@@ -522,8 +658,12 @@ def _step_banner(ctx: SyncContext) -> None:
     from inmail_studio.ads.models import Image
 
     image = Image.objects.get(pk=banner["id"])
+    account = ctx.workspace.ad_account_urn
+    owner = image_owner(ctx.api, account, ctx.workspace.pk)
     answer = ctx.api.action(
-        "images", "initializeUpload", {"initializeUploadRequest": {"owner": ctx.workspace.ad_account_urn}}
+        "images",
+        "initializeUpload",
+        payloads.image_upload(owner=owner, account_urn=account, name=image_name(image)),
     )
     with image.file.open("rb") as handle:
         data = handle.read()
@@ -532,6 +672,29 @@ def _step_banner(ctx: SyncContext) -> None:
     )
     ctx.link.image_urn, ctx.link.image_sha256 = str(answer["image"]), banner["sha256"]
     ctx.link.save(update_fields=["image_urn", "image_sha256"])
+
+
+def image_owner(api: LinkedIn, account_urn: str, workspace_id: int) -> str:
+    """Who owns an ad's image (contract R14): the organization the ad account belongs to (its
+    `reference`, R08), else the connected member; the account goes in mediaLibraryMetadata."""
+    account = api.get("adAccounts", restli.numeric_id(account_urn))
+    reference = str((account or {}).get("reference") or "")
+    if reference.startswith(("urn:li:organization:", "urn:li:person:")):
+        return reference
+    connection = LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
+    if connection is not None and connection.member_urn:
+        return connection.member_urn
+    raise Rejected(
+        422,
+        "NO_IMAGE_OWNER",
+        "LinkedIn names no organization for this ad account and the connected member is unknown; "
+        "a workspace admin must reconnect LinkedIn (with openid) before a banner can be uploaded.",
+    )
+
+
+def image_name(image: Any) -> str:
+    """The asset name shown in LinkedIn's media library: the name the file was uploaded under."""
+    return (str(image.original_name or "") or f"banner-{image.sha256[:12]}")[:200]
 
 
 def _step_content(ctx: SyncContext) -> None:
@@ -565,7 +728,7 @@ def _create_content(ctx: SyncContext, body: dict[str, Any]) -> str:
         )
     AdLinkedIn.objects.filter(pk=ctx.link.pk).update(content_create_uncertain=True)
     try:
-        urn = ctx.api.create("inMailContents", body)
+        urn = ctx.api.create("inMailContents", body, urn_type="adInMailContent")
     except Transient as error:
         # Only a request that left and got no answer at all may have created something.
         if not (error.sent and error.status is None):
@@ -584,7 +747,7 @@ def _create_content(ctx: SyncContext, body: dict[str, Any]) -> str:
 
 
 def _find_creative(ctx: SyncContext, campaign_urn: str) -> str | None:
-    elements = ctx.api.finder(
+    elements = ctx.api.search(
         _account_path(ctx.workspace, "creatives"),
         "criteria",
         {"campaigns": [campaign_urn], "contentReferences": [ctx.link.content_urn]},
@@ -610,7 +773,9 @@ def _step_creative(ctx: SyncContext) -> None:
                 campaign_urn=campaign,
                 content_urn=ctx.link.content_urn,
                 name=payloads.creative_name(ad_id=ctx.ad.pk, ad_name=ctx.snapshot.get("name", "")),
+                snapshot=ctx.snapshot,
             ),
+            urn_type="sponsoredCreative",
         )
     ctx.link.creative_urn, ctx.link.creative_campaign_urn = urn, campaign
     ctx.link.save(update_fields=["creative_urn", "creative_campaign_urn"])
@@ -682,7 +847,9 @@ def _step_conversation(ctx: SyncContext) -> None:
     record = LinkedInConversation.objects.create(ad=ctx.ad, attempt=ctx.attempt, tree_hash=tree_hash)
     try:
         urn = ctx.api.create(
-            "conversationAds", payloads.conversation(account_urn=ctx.workspace.ad_account_urn)
+            "conversationAds",
+            payloads.conversation(account_urn=ctx.workspace.ad_account_urn),
+            urn_type="sponsoredConversation",
         )
     except Transient as error:
         # Only a request that left and got no answer at all may have created something.
@@ -701,21 +868,17 @@ def _messages_resource(conversation_urn: str) -> str:
 
 
 def _messages_on_linkedin(ctx: SyncContext, conversation_urn: str) -> list[dict[str, Any]]:
-    """Every message of a conversation (GET_ALL, following LinkedIn's paging)."""
-    elements: list[dict[str, Any]] = []
-    start, count = 0, 100
-    while True:
-        data = ctx.api.get(_messages_resource(conversation_urn), params={"start": start, "count": count})
-        page = list((data or {}).get("elements", []))
-        elements.extend(page)
-        start += len(page)
-        total = ((data or {}).get("paging") or {}).get("total")
-        if not page or len(page) < count or (total is not None and start >= int(total)):
-            return elements
+    """Every message of a conversation (GET_ALL, index paging; contract R33)."""
+    return ctx.api.get_all(_messages_resource(conversation_urn))
 
 
-def _message_lost_and_found(
-    ctx: SyncContext, record: LinkedInConversation, body: dict[str, Any], urns: dict[str, str]
+def _message_urn(conversation_urn: str, value: str) -> str:
+    """A message's URN from a batch answer's id, which may be the bare number M."""
+    return f"urn:li:sponsoredMessageContent:({conversation_urn},{value})" if value.isdigit() else value
+
+
+def _lost_and_found(
+    on_linkedin: list[dict[str, Any]], body: dict[str, Any], urns: dict[str, str]
 ) -> str | None:
     """The URN of a message LinkedIn created from `body` whose answer was lost, if it exists.
 
@@ -724,7 +887,7 @@ def _message_lost_and_found(
     """
     wanted = payloads.message_identity(body)
     claimed = set(urns.values())
-    for element in _messages_on_linkedin(ctx, record.urn):
+    for element in on_linkedin:
         urn = str(element.get("id", ""))
         if urn and urn not in claimed and payloads.message_identity(element) == wanted:
             return urn
@@ -732,10 +895,12 @@ def _message_lost_and_found(
 
 
 def _step_messages(ctx: SyncContext) -> None:
-    """Create the messages leaves first, each button pointing at a message LinkedIn already holds.
+    """Create the messages leaves first, in BATCH_CREATE calls (contract R31): each batch holds the
+    messages whose buttons point only at messages LinkedIn already holds.
 
-    A message whose create lost its answer is looked up among the conversation's messages
-    before it is created again, so a retry never leaves duplicates.
+    The batch in flight is recorded (`pending_ref = "batch:N"`) before the call; when its answer
+    was lost, the next try looks each of its messages up among the conversation's messages before
+    creating what is still missing, so a retry never leaves duplicates.
     """
     tree, tree_hash = _conversation_tree(ctx)
     record = _conversation_current(ctx, tree_hash)
@@ -746,25 +911,36 @@ def _step_messages(ctx: SyncContext) -> None:
     names = {m["id"]: m.get("name") or m["id"] for m in tree.get("messages", [])}
     urns: dict[str, str] = dict(record.messages)
     resource = _messages_resource(record.urn)
-    for item in message_payloads(tree):
-        if item.ref in urns:
+    for number, batch in enumerate(payloads.message_batches(message_payloads(tree))):
+        todo = [item for item in batch if item.ref not in urns]
+        if not todo:
             continue
-        body = resolve(item.body, urns)
-        if record.pending_ref == item.ref:
-            found = _message_lost_and_found(ctx, record, body, urns)
-            if found:
-                urns[item.ref] = found
-                record.messages, record.pending_ref = urns, ""
-                record.save(update_fields=["messages", "pending_ref"])
-                ctx.ledger.note(
-                    f"“{names.get(item.ref)}” was created before but its answer was lost; found it as "
-                    f"{found}, not creating another."
-                )
+        marker = f"batch:{number}"
+        if record.pending_ref == marker:
+            on_linkedin = _messages_on_linkedin(ctx, record.urn)
+            still = []
+            for item in todo:
+                found = _lost_and_found(on_linkedin, resolve(item.body, urns), urns)
+                if found:
+                    urns[item.ref] = found
+                    ctx.ledger.note(
+                        f"“{names.get(item.ref)}” was created before but its answer was lost; found it as "
+                        f"{found}, not creating another."
+                    )
+                else:
+                    still.append(item)
+            record.messages = urns
+            record.save(update_fields=["messages"])
+            todo = still
+            if not todo:
+                LinkedInConversation.objects.filter(pk=record.pk).update(pending_ref="")
+                record.pending_ref = ""
                 continue
-        record.pending_ref = item.ref
+        bodies = [resolve(item.body, urns) for item in todo]
+        record.pending_ref = marker
         record.save(update_fields=["pending_ref"])
         try:
-            urn = ctx.api.create(resource, body)
+            created = ctx.api.batch_create(resource, bodies)
         except Transient as error:
             if not (error.sent and error.status is None):
                 LinkedInConversation.objects.filter(pk=record.pk).update(pending_ref="")
@@ -772,10 +948,11 @@ def _step_messages(ctx: SyncContext) -> None:
         except Rejected:
             LinkedInConversation.objects.filter(pk=record.pk).update(pending_ref="")
             raise
-        urns[item.ref] = urn
+        for item, value in zip(todo, created, strict=True):
+            urns[item.ref] = _message_urn(record.urn, value)
+            ctx.ledger.note(f"Created “{names.get(item.ref)}” ({item.ref}) as {urns[item.ref]}.")
         record.messages, record.pending_ref = urns, ""
         record.save(update_fields=["messages", "pending_ref"])
-        ctx.ledger.note(f"Created “{names.get(item.ref)}” ({item.ref}) as {urn}.")
 
 
 def _step_first_message(ctx: SyncContext) -> None:
@@ -1120,7 +1297,7 @@ def contents_import(*, workspace_id: int, admin: User) -> list[Ad]:
     if not campaigns:
         return []
     api = client_for(workspace)
-    creatives = api.finder(
+    creatives = api.search(
         _account_path(workspace, "creatives"), "criteria", {"campaigns": [c.urn for c in campaigns]}
     )
     by_content: dict[str, dict[str, Any]] = {}
@@ -1159,6 +1336,10 @@ def contents_import(*, workspace_id: int, admin: User) -> list[Ad]:
             "cta_text": str(regular.get("callToActionText", "")),
             "landing_page_url": str(regular.get("callToActionLandingPageUrl", "")),
         }
+        if "form" in sub:
+            # The form a lead-gen ad opens is named on its creative (or, by some accounts, the content).
+            creative_form = (by_content[urn].get("leadgenCallToAction") or {}).get("destination")
+            fields["lead_form_urn"] = str(creative_form or regular.get("leadGenerationForm") or "")
         try:
             with transaction.atomic():
                 ad = ad_services.ad_create(workspace=workspace, author=admin, fields=fields)

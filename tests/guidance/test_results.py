@@ -167,7 +167,7 @@ def test_the_sandbox_answers_analytics_only_for_accounts_the_member_can_see(
     outsider = sandbox.Member.objects.create(slug="stranger", first_name="Sam", last_name="Stranger")
     api = LinkedIn(token=Secret(sandbox_token_issue(member=outsider)))
     with pytest.raises(Rejected) as refused:
-        api.finder(
+        api.find_once(
             "adAnalytics",
             "analytics",
             {

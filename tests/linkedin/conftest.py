@@ -18,7 +18,7 @@ from inmail_studio.linkedin.models import AdLinkedIn, LinkedInConnection
 from inmail_studio.review import services as review_services
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox.seed import seed
-from inmail_studio.sandbox.tokens import sandbox_token_issue, tokens_issue
+from inmail_studio.sandbox.tokens import APP_SCOPES, sandbox_token_issue, tokens_issue
 from tests.conftest import GOOD_AD
 
 ACCOUNT = "urn:li:sponsoredAccount:508915158"
@@ -30,6 +30,7 @@ def sandbox_url(live_server: Any, settings: Any, transactional_db: None) -> str:
     """The sandbox, seeded, with the client pointed at it and timeouts short enough for a test."""
     seed()
     settings.LINKEDIN_API_BASE_URL = f"{live_server.url}/sandbox/linkedin/rest"
+    settings.LINKEDIN_USERINFO_URL = f"{live_server.url}/sandbox/linkedin/v2/userinfo"
     settings.LINKEDIN_OAUTH_BASE_URL = f"{live_server.url}/sandbox/linkedin/oauth/v2"
     settings.LINKEDIN_CONNECT_TIMEOUT = 2.0
     settings.LINKEDIN_READ_TIMEOUT = 1.0
@@ -48,10 +49,16 @@ def token(sandbox_url: str) -> Secret:
 
 
 def connect(
-    workspace: Workspace, admin: User, *, slug: str = "ada-admin", ttl: timedelta | None = None
+    workspace: Workspace,
+    admin: User,
+    *,
+    slug: str = "ada-admin",
+    ttl: timedelta | None = None,
+    scope: str = APP_SCOPES,
+    choose: bool = True,
 ) -> LinkedInConnection:
     """Connect a workspace as the sandbox member would through the consent page, then choose the demo account."""
-    issued = tokens_issue(member=member(slug), client_id="inmail-studio-dev", scope="r_ads rw_ads")
+    issued = tokens_issue(member=member(slug), client_id="inmail-studio-dev", scope=scope)
     now = timezone.now()
     connection = LinkedInConnection(
         workspace=workspace, connected_by=admin, member_urn=f"urn:li:person:{slug}"
@@ -62,9 +69,10 @@ def connect(
         refresh=Secret(issued.refresh_token) if issued.refresh_token else None,
         refresh_expires_at=now + timedelta(days=365),
     )
-    connection.scopes = "r_ads rw_ads"
+    connection.scopes = scope
     connection.save()
-    services.account_choose(workspace_id=workspace.pk, admin=admin, account_urn=ACCOUNT)
+    if choose:
+        services.account_choose(workspace_id=workspace.pk, admin=admin, account_urn=ACCOUNT)
     workspace.refresh_from_db()
     return connection
 

@@ -55,7 +55,7 @@ def test_the_beat_job_refreshes_tokens_that_expire_soon_and_leaves_the_rest(
     assert soon.status == ConnectionStatus.ACTIVE
     assert later.access_token == old_later and later.refreshed_at is None
     # The new token works, and the refresh token was kept (refreshing doesn't replace it).
-    assert LinkedIn(token=soon.access_token).get("me")["id"] == "ada-admin"
+    assert LinkedIn(token=soon.access_token).userinfo()["sub"] == "ada-admin"
     assert soon.refresh_token is not None
 
 
@@ -86,7 +86,7 @@ def test_a_401_during_a_sync_marks_the_connection_revoked_and_the_sync_failed(
     assert refresh is not None
     _revoke(refresh.reveal())  # removes the app: its access tokens are revoked with it
     with pytest.raises(Unauthorized) as refused:
-        LinkedIn(token=connected.access_token).get("me")
+        LinkedIn(token=connected.access_token).userinfo()
     assert refused.value.code == "REVOKED_ACCESS_TOKEN"
     ad = make_synced_ready_ad()
     assert ad.state == State.SYNC_FAILED
@@ -100,7 +100,7 @@ def test_a_sender_whose_permission_lapses_is_flagged_on_every_draft_before_any_s
 ) -> None:
     drafts = [make_synced_ready_ad(approve=False, name=f"Draft {i}") for i in range(2)]
     other = make_synced_ready_ad(approve=False, name="Marcus's", sender_urn="urn:li:person:marcus-lee")
-    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="REVOKED")
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(state="REVOKED")
 
     assert tasks.import_all_senders_task() == 1
 
@@ -121,12 +121,12 @@ def test_a_sender_who_approves_again_is_no_longer_flagged(
 ) -> None:
     ad = make_synced_ready_ad(approve=False)
     permission = sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield")
-    permission.update(status="PENDING")
+    permission.update(state="REQUESTED")
     tasks.import_all_senders_task()
     assert "hasn't approved sending ads" in html.unescape(
         client_for(author).get(f"/ads/{ad.pk}/").content.decode()
     )
-    permission.update(status="APPROVED")
+    permission.update(state="APPROVED")
     tasks.import_all_senders_task()
     assert Sender.objects.get(workspace=workspace, urn="urn:li:person:dana-whitfield").can_send
     page = html.unescape(client_for(author).get(f"/ads/{ad.pk}/").content.decode())

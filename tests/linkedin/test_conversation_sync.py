@@ -14,6 +14,7 @@ from django.test import Client
 
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads import conversation_services as cs
+from inmail_studio.ads.conversation_payloads import message_payloads
 from inmail_studio.ads.models import Ad, ConversationMessage, State
 from inmail_studio.linkedin import services
 from inmail_studio.linkedin.models import (
@@ -28,6 +29,7 @@ from inmail_studio.linkedin.models import (
 from inmail_studio.linkedin.models import (
     TestSendStatus as SendStatus,
 )
+from inmail_studio.linkedin.payloads import message_batches
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox.services import faults_configure
 from tests.conftest import PASSWORD
@@ -244,15 +246,26 @@ def test_show_api_payload_lists_the_conversation_calls_in_order(
     assert names[0] == "POST /rest/conversationAds"
     assert names[-3].endswith("(PARTIAL_UPDATE)") and "firstMessageContent" in str(calls[-3]["body"])
     assert names[-2] == "POST /rest/inMailContents" and "guidedReplies" in calls[-2]["body"]["subContent"]
-    assert len([n for n in names if "sponsoredMessageContents" in n]) == reachable_count(
+    batches = [c for c in calls if "sponsoredMessageContents" in c["call"]]
+    assert all("(BATCH_CREATE: " in c["call"] for c in batches)
+    assert sum(len(c["body"]["elements"]) for c in batches) == reachable_count(
         ad.current_revision.snapshot["tree"]  # type: ignore[union-attr]
     )
+    # Leaves first: the first message comes in the last batch, alone.
+    first = ad.current_revision.snapshot["tree"]["first"]  # type: ignore[union-attr]
+    assert len(batches) > 1 and batches[-1]["call"].endswith(f"(BATCH_CREATE: {first})")
 
 
-def test_a_lost_content_answer_is_orphaned_and_the_retry_keeps_the_one_conversation(ready: Any) -> None:
-    # conversation, four messages, the first message: all fine; the content create loses its answer
-    faults_configure(queue="ok,ok,ok,ok,ok,ok,drop")
-    ad = ready()
+def test_a_lost_content_answer_is_orphaned_and_the_retry_keeps_the_one_conversation(
+    ready: Any, author: User, approver: User
+) -> None:
+    ad = ready(approve=False)
+    tree = ad.current_revision.snapshot["tree"]  # type: ignore[union-attr]
+    # conversation, its messages (a BATCH_CREATE per level of the tree), the first message: all
+    # fine; then the content create loses its answer
+    calls_before_content = 1 + len(message_batches(message_payloads(tree))) + 1
+    faults_configure(queue=",".join(["ok"] * calls_before_content + ["drop"]))
+    approve_ad(ad, author=author, approver=approver)
     attempt = SyncAttempt.objects.get(ad=ad)
     run_to_the_end(attempt)
     ad.refresh_from_db()
@@ -268,14 +281,14 @@ def test_a_refused_sync_retried_later_continues_with_the_conversation_it_built(
     ready: Any, author: User
 ) -> None:
     # Dana withdraws on LinkedIn: the conversation and its messages are built, the content is refused.
-    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="REVOKED")
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(state="REVOKED")
     ad = ready()
     assert ad.state == State.SYNC_FAILED
     failed = SyncAttempt.objects.get(ad=ad)
     assert failed.error_code == "SINMAIL_SENDER_NOT_APPROVED"
     built = LinkedInConversation.objects.get(ad=ad)
     assert built.status == ConversationStatus.READY
-    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="APPROVED")
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(state="APPROVED")
     services.sync_request(ad_id=ad.pk, user=author)
     ad.refresh_from_db()
     assert ad.state == State.SYNCED

@@ -20,6 +20,7 @@ from inmail_studio.ads.models import Ad, State
 from inmail_studio.linkedin.models import AdLinkedIn, LinkedInConnection, SyncAttempt
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox import services as sandbox_services
+from inmail_studio.sandbox.seed import DEMO_ORGANIZATION
 from tests.conftest import client_for
 from tests.sandbox.conftest import message_ad
 
@@ -135,13 +136,16 @@ def test_a_banner_is_uploaded_first_and_its_urn_is_the_right_rail_picture(
     link = AdLinkedIn.objects.get(ad=ad)
     assert link.image_urn.startswith("urn:li:image:")
     image = sandbox.Image.objects.get(key=link.image_urn.removeprefix("urn:li:image:"))
-    assert image.status == sandbox.Image.Status.AVAILABLE and image.owner == ACCOUNT
+    # The documented form: the account's organization owns the image, the account is its library.
+    assert image.status == sandbox.Image.Status.AVAILABLE
+    assert (image.owner, image.associated_account) == (DEMO_ORGANIZATION, ACCOUNT)
     with banner.file.open("rb") as handle:
         assert bytes(image.content) == handle.read()
     content = sandbox.InMailContent.objects.get(pk=link.content_urn.rsplit(":", 1)[-1])
     assert content.data["subContent"]["regular"]["rightRailAdPicture"] == link.image_urn
     calls = [(c.step, c.method, c.resource) for c in SyncAttempt.objects.get(ad=ad).calls.all() if c.method]
-    assert calls[:3] == [
+    assert calls[:4] == [
+        ("banner", "GET", f"adAccounts/{ACCOUNT.rsplit(':', 1)[-1]}"),
         ("banner", "POST", "images"),
         ("banner", "PUT", "upload"),
         ("content", "POST", "inMailContents"),

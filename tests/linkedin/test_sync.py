@@ -107,7 +107,7 @@ def test_a_sender_whose_permission_lapsed_fails_fast_with_linkedins_words_and_ca
 
     ad = make_synced_ready_ad(approve=False)
     # Dana withdraws on LinkedIn before the next import tells the studio.
-    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="REVOKED")
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(state="REVOKED")
     approve_ad(ad, author=author, approver=approver)
     ad.refresh_from_db()
     assert ad.state == State.SYNC_FAILED
@@ -115,7 +115,7 @@ def test_a_sender_whose_permission_lapsed_fails_fast_with_linkedins_words_and_ca
     assert attempt.status == AttemptStatus.FAILED and attempt.tries == 1
     assert attempt.error_code == "SINMAIL_SENDER_NOT_APPROVED"
     assert "hasn't approved sending ads" in attempt.error
-    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="APPROVED")
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(state="APPROVED")
     services.sync_request(ad_id=ad.pk, user=author)
     ad.refresh_from_db()
     assert ad.state == State.SYNCED

@@ -70,7 +70,8 @@ def test_an_admin_connects_through_the_consent_page_and_picks_the_ad_account(
 ) -> None:
     client = client_for(admin_user)
     params = _start(client)
-    assert params["scope"] == "rw_ads r_ads" and params["state"]
+    # rw_ads r_ads to manage ads, r_ads_reporting for results, openid profile to know the member.
+    assert params["scope"] == "rw_ads r_ads r_ads_reporting openid profile" and params["state"]
     consent = client.get("/sandbox/linkedin/oauth/v2/authorization", params)
     assert b"Ada Admin" in consent.content
 
@@ -79,7 +80,8 @@ def test_an_admin_connects_through_the_consent_page_and_picks_the_ad_account(
     assert b"Acme Cloud" in picker.content and ACCOUNT.encode() in picker.content
     connection = LinkedInConnection.objects.get(workspace=workspace)
     assert connection.status == ConnectionStatus.ACTIVE
-    assert connection.member_urn == "urn:li:person:ada-admin"
+    # Who the member is comes from OpenID Connect's userinfo, not /rest/me (which needs r_basicprofile).
+    assert (connection.member_urn, connection.member_name) == ("urn:li:person:ada-admin", "Ada Admin")
     assert connection.access_token.reveal() not in connection.access_token_ciphertext
 
     done = client.post("/linkedin/account/", {"account": ACCOUNT}, follow=True)

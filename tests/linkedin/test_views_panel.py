@@ -159,14 +159,14 @@ def test_a_failed_sync_says_why_in_a_marketers_words_and_retry_syncs_it(
     from inmail_studio.sandbox.models import SenderPermission as SandboxPermission
 
     dana = SandboxPermission.objects.filter(member__slug="dana-whitfield")
-    dana.update(status="PENDING")  # she withdrew on LinkedIn after our last import
+    dana.update(state="REQUESTED")  # she withdrew on LinkedIn after our last import
     ad = make_synced_ready_ad()
     assert ad.state == State.SYNC_FAILED
     client = client_for(author)
     page = _text(client.get(f"/linkedin/ads/{ad.pk}/panel/"))
     assert "Sync failed: The sender hasn't approved sending ads for this ad account." in page
     assert "Retry sync" in page
-    dana.update(status="APPROVED")
+    dana.update(state="APPROVED")
     response = client.post(f"/linkedin/ads/{ad.pk}/retry/", **HTMX)
     assert response.status_code == 200
     assert SyncAttempt.objects.filter(ad=ad).count() == 2
