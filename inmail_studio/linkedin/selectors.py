@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from inmail_studio.accounts.models import Membership
 from inmail_studio.ads.models import Ad, State
@@ -40,6 +42,63 @@ def reconnect_needed(membership: Membership | None) -> LinkedInConnection | None
     if connection.status != "active" or connection.needs_reconnect:
         return connection
     return None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something only a workspace admin can fix, shown in the banner and on the LinkedIn page."""
+
+    kind: str  # "reconnect", "scopes" or "version"
+    title: str
+    text: str
+    urgent: bool = True
+
+
+def admin_notices(membership: Membership | None, *, today: date | None = None) -> list[Notice]:
+    """What an admin must act on: a dead connection, permissions the app now needs but the
+    connection lacks, and an API version LinkedIn refuses or sunsets within 60 days."""
+    from . import services, versions
+
+    if membership is None or not membership.can_admin:
+        return []
+    notices: list[Notice] = []
+    connection = connection_of(membership.workspace_id)
+    if connection is not None and (connection.status != "active" or connection.needs_reconnect):
+        notices.append(
+            Notice(
+                "reconnect",
+                "LinkedIn needs reconnecting.",
+                connection.status_detail
+                or "The connection expired or was revoked; syncs and test sends stop until it is renewed.",
+            )
+        )
+    elif connection is not None:
+        missing = services.missing_scopes(connection)
+        if missing:
+            features = "; ".join(
+                f"{services.FEATURE_SCOPES[s][0]} needs {s}" for s in missing if s in services.FEATURE_SCOPES
+            )
+            notices.append(
+                Notice(
+                    "scopes",
+                    f"Reconnect LinkedIn to grant {', '.join(missing)}.",
+                    f"The connection was made before the app asked for {', '.join(missing)} ({features}). "
+                    "Reconnect and allow every permission LinkedIn asks for.",
+                    urgent="rw_ads" in missing or "r_ads" in missing,
+                )
+            )
+    if connection is not None:
+        standing = versions.standing(settings.LINKEDIN_API_VERSION, today or timezone.now().date())
+        if standing.warn:
+            notices.append(
+                Notice(
+                    "version",
+                    "LinkedIn API version: " + ("refused" if not standing.ok else "sunsetting soon"),
+                    standing.message,
+                    urgent=not standing.ok,
+                )
+            )
+    return notices
 
 
 def attempts_of(ad: Ad, *, limit: int = 50) -> list[SyncAttempt]:

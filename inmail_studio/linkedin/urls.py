@@ -11,6 +11,7 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("refresh/", views.refresh, name="refresh"),
     path("disconnect/", views.disconnect, name="disconnect"),
+    path("readiness/", views.readiness_check, name="readiness"),
     path("import/", views.import_contents, name="import"),
     path("ads/<int:ad_id>/panel/", views.panel, name="panel"),
     path("ads/<int:ad_id>/campaign/", views.campaign, name="campaign"),

@@ -19,9 +19,9 @@ from inmail_studio.ads.models import Ad
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.http import HtmxHttpRequest
 
-from . import oauth, selectors, services
+from . import oauth, readiness, selectors, services
 from .client import Rejected, Transient
-from .models import Campaign, TestSend
+from .models import Campaign, ConnectionEvent, TestSend
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -64,6 +64,9 @@ def connection(request: HtmxHttpRequest) -> HttpResponse:
             "connection": selectors.connection_of(workspace.pk),
             "campaigns": Campaign.objects.filter(workspace=workspace),
             "senders": workspace.senders.all(),
+            "events": ConnectionEvent.objects.filter(workspace=workspace).select_related("actor")[:20]
+            if membership.can_admin
+            else [],
         },
     )
 
@@ -91,7 +94,16 @@ def callback(request: HtmxHttpRequest) -> HttpResponse:
     if membership is None:
         raise PermissionDenied("You are not a member of that workspace.")
     _require_admin(membership)
-    services.connection_store(workspace=membership.workspace, admin=_user(request), grant=grant)
+    connection = services.connection_store(
+        workspace=membership.workspace, admin=_user(request), grant=grant, ip=_ip(request)
+    )
+    missing = services.missing_scopes(connection)
+    if missing:
+        messages.warning(
+            request,
+            f"LinkedIn is connected without {', '.join(missing)}; the features that need "
+            f"{'them' if len(missing) > 1 else 'it'} stay off until you reconnect and allow every permission.",
+        )
     messages.success(request, "LinkedIn is connected. Now choose the ad account this workspace uses.")
     return redirect("linkedin:account")
 
@@ -152,12 +164,34 @@ def refresh(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def disconnect(request: HtmxHttpRequest) -> HttpResponse:
+    """Revoke both tokens at LinkedIn, delete them here, record who did it; say what happened."""
     membership = _require_admin(current_membership(request))
-    from .models import LinkedInConnection
-
-    LinkedInConnection.objects.filter(workspace_id=membership.workspace_id).delete()
-    messages.info(request, "LinkedIn is disconnected; its tokens are deleted.")
+    done = services.connection_disconnect(
+        workspace_id=membership.workspace_id, admin=_user(request), ip=_ip(request)
+    )
+    if done.failed:
+        messages.warning(request, done.message)
+    else:
+        messages.success(request, done.message)
     return redirect("linkedin:connection")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def readiness_check(request: HtmxHttpRequest) -> HttpResponse:
+    """The readiness check: GET explains it, POST runs it (read calls to LinkedIn only, nothing stored)."""
+    membership = _require_admin(current_membership(request))
+    report = readiness.run(membership.workspace) if request.method == "POST" else None
+    return render(
+        request,
+        "linkedin/readiness.html",
+        {
+            "membership": membership,
+            "workspace": membership.workspace,
+            "report": report,
+            "titles": readiness.TITLES,
+        },
+    )
 
 
 @login_required

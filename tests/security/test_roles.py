@@ -36,6 +36,8 @@ WRITES: dict[str, dict[str, object]] = {
     "linkedin:account": {"account": "urn:li:sponsoredAccount:1"},
     "linkedin:refresh": {},
     "linkedin:disconnect": {},
+    # Only read calls to LinkedIn, but with the workspace's connection: admins only, like a write.
+    "linkedin:readiness": {},
     "linkedin:import": {},
     "linkedin:campaign": {"campaign": ""},
     "linkedin:retry": {},

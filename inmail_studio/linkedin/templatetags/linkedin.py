@@ -26,4 +26,5 @@ def linkedin_panel(context: template.Context, ad: Ad | None, membership: Any) ->
 
 @register.inclusion_tag("linkedin/_reconnect_banner.html", takes_context=True)
 def linkedin_reconnect_banner(context: template.Context) -> dict[str, Any]:
-    return {"connection": selectors.reconnect_needed(context.get("nav_membership"))}
+    """Admins see what only they can fix: reconnect, permissions to grant, the API version."""
+    return {"notices": selectors.admin_notices(context.get("nav_membership"))}
