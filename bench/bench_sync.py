@@ -102,7 +102,7 @@ class Bench:
         from inmail_studio.linkedin.models import LinkedInConnection
         from inmail_studio.sandbox.models import Member
         from inmail_studio.sandbox.seed import seed
-        from inmail_studio.sandbox.tokens import tokens_issue
+        from inmail_studio.sandbox.tokens import APP_SCOPES, tokens_issue
 
         seed()
         self.workspace = Workspace.objects.create(name="Bench", slug=f"bench-{uuid.uuid4().hex[:6]}")
@@ -114,9 +114,9 @@ class Bench:
         issued = tokens_issue(
             member=Member.objects.get(slug="ada-admin"),
             client_id=settings.LINKEDIN_CLIENT_ID,
-            scope="r_ads rw_ads",
+            scope=APP_SCOPES,
         )
-        connection = LinkedInConnection(workspace=self.workspace, connected_by=admin)
+        connection = LinkedInConnection(workspace=self.workspace, connected_by=admin, scopes=APP_SCOPES)
         connection.set_tokens(
             access=Secret(issued.access_token),
             expires_at=timezone.now() + timedelta(days=1),

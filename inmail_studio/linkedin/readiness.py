@@ -231,8 +231,8 @@ def _scopes(connection: LinkedInConnection) -> Check:
         return _check(
             "scopes",
             False,
-            f"Missing {', '.join(missing)} ({source}); "
-            + "; ".join(f"{services.FEATURE_SCOPES[s][0]} won't work" for s in missing)
+            f"Missing {', '.join(missing)} ({source}), so these won't work: "
+            + "; ".join(services.FEATURE_SCOPES[s][1] for s in missing)
             + ".",
             fix=f"Press “Reconnect LinkedIn” and allow every permission LinkedIn asks for ({' '.join(SCOPES)}).",
             items=items,

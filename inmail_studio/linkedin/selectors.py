@@ -76,7 +76,7 @@ def admin_notices(membership: Membership | None, *, today: date | None = None) -
         missing = services.missing_scopes(connection)
         if missing:
             features = "; ".join(
-                f"{services.FEATURE_SCOPES[s][0]} needs {s}" for s in missing if s in services.FEATURE_SCOPES
+                f"{services.FEATURE_SCOPES[s][1]} needs {s}" for s in missing if s in services.FEATURE_SCOPES
             )
             notices.append(
                 Notice(

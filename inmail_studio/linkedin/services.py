@@ -225,8 +225,8 @@ FEATURE_SCOPES: dict[str, tuple[str, str]] = {
 
 def missing_scopes(connection: LinkedInConnection | None) -> list[str]:
     """The scopes the app asks for (client.SCOPES) that this connection was not granted."""
-    if connection is None:
-        return []
+    if connection is None or not connection.scopes.strip():
+        return []  # nothing recorded: unknown, not missing (the readiness check asks LinkedIn)
     granted = set(connection.scopes.replace(",", " ").split())
     return [scope for scope in SCOPES if scope not in granted]
 

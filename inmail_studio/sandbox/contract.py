@@ -17,6 +17,7 @@ facts come from practitioners rather than LinkedIn's pages (each is pinned by a 
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import deque
@@ -108,7 +109,13 @@ class Row:
 
     @property
     def pattern(self) -> re.Pattern[str]:
-        return re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(self.path)) + "$")
+        return _pattern(self.path)
+
+
+@functools.cache
+def _pattern(path: str) -> re.Pattern[str]:
+    """`rest/adAccounts/{account}` as a regular expression (one path segment per key), built once."""
+    return re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$")
 
 
 def _rows() -> tuple[Row, ...]:

@@ -12,6 +12,7 @@ request matches, so each handler names the contract row it serves (`@serves("R17
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -19,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
+from django.urls import get_urlconf, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import contract, faults, restli, tokens
@@ -121,9 +122,14 @@ def serves(row_id: str) -> Callable[[Handler], Handler]:
     return register
 
 
+@functools.cache
+def _mount(urlconf: str | None) -> str:
+    return reverse("sandbox:home", urlconf=urlconf)
+
+
 def relative_path(request: HttpRequest) -> str:
     """The path below the sandbox's mount (`rest/inMailContents`), wherever the sandbox is served."""
-    mount = reverse("sandbox:home")
+    mount = _mount(getattr(request, "urlconf", None) or get_urlconf() or settings.ROOT_URLCONF)
     path = request.path
     return path[len(mount) :] if path.startswith(mount) else path.lstrip("/")
 

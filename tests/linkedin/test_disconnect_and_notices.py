@@ -128,7 +128,7 @@ def test_a_connection_without_reporting_shows_admins_a_reconnect_to_grant_banner
     connect(workspace, admin_user, scope="r_ads rw_ads")
     page = _text(client_for(admin_user).get("/ads/"))
     assert "Reconnect LinkedIn to grant r_ads_reporting, openid, profile." in page
-    assert "results needs r_ads_reporting" in page
+    assert "reading results (ad analytics) needs r_ads_reporting" in page
     assert "Reconnect LinkedIn to grant" not in _text(client_for(author).get("/ads/"))
 
 

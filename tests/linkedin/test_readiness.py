@@ -65,7 +65,7 @@ def test_missing_scopes_fail_and_say_which_features_stop(workspace: Workspace, a
     scopes = found["scopes"]
     assert scopes.ok is False
     assert "Missing r_ads_reporting, openid, profile (as LinkedIn reports the token)" in scopes.summary
-    assert "results won't work" in scopes.summary
+    assert "so these won't work: reading results (ad analytics);" in scopes.summary
     assert "r_ads_reporting: missing — reading results (ad analytics)" in scopes.items
     assert "Reconnect LinkedIn" in scopes.fix
 
