@@ -155,3 +155,12 @@ def test_the_lead_forms_finder_takes_the_owner_as_a_restli_object(api: Api, api_
 def test_the_members_roles_are_listed_for_the_token_holder_only(api_as: Any) -> None:
     roles = api_as("maya-marketer").get("/adAccountUsers?q=authenticatedUser").json()["elements"]
     assert roles == [{"account": ACCOUNT, "user": "urn:li:person:maya-marketer", "role": "CREATIVE_MANAGER"}]
+
+
+def test_the_sandbox_home_shows_each_senders_state_and_the_lead_forms(sandbox: None) -> None:
+    from django.test import Client
+
+    page = Client().get("/sandbox/linkedin/").content.decode()
+    assert 'Sofia Alvarez <span class="sandbox-status sandbox-status-requested">REQUESTED</span>' in page
+    assert "Demo request" in page and "urn:li:adForm:4242" in page
+    assert "CONTRACT.md" in page
