@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 import requests
 import urllib3
@@ -582,6 +582,8 @@ class OAuth:
         return f"OAuth(base_url={self.base_url!r}, client_id={self.client_id!r})"
 
     def authorization_url(self, *, redirect_uri: str, state: str, scopes: tuple[str, ...] = SCOPES) -> str:
+        """Contract R01. Spaces as %20, not +: LinkedIn's example and the official client's
+        (linkedin_api/clients/auth/utils/oauth.py, quote_via=quote) encode the scope list so."""
         query = urlencode(
             {
                 "response_type": "code",
@@ -589,7 +591,8 @@ class OAuth:
                 "redirect_uri": redirect_uri,
                 "scope": " ".join(scopes),
                 "state": state,
-            }
+            },
+            quote_via=quote,
         )
         return f"{self.base_url}/authorization?{query}"
 

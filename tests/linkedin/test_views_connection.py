@@ -35,6 +35,7 @@ def _start(client: Client) -> dict[str, str]:
     assert response.status_code == 302
     location = response["Location"]
     assert location.startswith(django_settings.LINKEDIN_OAUTH_BASE_URL + "/authorization?")
+    assert "scope=rw_ads%20r_ads%20r_ads_reporting%20openid%20profile" in location  # %20, as LinkedIn shows
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
