@@ -62,6 +62,7 @@ HARMLESS_POSTS = {
 READS = {
     "home",
     "healthz",
+    "readyz",
     "base",
     "ads:list",
     "ads:senders",
