@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/inmail_studio
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install lock run migrate seed test test-fast lint format bench services browser clean
+.PHONY: help install lock prod-check run migrate seed test test-fast lint format bench services browser clean
 
 help:
 	@echo "make run     set up and start the app on http://127.0.0.1:8000 (SQLite, demo data, LinkedIn sandbox)"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint    ruff and mypy"
 	@echo "make format  ruff format and autofix"
 	@echo "make bench   the speed benchmarks under bench/"
+	@echo "make prod-check  start the production-shaped stack here and drive a user's journey over HTTPS"
 	@echo "make lock    refresh requirements*.lock from pyproject.toml (UPGRADE=1 to move every pin)"
 
 $(BIN)/python:
@@ -71,11 +72,18 @@ test-fast: install services
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy inmail_studio
+	$(BIN)/mypy inmail_studio scripts
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The production-shaped stack of docker-compose.yml on this machine, without Docker, driven over HTTPS
+# as users drive it (scripts/prodcheck/). Ports 84xx, PostgreSQL database inmail_prodcheck, Redis
+# databases 14 and 15; all configurable (PRODCHECK_* variables, see scripts/prodcheck/run.py).
+prod-check: install services
+	@bash scripts/prodcheck/install.sh
+	$(BIN)/python -m scripts.prodcheck
 
 bench: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) INMAIL_TESTING=1 $(BIN)/python bench/run.py
