@@ -29,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from django.views.decorators.http import require_safe
+
 log = logging.getLogger(__name__)
 
 LIVENESS = "/healthz"
@@ -93,12 +95,14 @@ def readiness() -> tuple[int, dict[str, Any]]:
     return (200 if ok else 503), {"status": "ok" if ok else "unavailable", "checks": results}
 
 
+@require_safe
 def healthz(request: Any) -> Any:
     from django.http import HttpResponse
 
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_safe
 def readyz(request: Any) -> Any:
     from django.http import JsonResponse
 

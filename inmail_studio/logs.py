@@ -56,6 +56,10 @@ _QUERY = re.compile(
     r"(?i)((?:^|[?&;\s\"'])(?:" + "|".join(re.escape(p) for p in SECRET_PARAMETERS) + r")=)[^&;#\s\"'<>]*"
 )
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+")
+# The same names as keys of a logged dict or JSON body: {'code': '…'}, "access_token": "…".
+_KEYED = re.compile(
+    r"""(?i)(["'](?:""" + "|".join(re.escape(p) for p in SECRET_PARAMETERS) + r""")["']\s*:\s*["'])[^"']*"""
+)
 
 
 def redact(text: str) -> str:
@@ -64,6 +68,7 @@ def redact(text: str) -> str:
         return text
     text = _PATH.sub(r"\1" + REDACTED, text)
     text = _QUERY.sub(r"\1" + REDACTED, text)
+    text = _KEYED.sub(r"\1" + REDACTED, text)
     return _BEARER.sub(r"\1" + REDACTED, text)
 
 
