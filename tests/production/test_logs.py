@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -14,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from inmail_studio import logs
 
-TOKEN = secrets.token_urlsafe(32)
+TOKEN = "sEcReT-t0ken_value-9f3c2e81a7d4b6c0"  # fixed: parametrized ids must match across xdist workers
 
 
 @pytest.mark.parametrize(
