@@ -52,10 +52,21 @@ if PRODUCTION:
     _WHY = {
         "CELERY_BROKER_URL": "tasks must never run inside a web request",
         "CACHE_URL": "the sign-in lockout and rate limits must be shared by every process",
+        "LINKEDIN_TOKEN_KEYS": (
+            "generate one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`"
+        ),
     }
     missing = [
         name
-        for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL")
+        for name in (
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "CACHE_URL",
+            "LINKEDIN_TOKEN_KEYS",
+        )
         if not env(name)
     ]
     if missing:

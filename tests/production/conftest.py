@@ -96,6 +96,7 @@ def base_env(**extra: str) -> dict[str, str]:
     """The environment of a subprocess: this one's, without what would make it production or not a test."""
     drop = {
         "DJANGO_ENV",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests' conftest, for their process only
         "CELERY_BROKER_URL",
         "CACHE_URL",
         "SENTRY_DSN",

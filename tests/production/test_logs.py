@@ -29,6 +29,8 @@ TOKEN = "sEcReT-t0ken_value-9f3c2e81a7d4b6c0"  # fixed: parametrized ids must ma
         f"Authorization: Bearer {TOKEN}",
         f"grant_type=refresh_token&refresh_token={TOKEN}&client_secret=abc",
         f"https://bucket.s3.amazonaws.com/banners/a.png?X-Amz-Signature={TOKEN}&X-Amz-Expires=3600",
+        f'LinkedIn answered {{"access_token": "{TOKEN}", "expires_in": 5184000}}',
+        f"callback {{'code': '{TOKEN}', 'state': 'abc'}}",
     ],
 )
 def test_every_kind_of_secret_in_a_line_is_redacted(line: str) -> None:
