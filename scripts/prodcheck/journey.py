@@ -501,24 +501,36 @@ class Journey:
             if not match:
                 raise Failed(f"web{shown_by + 1}'s editor shows no banner")
             src = match.group(1).replace("&amp;", "&")
-            if not src.startswith(f"{run.s3_url}/{run.bucket}/"):
-                raise Failed(f"the banner is served from {src[:80]}, not from the bucket")
-            if urlsplit(run.s3_url).netloc not in edit.headers.get("Content-Security-Policy", ""):
-                raise Failed("the Content-Security-Policy does not allow images from the bucket")
-            fetched = requests.get(src, verify=run.ca_file, timeout=10)
-            if fetched.status_code != 200 or hashlib.sha256(fetched.content).hexdigest() != digest:
-                raise Failed(
-                    f"the banner at the signed URL: {fetched.status_code}, {len(fetched.content)} bytes"
-                )
-            unsigned = requests.get(src.split("?", 1)[0], verify=run.ca_file, timeout=10)
-            if unsigned.status_code != 403:
-                raise Failed(f"the bucket serves the banner without a signature ({unsigned.status_code})")
             on_disk = [str(p) for d in self.c.media_dirs for p in d.rglob("*") if p.is_file()]
             if on_disk:
-                raise Failed(f"media was written to a web process's own disk: {on_disk}")
-            note(
-                f"web{shown_by + 1} rendered a signed URL; the same bytes came back; unsigned: 403; local media folders empty"
-            )
+                raise Failed(f"media was written to a web process's own disk, not the bucket: {on_disk}")
+            if src.startswith(f"{run.s3_url}/{run.bucket}/"):
+                # A signed URL straight to the bucket: the browser fetches it there.
+                if urlsplit(run.s3_url).netloc not in edit.headers.get("Content-Security-Policy", ""):
+                    raise Failed("the Content-Security-Policy does not allow images from the bucket")
+                fetched = requests.get(src, verify=run.ca_file, timeout=10)
+                unsigned = requests.get(src.split("?", 1)[0], verify=run.ca_file, timeout=10)
+                if unsigned.status_code != 403:
+                    raise Failed(f"the bucket serves the banner without a signature ({unsigned.status_code})")
+                how = f"web{shown_by + 1} rendered a signed bucket URL; unsigned it is refused (403)"
+            elif src.startswith(("/", run.site_url)):
+                # An address of the app's own (media served through the app, from the bucket).
+                for _ in range(8):
+                    fetched = maya.get(src)
+                    if self.served_by(fetched) != upload_web:
+                        break
+                else:
+                    raise Failed(f"every request for the banner went to web{upload_web + 1}")
+                how = (
+                    f"web{self.served_by(fetched) + 1} served it from the bucket at {urlsplit(src).path[:40]}"
+                )
+            else:
+                raise Failed(f"the banner is served from {src[:80]}, neither the bucket nor the app")
+            if fetched.status_code != 200 or hashlib.sha256(fetched.content).hexdigest() != digest:
+                raise Failed(
+                    f"the banner fetched: {fetched.status_code}, {len(fetched.content)} bytes, other bytes"
+                )
+            note(f"{how}; the same bytes came back; both web processes' own media folders are empty")
 
         with step("maya chooses the LinkedIn campaign and submits the ad for review") as note:
             panel = page(self.panel(maya, ad_id))
