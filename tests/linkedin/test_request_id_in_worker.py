@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,21 +17,14 @@ from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Ad, State
 from inmail_studio.celery import app
 from inmail_studio.review import services as review_services
-from tests.production.conftest import BIN, Process, base_env, database_url, started_in
+from tests.production.conftest import BIN, Process, base_env, database_url, own_redis_url, started_in
 
 REQUEST_ID = "approval-0f3c9d2e-request"
 
 
-def _broker() -> str:
-    """This xdist process's own Redis database (as tests/linkedin/test_worker.py chooses it)."""
-    head, _, number = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8").rpartition("/")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    return f"{head}/{int(number or 0) + (int(worker[2:]) if worker[2:].isdigit() else 0)}"
-
-
 @pytest.fixture
 def worker(sandbox_url: str, tmp_path: Path) -> Iterator[Process]:
-    broker = _broker()
+    broker = own_redis_url()
     redis.Redis.from_url(broker).flushdb()
     previous = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
     app.conf.update(task_always_eager=False, broker_url=broker)

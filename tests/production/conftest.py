@@ -104,3 +104,11 @@ def base_env(**extra: str) -> dict[str, str]:
         "LOG_FORMAT",
     }
     return {**{k: v for k, v in os.environ.items() if k not in drop}, **extra}
+
+
+def own_redis_url() -> str:
+    """This xdist process's own Redis database (TEST_REDIS_URL's number plus the worker's), as
+    tests/linkedin/test_worker.py chooses it: flushing it never touches another process's broker."""
+    head, _, number = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8").rpartition("/")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return f"{head}/{int(number or 0) + (int(worker[2:]) if worker[2:].isdigit() else 0)}"

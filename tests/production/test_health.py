@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 
 from inmail_studio import health
 
-from .conftest import BIN, ROOT, Process, base_env, database_url, free_port
+from .conftest import BIN, ROOT, Process, base_env, database_url, free_port, own_redis_url
 
 PRODUCTION_RULES = {"ALLOWED_HOSTS": ["studio.example.com"], "SECURE_SSL_REDIRECT": True}
 
@@ -36,7 +36,7 @@ def test_liveness_answers_a_container_healthcheck_despite_the_host_check_and_the
 @pytest.mark.django_db
 @override_settings(**PRODUCTION_RULES)
 def test_readiness_checks_the_database_the_broker_and_the_shared_cache(settings: Any) -> None:
-    settings.CELERY_BROKER_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+    settings.CELERY_BROKER_URL = own_redis_url()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -102,7 +102,7 @@ def test_the_beat_healthcheck_fails_without_a_recent_heartbeat_and_passes_with_o
 
 @pytest.mark.django_db(transaction=True)
 def test_a_running_beat_keeps_its_heartbeat_fresh(processes: Callable[..., Process], tmp_path: Path) -> None:
-    broker = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/8")
+    broker = own_redis_url()
     env = base_env(
         DATABASE_URL=database_url(),
         INMAIL_TESTING="1",
