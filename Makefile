@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/inmail_studio
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?= -n 2
 
-.PHONY: help install run migrate seed test test-fast lint format bench services browser clean
+.PHONY: help install lock prod-check run migrate seed test test-fast lint format bench services browser clean
 
 help:
 	@echo "make run     set up and start the app on http://127.0.0.1:8000 (SQLite, demo data, LinkedIn sandbox)"
@@ -16,16 +16,31 @@ help:
 	@echo "make lint    ruff and mypy"
 	@echo "make format  ruff format and autofix"
 	@echo "make bench   the speed benchmarks under bench/"
+	@echo "make prod-check  start the production-shaped stack here and drive a user's journey over HTTPS"
+	@echo "make lock    refresh requirements*.lock from pyproject.toml (UPGRADE=1 to move every pin)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev]"
+# Reproducible installs: every package from the lockfile, each file checked against its hash
+# (the image installs requirements.lock the same way); then the project itself, editable.
+LOCK := requirements.lock
+DEV_LOCK := requirements-dev.lock
+$(VENV)/.installed: $(DEV_LOCK) pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(DEV_LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# Refresh the lockfiles from pyproject.toml: pins are kept unless UPGRADE=1 (then everything moves to
+# the newest release the ranges allow). The dev lock is constrained by the runtime one, so both agree.
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet \
+	$(if $(UPGRADE),--upgrade)
+lock: install
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra dev -c $(LOCK) -o $(DEV_LOCK)
+	$(MAKE) install
 
 migrate: install
 	env -u DATABASE_URL $(BIN)/python manage.py migrate --noinput
@@ -57,11 +72,18 @@ test-fast: install services
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy inmail_studio
+	$(BIN)/mypy inmail_studio scripts
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The production-shaped stack of docker-compose.yml on this machine, without Docker, driven over HTTPS
+# as users drive it (scripts/prodcheck/). Ports 84xx, PostgreSQL database inmail_prodcheck, Redis
+# databases 14 and 15; all configurable (PRODCHECK_* variables, see scripts/prodcheck/run.py).
+prod-check: install services
+	@bash scripts/prodcheck/install.sh
+	$(BIN)/python -m scripts.prodcheck
 
 bench: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) INMAIL_TESTING=1 $(BIN)/python bench/run.py

@@ -8,10 +8,15 @@ hosts a real deployment must provide.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+
+from inmail_studio import logs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -41,9 +46,34 @@ PRODUCTION = ENVIRONMENT == "production"
 TESTING = env_bool("INMAIL_TESTING", False)
 
 if PRODUCTION:
-    missing = [name for name in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL") if not env(name)]
+    # What only suits a laptop is refused by name (never echoing a value): without a broker, tasks
+    # would run inside web requests (and gunicorn's timeout); without a shared cache, each process
+    # would keep its own sign-in lockout and rate limits.
+    _WHY = {
+        "CELERY_BROKER_URL": "tasks must never run inside a web request",
+        "CACHE_URL": "the sign-in lockout and rate limits must be shared by every process",
+        "LINKEDIN_TOKEN_KEYS": (
+            "generate one with `python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'`"
+        ),
+    }
+    missing = [
+        name
+        for name in (
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "CACHE_URL",
+            "LINKEDIN_TOKEN_KEYS",
+        )
+        if not env(name)
+    ]
     if missing:
-        raise ImproperlyConfigured(f"Production needs these environment variables: {', '.join(missing)}.")
+        reasons = "".join(f" {name}: {_WHY[name]}." for name in missing if name in _WHY)
+        raise ImproperlyConfigured(
+            f"Production needs these environment variables: {', '.join(missing)}.{reasons}"
+        )
 
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - refused in production
 SECRET_KEY = env("SECRET_KEY", _DEV_SECRET_KEY)
@@ -73,6 +103,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Health first: /healthz and /readyz answer before the HTTPS redirect and the host check (health.py).
+    "inmail_studio.health.HealthMiddleware",
+    "inmail_studio.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -88,7 +121,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "inmail_studio.urls"
 WSGI_APPLICATION = "inmail_studio.wsgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
@@ -142,7 +175,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -155,8 +188,45 @@ STORAGES = {
 # Outside production WhiteNoise serves straight from the finders, so no collectstatic is needed.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
-# Media is served by Django itself outside production (and by the web server in production).
-SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION)
+
+# --- Media on S3-compatible object storage (issue 10) ---
+# With a bucket named, several web processes (and the worker, which uploads banners to LinkedIn)
+# share media through it: a private bucket, read through short-lived signed URLs that only the
+# storage's .url() makes (see ads/media.py). Credentials come from boto3's own chain
+# (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment, or an instance role), never from here.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+AWS_S3_ENDPOINT_URL = env("AWS_S3_ENDPOINT_URL").rstrip("/")  # MinIO, R2, moto...; empty means AWS
+AWS_S3_REGION_NAME = env("AWS_S3_REGION_NAME")
+AWS_S3_ADDRESSING_STYLE = env("AWS_S3_ADDRESSING_STYLE")  # "path" for most S3-compatible servers
+MEDIA_ORIGINS: list[str] = []  # where signed media URLs point, for the Content-Security-Policy
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+            "region_name": AWS_S3_REGION_NAME or None,
+            "addressing_style": AWS_S3_ADDRESSING_STYLE or None,
+            "location": env("AWS_LOCATION"),  # a prefix inside the bucket, e.g. "media"
+            "default_acl": None,  # objects inherit the bucket's policy: private
+            "querystring_auth": True,
+            "querystring_expire": env_int("AWS_QUERYSTRING_EXPIRE", 3600),
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+        },
+    }
+    if AWS_S3_ENDPOINT_URL:
+        _endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+        MEDIA_ORIGINS = [f"{_endpoint.scheme}://{_endpoint.netloc}"]
+        if AWS_S3_ADDRESSING_STYLE == "virtual":
+            MEDIA_ORIGINS = [f"{_endpoint.scheme}://{AWS_STORAGE_BUCKET_NAME}.{_endpoint.netloc}"]
+    else:
+        MEDIA_ORIGINS = [f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com"]
+        if AWS_S3_REGION_NAME:
+            MEDIA_ORIGINS.append(f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com")
+# Media is served by Django itself outside production (and by the web server in production); never
+# from the disk when it lives in a bucket.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION) and not AWS_STORAGE_BUCKET_NAME
 FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -173,8 +243,11 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "InMail Studio <studio@localhost>")
 
-# Security headers. The preview frame is same-origin, so frames stay allowed from ourselves.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# Security headers. No page may be framed (DENY, and CSP frame-ancestors 'none'), not even by us:
+# a framed sign-off or editor page is what clickjacking needs. The three documents our own pages
+# frame by URL (the conversation preview, the shared conversation's frame, the sandbox inbox's
+# message) opt in to same-origin framing one by one (`inmail_studio.http.framed_by_self`).
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -182,6 +255,14 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 # A year of HSTS in production once TLS works; 0 turns it off (set it low for a first deploy).
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+# includeSubDomains: on. The app has a host of its own (studio.example.com); the header covers only
+# that host's subdomains, and nothing of ours is ever served below it over plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# preload: off unless SECURE_HSTS_PRELOAD=true. Preloading hard-codes HTTPS into browsers for a whole
+# registrable domain and is requested by its owner from the apex; an app on one host can't decide
+# that for the domain, so Django's reminder to preload (security.W021) is silenced while it is off.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -192,11 +273,11 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *MEDIA_ORIGINS],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-src": ["'self'"],
-        "frame-ancestors": ["'self'"],
+        "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
         "base-uri": ["'none'"],
         "object-src": ["'none'"],
@@ -215,6 +296,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Beat keeps its schedule and a heartbeat in CELERY_BEAT_STATE_DIR. It wakes at least every 30 s and
+# touches the heartbeat each time (inmail_studio/beat.py), so `python -m inmail_studio.health beat`,
+# the beat container's healthcheck, can tell a live beat from one that only started once.
+CELERY_BEAT_STATE_DIR = env("CELERY_BEAT_STATE_DIR", tempfile.gettempdir())
+CELERY_BEAT_SCHEDULER = "inmail_studio.beat:HeartbeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(Path(CELERY_BEAT_STATE_DIR) / "celerybeat-schedule")
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
 
 CACHES = {
     "default": (
@@ -227,7 +315,8 @@ CACHES = {
 # LinkedIn.
 LINKEDIN_SANDBOX = env_bool("LINKEDIN_SANDBOX", not PRODUCTION)
 LINKEDIN_CLIENT_ID = env("LINKEDIN_CLIENT_ID", "inmail-studio-dev")
-LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", "dev-secret-not-for-production")
+_DEV_CLIENT_SECRET = "dev-secret-not-for-production"  # noqa: S105 - works only with the sandbox, refused in production
+LINKEDIN_CLIENT_SECRET = env("LINKEDIN_CLIENT_SECRET", _DEV_CLIENT_SECRET)
 # The sandbox's token lifetimes (LinkedIn's: 60 days and 365 days) and how long a "hang" fault waits.
 SANDBOX_ACCESS_TOKEN_TTL = env_int("SANDBOX_ACCESS_TOKEN_TTL", 60 * 24 * 3600)
 SANDBOX_REFRESH_TOKEN_TTL = env_int("SANDBOX_REFRESH_TOKEN_TTL", 365 * 24 * 3600)
@@ -274,6 +363,7 @@ if PRODUCTION:
         for name, bad in (
             ("SECRET_KEY", SECRET_KEY == _DEV_SECRET_KEY),
             ("LINKEDIN_TOKEN_KEYS", _DEV_TOKEN_KEY in LINKEDIN_TOKEN_KEYS),
+            ("LINKEDIN_CLIENT_SECRET", LINKEDIN_CLIENT_SECRET == _DEV_CLIENT_SECRET),
             ("DEBUG", DEBUG),
             ("LINKEDIN_SANDBOX", LINKEDIN_SANDBOX),
         )
@@ -300,13 +390,28 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 # Results after launch: every live ad's daily figures from LinkedIn's ad analytics (issue 6).
-CELERY_BEAT_SCHEDULE["guidance-pull-results"] = {"task": "guidance.pull_results", "schedule": 3600.0}
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+# RESULTS_PULL_SECONDS shortens it where results must show up soon (make prod-check).
+CELERY_BEAT_SCHEDULE["guidance-pull-results"] = {
+    "task": "guidance.pull_results",
+    "schedule": float(env_int("RESULTS_PULL_SECONDS", 3600)),
 }
+
+# --- Logs and errors (issue 10 item 6, issue 11 item 7) ---
+# One console handler: JSON lines in production (LOG_FORMAT=json|plain to choose), a request id on
+# each, and every record redacted (share tokens, OAuth codes and states, tokens) by logs.configure.
+LOGGING_CONFIG = "inmail_studio.logs.configure"
+LOGGING = logs.logging_config(env("LOG_LEVEL", "INFO"))
+# Error reporting only when SENTRY_DSN is set; no personal data, and each event redacted like a log line.
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=ENVIRONMENT,
+        release=env("SENTRY_RELEASE") or None,
+        send_default_pii=False,
+        traces_sample_rate=float(env("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        before_send=logs.scrub_event,
+        before_breadcrumb=logs.scrub_event,
+    )

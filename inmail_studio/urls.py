@@ -5,13 +5,11 @@ from django.shortcuts import redirect, render
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from inmail_studio import health
+
 
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("ads:list")
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def base_page(request: HttpRequest) -> HttpResponse:
@@ -25,7 +23,9 @@ handler500 = "inmail_studio.errors.server_error"
 
 urlpatterns = [
     path("", home, name="home"),
-    path("healthz", healthz, name="healthz"),
+    # Answered by health.HealthMiddleware before the HTTPS redirect and host check; named here for reverse().
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("base/", base_page, name="base"),
     path("accounts/", include("inmail_studio.accounts.urls")),
     path("ads/", include("inmail_studio.ads.urls")),

@@ -23,7 +23,7 @@ from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import services as guidance_services
-from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.http import HtmxHttpRequest, frameable_by_self
 
 from . import conversation_services as cs
 from . import limits, preview, selectors, snapshots
@@ -565,6 +565,7 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
 
 
 @login_required
+@frameable_by_self
 def conversation_frame(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     """The inbox document for the preview frame at one step of a walk (`?path=b1.b4`).
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from . import limits, macros
+from . import limits, macros, media
 from .sanitize import sanitize_body
 
 DEVICES = ("desktop", "mobile")
@@ -69,7 +69,8 @@ def context(
     body = macros.fill_html(sanitize_body(snapshot.get("body", "")), values)
     subject = macros.fill_text(snapshot.get("subject", ""), values)
     footer = macros.fill_text(snapshot.get("footer", ""), values)
-    sender = snapshot.get("sender") or None
+    # Media addresses are made now: a snapshot holds stable ones (signed URLs expire).
+    sender = media.served(snapshot.get("sender") or None, "photo")
     cta_url = snapshot.get("landing_page_url") or ("#lead-form" if snapshot.get("lead_form_urn") else "")
     is_conversation = snapshot.get("kind") == "conversation"
     conversation = _conversation_context(snapshot, values, path, walk_url) if is_conversation else None
@@ -87,7 +88,7 @@ def context(
         "cta_text": snapshot.get("cta_text", ""),
         "cta_url": cta_url,
         "is_lead_form": snapshot.get("cta_kind") == "lead_form",
-        "banner": snapshot.get("banner") if device == "desktop" else None,
+        "banner": media.served(snapshot.get("banner"), "url") if device == "desktop" else None,
         "drafting": drafting,
         "is_conversation": is_conversation,
         "conversation": conversation,

@@ -24,7 +24,7 @@ from inmail_studio.ads.models import Ad, Kind, Persona, State
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.ads.services import BUILT_IN_PERSONAS
 from inmail_studio.guidance import selectors as guidance_selectors
-from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.http import HtmxHttpRequest, framed_by_self
 
 from . import selectors, services
 from .models import Notification, ShareKind
@@ -420,7 +420,7 @@ def shared(request: HtmxHttpRequest, token: str) -> HttpResponse:
             document = preview.render_document(
                 snapshot, SAMPLE_MEMBER, device, path=path, walk_url=frame_base
             )
-            return _private(HttpResponse(document))
+            return framed_by_self(_private(HttpResponse(document)))
         width, height = preview.FRAME_SIZE[device]
         context |= {
             "paths": paths(snapshot.get("tree") or {}),

@@ -9,10 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from inmail_studio.ads import macros, preview
+from inmail_studio.http import frameable_by_self
 
 from . import faults, services, tokens
 from .forms import FaultForm
@@ -108,7 +108,7 @@ def _render_message(
     return render(request, "sandbox/inbox.html", context)
 
 
-@xframe_options_sameorigin
+@frameable_by_self
 def inbox_frame(request: HttpRequest, slug: str, message_id: int) -> HttpResponse:
     """One step of a test conversation as a bare document, for the inbox's frame (`?path=m1b1.m2b2`)."""
     member = get_object_or_404(Member, slug=slug)

@@ -51,7 +51,7 @@ def test_production_keeps_cookies_secure_and_the_browser_strict() -> None:
     )
     result = _settings(PRODUCTION, code)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True", "True", "True", "True", "SAMEORIGIN", "False"]
+    assert result.stdout.split() == ["True", "True", "True", "True", "True", "DENY", "False"]
 
 
 def test_settings_hold_no_secret_other_than_marked_development_defaults() -> None:

@@ -64,6 +64,7 @@ HARMLESS_POSTS = {
 READS = {
     "home",
     "healthz",
+    "readyz",
     "base",
     "ads:list",
     "ads:senders",

@@ -1,0 +1,5 @@
+import sys
+
+from scripts.prodcheck.run import main
+
+sys.exit(main())
