@@ -335,12 +335,10 @@ LINKEDIN_OAUTH_BASE_URL = env(
 ).rstrip("/")
 # OpenID Connect's userinfo (who the connected member is): unversioned, under /v2 (LinkedIn's
 # "Sign In with LinkedIn using OpenID Connect" page).
-LINKEDIN_USERINFO_URL = env(
-    "LINKEDIN_USERINFO_URL",
-    f"{SITE_URL}/sandbox/linkedin/v2/userinfo"
-    if LINKEDIN_SANDBOX
-    else "https://api.linkedin.com/v2/userinfo",
-)
+# It sits beside the API's /rest on the same host, so it follows LINKEDIN_API_BASE_URL unless set:
+# an app pointed at the standalone sandbox server (or any stand-in) needs only the two base URLs.
+# Empty means exactly that (the client derives it when it calls).
+LINKEDIN_USERINFO_URL = env("LINKEDIN_USERINFO_URL")
 # The sandbox refuses (400 NOT_IN_CONTRACT) any request whose form no row of its written contract
 # (inmail_studio/sandbox/CONTRACT.md) lists, so a client that drifts from LinkedIn's documented forms fails.
 SANDBOX_STRICT = env_bool("SANDBOX_STRICT", True)

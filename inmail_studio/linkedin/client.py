@@ -449,7 +449,10 @@ class LinkedIn:
 
         Unversioned (under /v2, no LinkedIn-Version); needs the openid scope, the names profile.
         """
-        data = self._send("GET", settings.LINKEDIN_USERINFO_URL, absolute=True, versioned=False).data
+        url = settings.LINKEDIN_USERINFO_URL or (
+            settings.LINKEDIN_API_BASE_URL.removesuffix("/rest") + "/v2/userinfo"
+        )
+        data = self._send("GET", url, absolute=True, versioned=False).data
         return dict(data) if isinstance(data, dict) else {}
 
     # --- the exchange -----------------------------------------------------------------

@@ -35,7 +35,6 @@ def linkedin_sandbox(live_server: Any, settings: Any) -> str:
     seed()
     settings.LINKEDIN_API_BASE_URL = f"{live_server.url}/sandbox/linkedin/rest"
     settings.LINKEDIN_OAUTH_BASE_URL = f"{live_server.url}/sandbox/linkedin/oauth/v2"
-    settings.LINKEDIN_USERINFO_URL = f"{live_server.url}/sandbox/linkedin/v2/userinfo"
     settings.LINKEDIN_SANDBOX_FAULTS = ""
     return str(live_server.url)
 

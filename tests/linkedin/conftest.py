@@ -30,7 +30,6 @@ def sandbox_url(live_server: Any, settings: Any, transactional_db: None) -> str:
     """The sandbox, seeded, with the client pointed at it and timeouts short enough for a test."""
     seed()
     settings.LINKEDIN_API_BASE_URL = f"{live_server.url}/sandbox/linkedin/rest"
-    settings.LINKEDIN_USERINFO_URL = f"{live_server.url}/sandbox/linkedin/v2/userinfo"
     settings.LINKEDIN_OAUTH_BASE_URL = f"{live_server.url}/sandbox/linkedin/oauth/v2"
     settings.LINKEDIN_CONNECT_TIMEOUT = 2.0
     settings.LINKEDIN_READ_TIMEOUT = 1.0

@@ -7,6 +7,7 @@ at the server, and connects (OAuth, as a browser goes through it), imports and s
 
 from __future__ import annotations
 
+import importlib
 import re
 import sqlite3
 import subprocess
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from django.conf import settings
 from django.test import Client
 
 from inmail_studio.accounts.models import User, Workspace
@@ -72,6 +74,9 @@ def server(processes: Callable[..., Process], tmp_path: Path) -> tuple[str, Path
 def app_uses(server: tuple[str, Path], settings: Any) -> str:
     """This app, with the sandbox off, talking to the server as it would talk to LinkedIn."""
     url, _ = server
+    # The root urlconf reads LINKEDIN_SANDBOX once, when it is first imported: import it first, so
+    # the tests after this one in the same process still find the mounted sandbox.
+    importlib.import_module(settings.ROOT_URLCONF)
     settings.LINKEDIN_SANDBOX = False
     settings.LINKEDIN_API_BASE_URL = f"{url}/rest"
     settings.LINKEDIN_OAUTH_BASE_URL = f"{url}/oauth/v2"
@@ -84,7 +89,7 @@ def test_the_server_serves_the_sandbox_at_linkedins_paths_and_nothing_of_the_app
     url, database = server
     unauthenticated = requests.get(
         f"{url}/rest/adAccounts?q=search",
-        headers={"LinkedIn-Version": "202610", "X-Restli-Protocol-Version": "2.0.0"},
+        headers={"LinkedIn-Version": settings.LINKEDIN_API_VERSION, "X-Restli-Protocol-Version": "2.0.0"},
         timeout=5,
     )
     assert unauthenticated.status_code == 401
@@ -175,7 +180,7 @@ def test_the_token_command_works_against_the_servers_own_database(server: tuple[
         f"{url}/rest/adAccounts?q=search",
         headers={
             "Authorization": f"Bearer {printed.stdout.strip()}",
-            "LinkedIn-Version": "202610",
+            "LinkedIn-Version": settings.LINKEDIN_API_VERSION,
             "X-Restli-Protocol-Version": "2.0.0",
         },
         timeout=5,
