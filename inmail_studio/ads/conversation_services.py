@@ -194,7 +194,7 @@ def message_update(
     message = _message(_conversation(ad), message_id)
     message.name = name.strip()[:60] or message.name
     message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
-    message.body = sanitize_body(body)
+    message.body = services.sanitized_body(body)
     message.form_urn = form_urn.strip()
     message.full_clean(exclude=["conversation"])
     message.save()
@@ -302,7 +302,7 @@ def message_save(
     message = _message(conversation, message_id)
     message.name = name.strip()[:60] or message.name
     message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
-    message.body = sanitize_body(body)
+    message.body = services.sanitized_body(body)
     message.form_urn = form_urn.strip()
     message.full_clean(exclude=["conversation"])
     message.save()

@@ -358,6 +358,12 @@ def _button_inputs(data: Any, button_ids: list[int]) -> list[cs.ButtonInput]:
     ]
 
 
+def _checkable_body(data: Any) -> str:
+    """The posted body, or none when it is far too long to parse (its counter says so)."""
+    body = data.get("body", "")
+    return "" if limits.raw_body_error(body) else body
+
+
 def _tree_with_form(tree: dict[str, Any], message: ConversationMessage, data: Any) -> dict[str, Any]:
     """The saved tree with the selected message as the form holds it now (for the live check)."""
     ref = message.ref
@@ -386,7 +392,7 @@ def _tree_with_form(tree: dict[str, Any], message: ConversationMessage, data: An
                 **item,
                 "name": (data.get("name") or item["name"]).strip(),
                 "kind": kind,
-                "body": data.get("body", "") if kind == MessageKind.TEXT else "",
+                "body": _checkable_body(data) if kind == MessageKind.TEXT else "",
                 "form_urn": data.get("form_urn", "").strip() if kind == MessageKind.FORM else "",
                 "buttons": buttons,
             }
@@ -474,6 +480,7 @@ def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) ->
         "diagram": layout(tree, problems, message.ref),
         "oob": True,
         "body_length": len(request.POST.get("body", "")),
+        "body_refusal": limits.raw_body_error(request.POST.get("body", "")),
         "limits": limits,
         "checklist": _checklist(ad, tree),
     }

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from . import limits, macros
-from .sanitize import sanitize_body
+from .sanitize import BodyTooLarge, sanitize_body
 
 DEVICES = ("desktop", "mobile")
 FALLBACK_PERSONA = "fallbacks"
@@ -46,6 +46,18 @@ def first_line(markup: str, length: int = 90) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+def _body(markup: str, values: Mapping[str, str]) -> str:
+    """A body as the member reads it: sanitized, then macros filled (their values escaped).
+
+    A body too long to sanitize (never saved as such; forms refuse it) shows as empty, not as an error.
+    """
+    try:
+        cleaned = sanitize_body(markup)
+    except BodyTooLarge:
+        return ""
+    return macros.fill_html(cleaned, values)
+
+
 def context(
     snapshot: Mapping[str, Any],
     member: PreviewMember,
@@ -66,7 +78,7 @@ def context(
     """
     device = device if device in DEVICES else "desktop"
     values = member.values
-    body = macros.fill_html(sanitize_body(snapshot.get("body", "")), values)
+    body = _body(snapshot.get("body", ""), values)
     subject = macros.fill_text(snapshot.get("subject", ""), values)
     footer = macros.fill_text(snapshot.get("footer", ""), values)
     sender = snapshot.get("sender") or None
@@ -109,7 +121,7 @@ def _conversation_context(
 
     def bubble(message: Mapping[str, Any]) -> dict[str, Any]:
         is_form = message.get("kind") == "form"
-        body = "" if is_form else macros.fill_html(sanitize_body(message.get("body", "")), values)
+        body = "" if is_form else _body(message.get("body", ""), values)
         return {"id": message["id"], "body": SafeString(body), "is_form": is_form}
 
     steps = []
@@ -135,9 +147,7 @@ def _conversation_context(
                 }
             )
     opening_message = next((m for m in tree.get("messages", []) if m.get("id") == tree.get("first")), None)
-    opening = (
-        macros.fill_html(sanitize_body(opening_message.get("body", "")), values) if opening_message else ""
-    )
+    opening = _body(opening_message.get("body", ""), values) if opening_message else ""
     return {
         "steps": steps,
         "options": options,

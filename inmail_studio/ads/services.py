@@ -18,7 +18,7 @@ from inmail_studio.accounts.models import EDIT_ROLES, Membership, User, Workspac
 
 from . import limits, snapshots
 from .models import Ad, Image, Kind, Persona, Revision, State, content_hash
-from .sanitize import sanitize_body
+from .sanitize import BodyTooLarge, sanitize_body
 
 BUILT_IN_PERSONAS: tuple[dict[str, str], ...] = (
     {
@@ -79,11 +79,19 @@ def _write_revision(ad: Ad, *, author: User) -> Revision | None:
     return revision
 
 
+def sanitized_body(body: str) -> str:
+    """The body sanitized, or a ValidationError on the body field (a raw body far too long)."""
+    try:
+        return sanitize_body(body)
+    except BodyTooLarge as error:
+        raise ValidationError({"body": error.messages}) from None
+
+
 @transaction.atomic
 def ad_create(*, workspace: Workspace, author: User, fields: dict[str, Any]) -> Ad:
     _require_editor(author, workspace)
     ad = Ad(workspace=workspace, author=author, **fields)
-    ad.body = sanitize_body(ad.body)
+    ad.body = sanitized_body(ad.body)
     ad.full_clean()
     ad.save()
     _write_revision(ad, author=author)
@@ -112,7 +120,7 @@ def ad_update(*, ad_id: int, editor: User, fields: dict[str, Any]) -> SaveResult
         )
     for name, value in fields.items():
         setattr(ad, name, value)
-    ad.body = sanitize_body(ad.body)
+    ad.body = sanitized_body(ad.body)
     ad.full_clean()
     ad.save()
     revision = _write_revision(ad, author=editor)

@@ -111,12 +111,14 @@ def _snapshot_from_data(data: Any, workspace_id: int, ad: Ad | None = None) -> d
     sender = Sender.objects.filter(workspace_id=workspace_id, pk=sender_id).first() if sender_id else None
     banner = Image.objects.filter(workspace_id=workspace_id, pk=banner_id).first() if banner_id else None
     cta_kind = data.get("cta_kind") if data.get("cta_kind") in CtaKind.values else CtaKind.LANDING_PAGE
+    body = data.get("body", "")
     return snapshots.build(
         kind=ad.kind if ad else "message",
         name=data.get("name", ""),
         sender=sender,
         subject=data.get("subject", ""),
-        body=data.get("body", ""),
+        # A raw body far too long is never parsed: the preview shows none, its counter says why.
+        body="" if limits.raw_body_error(body) else body,
         footer=data.get("footer", ""),
         cta_kind=cta_kind,
         cta_text=data.get("cta_text", ""),
@@ -131,12 +133,17 @@ def _counters(data: Any, sanitized_body: str | None = None) -> dict[str, list[li
 
     Pass the body the snapshot already sanitized, to spare a second sanitizer pass per keystroke.
     """
-    if sanitized_body is None:
-        sanitized_body = snapshots.sanitize_body(data.get("body", ""))
+    raw_body = data.get("body", "")
+    if limits.raw_body_error(raw_body):
+        body = [limits.Measure(limits.BODY_RAW, len(raw_body))]
+    else:
+        body = limits.measure_body(
+            snapshots.sanitize_body(raw_body) if sanitized_body is None else sanitized_body
+        )
     return {
         "name": [limits.measure_plain(limits.AD_NAME, data.get("name", ""))],
         "subject": [limits.measure_plain(limits.SUBJECT, data.get("subject", ""))],
-        "body": limits.measure_body(sanitized_body),
+        "body": body,
         "cta_text": [limits.measure_plain(limits.CTA_TEXT, data.get("cta_text", ""))],
         "landing_page_url": [limits.measure_plain(limits.LANDING_PAGE_URL, data.get("landing_page_url", ""))],
         "footer": [limits.measure_plain(limits.FOOTER, data.get("footer", ""))],
