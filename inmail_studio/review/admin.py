@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import admin
@@ -10,13 +9,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
+from inmail_studio.csv_export import csv_response
+
 from . import selectors
 from .models import AuditEvent, Decision, Review, ShareLink
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,13 +61,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
             return HttpResponse(status=403)
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request).order_by("created_at", "pk")
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in selectors.audit_rows(queryset)), content_type="text/csv"
-        )
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        return response
+        return csv_response(selectors.audit_rows(queryset), filename=f"audit-{stamp}.csv")
 
 
 @admin.register(Review)
