@@ -297,3 +297,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# ---- Security hardening (issue 11): the client's address, the sign-in brake, uploads, media ----
+# How many reverse proxies (a load balancer, nginx) stand in front of the app, each appending the
+# address it saw to X-Forwarded-For. 0: REMOTE_ADDR is the client. Read by `client_address.client_ip`,
+# which the sign-in brake, the share links' rate limit and the audit trail use.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -39,11 +39,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "to_state",
         "short_hash",
         "ip",
+        "share_link",
     ]
     list_filter = ["action", "to_state", "from_state", "workspace", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["ad__name", "actor__username", "stakeholder_name", "revision_hash", "comment"]
     date_hierarchy = "created_at"
-    list_select_related = ["workspace", "ad", "actor"]
+    list_select_related = ["workspace", "ad", "actor", "share_link"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 100
 
@@ -79,4 +80,4 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 @admin.register(ShareLink)
 class ShareLinkAdmin(ReadOnlyAdmin):
-    list_display = ["ad", "recipient", "kind", "created_by", "expires_at", "revoked_at"]
+    list_display = ["ad", "recipient", "kind", "created_by", "expires_at", "revoked_at", "used_at"]

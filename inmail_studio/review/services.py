@@ -61,6 +61,19 @@ class ShareLinkRefused(Exception):
         self.status = status
 
 
+class ShareLinkUsed(ShareLinkRefused):
+    """The sign-off link already recorded its one decision."""
+
+    def __init__(self, link: ShareLink) -> None:
+        verdict = "signed off" if link.used_verdict == Verdict.APPROVED else "asked for changes"
+        when = timezone.localtime(link.used_at).strftime("%-d %B %Y, %H:%M") if link.used_at else ""
+        super().__init__(
+            f"This link was already used: {link.recipient} {verdict} on {when}. A sign-off link records "
+            "one decision; ask the person who shared it for a new link to decide again.",
+            status=409,
+        )
+
+
 # ---------------------------------------------------------------- lookups and checks
 
 
@@ -421,6 +434,7 @@ def share_link_create(
         revision=revision,
         comment=f"{link.get_kind_display()} link for {link.recipient}, valid {days} days",
         ip=ip,
+        share_link=link,
     )
     return SharedLink(link=link, token=share_token(link))
 
@@ -443,6 +457,7 @@ def share_link_revoke(*, link_id: int, actor: User, ip: str | None = None) -> Sh
             revision=Revision.objects.get(pk=link.revision_id),
             comment=f"Link for {link.recipient}",
             ip=ip,
+            share_link=link,
         )
     return link
 
@@ -469,12 +484,17 @@ def share_link_resolve(token: str) -> ShareLink:
     return link
 
 
+STAKEHOLDER_COMMENT_MAX = 5000
+
+
 @transaction.atomic
 def stakeholder_decide(
-    *, token: str, name: str, verdict: str, revision_hash: str, comment: str = "", ip: str | None = None
+    *, token: str, verdict: str, revision_hash: str, comment: str = "", ip: str | None = None
 ) -> ShareLink:
-    """A stakeholder's sign-off through a sign-off link, recorded under the name they give.
+    """The decision of a sign-off link's recipient, recorded under their name and with the link.
 
+    The link names its recipient when it is made, and records one decision: a second attempt
+    (a replay, a second tab, a forwarded link) is refused with ShareLinkUsed and rings nobody.
     A sign-off is recorded beside the review; it does not replace the approver's decision.
     Asking for changes sends an ad that is in review on this very revision back to its author.
     """
@@ -483,13 +503,20 @@ def stakeholder_decide(
         raise ShareLinkRefused("This link is for viewing only.", status=403)
     if revision_hash != link.revision.content_hash:
         raise ShareLinkRefused("This sign-off names another revision than the link shows.", status=409)
-    name, comment = name.strip()[:120], comment.strip()
-    if not name:
-        raise ValidationError("Write your name; it is recorded with your sign-off.")
+    comment = comment.strip()
     if verdict not in Verdict.values:
         raise ValidationError("Choose approve or request changes.")
     if verdict == Verdict.CHANGES_REQUESTED and not comment:
         raise ValidationError("Say what needs to change.")
+    if len(comment) > STAKEHOLDER_COMMENT_MAX:
+        raise ValidationError(
+            f"The comment has {len(comment):,} characters; write at most {STAKEHOLDER_COMMENT_MAX:,}."
+        )
+    # The link's row lock makes "decides once" hold under parallel submits: the second waits, then sees it used.
+    link = ShareLink.objects.select_for_update().select_related("revision", "ad").get(pk=link.pk)
+    if link.used_at is not None:
+        raise ShareLinkUsed(link)
+    name = link.recipient
     ad = Ad.objects.select_for_update().get(pk=link.ad_id)
     review = Review.objects.filter(ad=ad).select_related("revision").first()
     if comment:
@@ -506,6 +533,7 @@ def stakeholder_decide(
                 State.CHANGES_REQUESTED,
                 actor=None,
                 stakeholder_name=name,
+                share_link=link,
                 revision=link.revision,
                 note=comment,
                 ip=ip,
@@ -517,6 +545,7 @@ def stakeholder_decide(
                 action=Action.STAKEHOLDER_CHANGES_REQUESTED,
                 actor=None,
                 stakeholder_name=name,
+                share_link=link,
                 revision=link.revision,
                 comment=comment,
                 ip=ip,
@@ -528,11 +557,14 @@ def stakeholder_decide(
             action=Action.STAKEHOLDER_APPROVED,
             actor=None,
             stakeholder_name=name,
+            share_link=link,
             revision=link.revision,
             comment=comment,
             ip=ip,
         )
         message = f"{name} signed off “{ad.name}” (r{link.revision.number}) through a share link."
+    link.used_at, link.used_verdict = timezone.now(), verdict
+    link.save(update_fields=["used_at", "used_verdict"])
     notify(
         recipients=[*_author_side(ad, review), User.objects.get(pk=link.created_by_id)],
         ad=ad,
