@@ -8,6 +8,7 @@ hosts a real deployment must provide.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -303,3 +304,25 @@ LOGGING = {
 # address it saw to X-Forwarded-For. 0: REMOTE_ADDR is the client. Read by `client_address.client_ip`,
 # which the sign-in brake, the share links' rate limit and the audit trail use.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# The sign-in brake (django-axes, see accounts/brake.py): five wrong passwords for one username from
+# one address lock that pair out for fifteen minutes from the last one, on every sign-in page (the
+# admin's included). Failures live in the database, shared by every process; a success clears them.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "inmail_studio.accounts.brake.AtomicDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A locked-out attempt is not counted again, so it neither extends the lockout nor grows the row.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "inmail_studio.client_address.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "inmail_studio.accounts.brake.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not what the brake needs; no row per sign-in
+# Never stored in an attempt row: passwords (always), the CSRF token and the address (its own column).
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken", "ip_address"]

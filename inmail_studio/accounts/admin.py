@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .forms import AdminSignInForm
 from .models import Membership, User, Workspace
 
 
@@ -21,3 +22,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "ad_account_urn"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
+
+
+# Django admin's own sign-in page gets the same brake and message as the product's (accounts.brake).
+admin.site.login_form = AdminSignInForm

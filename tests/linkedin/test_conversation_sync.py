@@ -30,7 +30,6 @@ from inmail_studio.linkedin.models import (
 )
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox.services import faults_configure
-from tests.conftest import PASSWORD
 
 from .conftest import WEBINAR, approve_ad, creatives_of
 from .conversations import (
@@ -97,7 +96,7 @@ def test_a_conversation_ad_only_goes_into_a_conversation_campaign(
     webinar = str(workspace.linkedin_campaigns.get(name=WEBINAR).urn)
     with pytest.raises(ValidationError, match="needs a conversation ad campaign"):
         services.campaign_choose(ad_id=ad.pk, user=author, campaign_urn=webinar)
-    client.login(username=author.username, password=PASSWORD)
+    client.force_login(author)
     page = client.get(f"/ads/{ad.pk}/conversation/").content.decode()
     assert "Conversation pilot" in page and WEBINAR not in page
     assert "Only conversation-ad campaigns" in page
@@ -238,7 +237,7 @@ def test_show_api_payload_lists_the_conversation_calls_in_order(
     ready: Any, author: User, client: Client
 ) -> None:
     ad = ready(approve=False)
-    client.login(username=author.username, password=PASSWORD)
+    client.force_login(author)
     calls = client.get(f"/linkedin/ads/{ad.pk}/payload/?format=json").json()
     names = [c["call"] for c in calls]
     assert names[0] == "POST /rest/conversationAds"
