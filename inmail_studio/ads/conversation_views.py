@@ -24,6 +24,7 @@ from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import services as guidance_services
 from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.single_line import SingleLineFields
 
 from . import conversation_services as cs
 from . import limits, preview, selectors, snapshots
@@ -60,7 +61,7 @@ def _require_edit(membership: Membership) -> None:
 # ---------------------------------------------------------------------------
 
 
-class NewConversationForm(forms.Form):
+class NewConversationForm(SingleLineFields, forms.Form):
     name = forms.CharField(
         label="Ad name",
         max_length=limits.AD_NAME.maximum,
@@ -106,7 +107,7 @@ def conversation_new(request: HtmxHttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(SingleLineFields, forms.ModelForm):
     lead_gen = forms.BooleanField(
         label="Lead gen campaign",
         required=False,

@@ -358,9 +358,11 @@ def personas(request: HtmxHttpRequest) -> HttpResponse:
             messages.success(request, "Sample members saved.")
             return redirect("ads:personas")
         messages.error(request, "Sample members were not saved; see the marked fields.")
+        status = 422
     else:
         formset = PersonaFormSet(queryset=queryset)
-    return render(request, "ads/personas.html", {"formset": formset, "membership": membership})
+        status = 200
+    return render(request, "ads/personas.html", {"formset": formset, "membership": membership}, status=status)
 
 
 @login_required

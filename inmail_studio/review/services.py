@@ -26,6 +26,7 @@ from inmail_studio.ads.conversation import empty_tree
 from inmail_studio.ads.models import Ad, CtaKind, Kind, Revision, State
 from inmail_studio.ads.selectors import ads_for
 from inmail_studio.linkedin.services import sync_queue as linkedin_sync_queue
+from inmail_studio.single_line import validate_single_line
 
 from . import workflow
 from .models import (
@@ -46,6 +47,7 @@ from .workflow import IllegalMove, StaleState
 COMMENT_FIELDS: dict[str, str] = dict(snapshots.FIELDS)
 SHARE_LINK_DAYS = 7
 SHARE_LINK_MAX_DAYS = 30
+RECIPIENT_MAX = 120
 _SHARE_SALT = "inmail_studio.review.share"
 
 
@@ -412,6 +414,14 @@ def share_link_create(
     recipient = recipient.strip()
     if not recipient:
         raise ValidationError("Say who the link is for; their name appears in the timeline.")
+    try:
+        validate_single_line(recipient)
+    except ValidationError:
+        raise ValidationError("Who the link is for must be one line: remove the line break.") from None
+    if len(recipient) > RECIPIENT_MAX:
+        raise ValidationError(
+            f"Who the link is for: at most {RECIPIENT_MAX} characters ({len(recipient)} now)."
+        )
     if kind not in ShareKind.values:
         raise ValidationError("Choose preview or sign-off.")
     if not 1 <= days <= SHARE_LINK_MAX_DAYS:
@@ -423,7 +433,7 @@ def share_link_create(
         ad=ad,
         revision=revision,
         kind=kind,
-        recipient=recipient[:120],
+        recipient=recipient,
         created_by=creator,
         expires_at=timezone.now() + timedelta(days=days),
     )
