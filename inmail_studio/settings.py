@@ -326,3 +326,5 @@ AXES_LOCKOUT_CALLABLE = "inmail_studio.accounts.brake.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not what the brake needs; no row per sign-in
 # Never stored in an attempt row: passwords (always), the CSRF token and the address (its own column).
 AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken", "ip_address"]
+# Axes logs every sign-in at INFO; its warnings (failures, lockouts) are the ones worth reading.
+LOGGING["loggers"]["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}  # type: ignore[index]

@@ -17,7 +17,7 @@ from django.db import transaction
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.single_line import refuse_line_breaks
 
-from . import limits, services
+from . import limits, macros, services
 from .conversation_templates import TEMPLATES
 from .models import (
     Ad,
@@ -145,6 +145,15 @@ def conversation_duplicate(*, ad_id: int, author: User, name: str) -> Ad:
     return ad
 
 
+def _body_without_address_macros(body: str) -> str:
+    """The body sanitized, refused (on the body field) if a link's address holds a macro."""
+    cleaned = services.sanitized_body(body)
+    found = macros.in_addresses(cleaned)
+    if found:
+        raise ValidationError({"body": macros.address_message(found)})
+    return cleaned
+
+
 def _conversation(ad: Ad) -> Conversation:
     conversation, _ = Conversation.objects.get_or_create(ad=ad)
     return conversation
@@ -198,7 +207,7 @@ def message_update(
     message = _message(_conversation(ad), message_id)
     message.name = name.strip()[:60] or message.name
     message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
-    message.body = services.sanitized_body(body)
+    message.body = _body_without_address_macros(body)
     message.form_urn = form_urn.strip()
     message.full_clean(exclude=["conversation"])
     message.save()
@@ -307,7 +316,7 @@ def message_save(
     message = _message(conversation, message_id)
     message.name = name.strip()[:60] or message.name
     message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
-    message.body = services.sanitized_body(body)
+    message.body = _body_without_address_macros(body)
     message.form_urn = form_urn.strip()
     message.full_clean(exclude=["conversation"])
     message.save()

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -55,7 +56,18 @@ def _body(markup: str, values: Mapping[str, str]) -> str:
         cleaned = sanitize_body(markup)
     except BodyTooLarge:
         return ""
-    return macros.fill_html(cleaned, values)
+    filled = macros.fill_html(cleaned, values)
+    if macros.in_addresses(cleaned):
+        # A member's details became part of a link's address: it must pass the allowlist again
+        # (a first name of "javascript:…" loses the link, keeps the text).
+        filled = sanitize_body(filled)
+    return filled
+
+
+def _address(url: str) -> str:
+    """A link address the preview may draw: http(s) only (the form's value may not be saved yet)."""
+    cleaned = "".join(c for c in url if c.isprintable() and not c.isspace())
+    return url if urlsplit(cleaned).scheme.lower() in ("http", "https") else ""
 
 
 def context(
@@ -82,7 +94,9 @@ def context(
     subject = macros.fill_text(snapshot.get("subject", ""), values)
     footer = macros.fill_text(snapshot.get("footer", ""), values)
     sender = snapshot.get("sender") or None
-    cta_url = snapshot.get("landing_page_url") or ("#lead-form" if snapshot.get("lead_form_urn") else "")
+    cta_url = _address(snapshot.get("landing_page_url") or "") or (
+        "#lead-form" if snapshot.get("lead_form_urn") else ""
+    )
     is_conversation = snapshot.get("kind") == "conversation"
     conversation = _conversation_context(snapshot, values, path, walk_url) if is_conversation else None
     if conversation is not None:
