@@ -217,12 +217,14 @@ def test_a_conversation_test_arrives_in_the_inbox_walks_and_then_launches(
     assert message.recipient.slug == "ada-admin"
     tree = message.conversation or message.snapshot["tree"]
     first = next(m for m in tree["messages"] if m["id"] == tree["first"])
-    opened = Client().get(f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/").content.decode()
+    reader = Client()
+    reader.force_login(author)  # a member of the workspace connected as ada-admin
+    opened = reader.get(f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/").content.decode()
     assert first["buttons"][0]["text"] in opened
     # The member clicks the first reply and reads the follow-up.
     button = first["buttons"][0]
     frame = f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/frame?device=desktop&path={button['id']}"
-    walked = Client().get(frame).content.decode()
+    walked = reader.get(frame).content.decode()
     follow_up = next(m for m in tree["messages"] if m["id"] == button["target"])
     assert follow_up["buttons"][0]["text"] in walked
     ad.refresh_from_db()
