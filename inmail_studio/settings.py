@@ -328,3 +328,23 @@ AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not what the brake nee
 AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken", "ip_address"]
 # Axes logs every sign-in at INFO; its warnings (failures, lockouts) are the ones worth reading.
 LOGGING["loggers"]["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}  # type: ignore[index]
+
+# Requests and uploads (inmail_studio/middleware.py, uploads.py): a body over MAX_REQUEST_BYTES is
+# refused by its Content-Length before it is read (413); no file is kept past MAX_UPLOAD_BYTES (the
+# banner limit); a NUL character in any field is a clear 400, never a database error; signed-in
+# pages are `Cache-Control: private` and HTML responses `Vary: HX-Request`.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 8 * 1024 * 1024)
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # = ads.limits.BANNER_MAX_BYTES, the largest file anything here takes
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "inmail_studio.middleware.RequestGuard",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("inmail_studio.middleware.RequestGuard"), "inmail_studio.middleware.CacheHeaders"
+)
+
+# Uploaded media (banners, sender photos) is private: the storage's url() is signed and expires
+# (inmail_studio/media.py), and /media/ serves a file only against a valid signature. Pages hand out
+# such URLs only to those who may see the object: its workspace's members, a share link's holder.
+STORAGES["default"] = {"BACKEND": "inmail_studio.media.SignedFileSystemStorage"}
+MEDIA_URL_TTL = env_int("MEDIA_URL_TTL", 3600)  # seconds a media URL works (at least; see media.py)

@@ -23,7 +23,7 @@ from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import services as guidance_services
-from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.http import HtmxHttpRequest, small_int
 from inmail_studio.single_line import SingleLineFields
 
 from . import conversation_services as cs
@@ -169,7 +169,7 @@ def _selected(
 ) -> ConversationMessage | None:
     if message_id is None:
         raw = request.GET.get("m", "")
-        message_id = int(raw) if raw.isdigit() else conversation.first_message_id
+        message_id = small_int(raw) or conversation.first_message_id
     queryset = conversation.messages.prefetch_related("buttons")
     chosen = queryset.filter(pk=message_id).first() if message_id is not None else None
     return chosen or queryset.first()
@@ -343,7 +343,7 @@ def _saved_message(request: HtmxHttpRequest, revision: Any) -> None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return small_int(value)
 
 
 def _button_inputs(data: Any, button_ids: list[int]) -> list[cs.ButtonInput]:

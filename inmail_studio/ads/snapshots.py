@@ -14,6 +14,8 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from inmail_studio import media
+
 from .models import Ad, CtaKind, Image, Kind, Sender
 from .sanitize import sanitize_body
 
@@ -42,14 +44,19 @@ def sender_snapshot(sender: Sender | None) -> dict[str, Any] | None:
         "urn": sender.urn,
         "name": sender.name,
         "headline": sender.headline,
-        "photo": sender.photo.url if sender.photo else "",
+        "photo": media.reference(sender.photo.name) if sender.photo else "",
     }
 
 
 def banner_snapshot(image: Image | None) -> dict[str, Any] | None:
     if image is None:
         return None
-    return {"id": image.pk, "sha256": image.sha256, "url": image.file.url, "name": image.original_name}
+    return {
+        "id": image.pk,
+        "sha256": image.sha256,
+        "url": media.reference(image.file.name),
+        "name": image.original_name,
+    }
 
 
 def build(

@@ -18,7 +18,7 @@ from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import selectors as guidance_selectors
 from inmail_studio.guidance import services as guidance_services
-from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.http import HtmxHttpRequest, small_int
 
 from . import limits, preview, selectors, services, snapshots
 from .forms import AdForm, DraftFilterForm, PersonaFormSet
@@ -105,7 +105,7 @@ def _snapshot_from_data(data: Any, workspace_id: int, ad: Ad | None = None) -> d
 
     def pk(name: str) -> int | None:
         value = data.get(name, "")
-        return int(value) if str(value).isdigit() else None
+        return small_int(value)
 
     sender_id, banner_id = pk("sender"), pk("banner")
     sender = Sender.objects.filter(workspace_id=workspace_id, pk=sender_id).first() if sender_id else None
@@ -320,7 +320,8 @@ def compare(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
 
     def pick(name: str, default: int) -> int:
         value = request.GET.get(name, "")
-        return int(value) if value.isdigit() and int(value) in revisions else default
+        number = small_int(value)
+        return number if number in revisions else default
 
     newest = max(revisions)
     after = revisions[pick("b", newest)]
@@ -381,9 +382,7 @@ def switch_workspace(request: HtmxHttpRequest) -> HttpResponse:
     from inmail_studio.accounts.selectors import SESSION_KEY
 
     workspace_id = request.POST.get("workspace", "")
-    membership = get_object_or_404(
-        Membership, user=_user(request), workspace_id=workspace_id if workspace_id.isdigit() else 0
-    )
+    membership = get_object_or_404(Membership, user=_user(request), workspace_id=small_int(workspace_id) or 0)
     request.session[SESSION_KEY] = membership.workspace_id
     messages.info(request, f"Now working in {membership.workspace.name}.")
     if request.htmx:

@@ -48,6 +48,8 @@ COMMENT_FIELDS: dict[str, str] = dict(snapshots.FIELDS)
 SHARE_LINK_DAYS = 7
 SHARE_LINK_MAX_DAYS = 30
 RECIPIENT_MAX = 120
+# Comments are read by people, in threads, timelines and emails: a bound keeps every page that shows them cheap.
+COMMENT_MAX = 5000
 _SHARE_SALT = "inmail_studio.review.share"
 
 
@@ -163,6 +165,12 @@ def submission_problems(ad: Ad, *, revision: Revision | None = None) -> list[str
     return problems
 
 
+def _within_comment_limit(*texts: str, refusal: type[ValidationError] = ValidationError) -> None:
+    longest = max((len(t) for t in texts), default=0)
+    if longest > COMMENT_MAX:
+        raise refusal([f"A comment has {longest:,} characters; write at most {COMMENT_MAX:,}."])
+
+
 def _approvers(ad: Ad, *, excluding: int | None) -> list[User]:
     users = User.objects.filter(
         memberships__workspace_id=ad.workspace_id, memberships__role__in=list(APPROVE_ROLES), is_active=True
@@ -204,6 +212,7 @@ def _editor_url(ad: Ad) -> str:
 @transaction.atomic
 def submit(*, ad_id: int, actor: User, ip: str | None = None, comment: str = "") -> Ad:
     """Pin the current revision and put the ad in review, if it is ready to go out."""
+    _within_comment_limit(comment.strip(), refusal=NotReady)
     ad = _locked_ad(actor, ad_id)
     _require_role(actor, ad, EDIT_ROLES, "submit ads for review")
     if not workflow.can_move(ad.state, State.IN_REVIEW):
@@ -288,8 +297,9 @@ def approve(
     *, ad_id: int, approver: User, revision_hash: str, comment: str = "", ip: str | None = None
 ) -> Ad:
     """Approve exactly the revision the approver saw (named by its hash)."""
-    ad, review = _deciding(approver, ad_id, revision_hash, "approve ads")
     comment = comment.strip()
+    _within_comment_limit(comment)
+    ad, review = _deciding(approver, ad_id, revision_hash, "approve ads")
     _decide(
         ad=ad,
         review=review,
@@ -320,6 +330,7 @@ def request_changes(
     """Send the ad back to its author with at least one comment (general or on a field)."""
     comment = comment.strip()
     by_field = {f: text.strip() for f, text in (field_comments or {}).items() if text and text.strip()}
+    _within_comment_limit(comment, *by_field.values())
     unknown = set(by_field) - set(COMMENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown field: {', '.join(sorted(unknown))}.")
@@ -356,6 +367,7 @@ def comment_add(*, ad_id: int, author: User, body: str, field: str = "", ip: str
     body = body.strip()
     if not body:
         raise ValidationError("Write a comment first.")
+    _within_comment_limit(body)
     if field and field not in COMMENT_FIELDS:
         raise ValidationError("Choose one of the ad's fields, or none.")
     ad = _locked_ad(author, ad_id)

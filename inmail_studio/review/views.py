@@ -25,7 +25,7 @@ from inmail_studio.ads.selectors import ad_for
 from inmail_studio.ads.services import BUILT_IN_PERSONAS
 from inmail_studio.client_address import client_ip_or_none
 from inmail_studio.guidance import selectors as guidance_selectors
-from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.http import HtmxHttpRequest, small_int
 from inmail_studio.ratelimit import Rate, rate_limited
 
 from . import selectors, services
@@ -307,7 +307,7 @@ def share(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                 creator=user,
                 recipient=request.POST.get("recipient", ""),
                 kind=request.POST.get("kind", ShareKind.PREVIEW),
-                days=int(days) if days.isdigit() else 0,
+                days=small_int(days, digits=3) or 0,
                 ip=_ip(request),
             )
         except ValidationError as error:
@@ -330,7 +330,8 @@ def share(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         }
         for link in selectors.share_links_of(ad)
     ]
-    return render(
+    # The page lists the links' addresses, and a token is the authority: never kept in any cache.
+    response = render(
         request,
         "review/share.html",
         {
@@ -345,6 +346,8 @@ def share(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
