@@ -101,6 +101,13 @@ def test_creating_revoking_and_deciding_name_the_link_in_the_audit_trail(ad: Ad,
     services.share_link_revoke(link_id=shared.link.pk, actor=author)
     actions = set(AuditEvent.objects.filter(share_link=shared.link).values_list("action", flat=True))
     assert actions == {"share_link_created", "stakeholder_approved", "share_link_revoked"}
+    # ...and the admin's export says which link each row came through.
+    from tests.conftest import make_user
+
+    staff = make_user("root", is_staff=True, is_superuser=True)
+    export = client_for(staff).get("/admin/review/auditevent/export/?action__exact=stakeholder_approved")
+    text = b"".join(export.streaming_content).decode()  # type: ignore[attr-defined]
+    assert f"#{shared.link.pk} for Maria from Legal" in text
 
 
 @pytest.mark.django_db(transaction=True)
