@@ -327,7 +327,7 @@ AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not what the brake nee
 # Never stored in an attempt row: passwords (always), the CSRF token and the address (its own column).
 AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken", "ip_address"]
 # Axes logs every sign-in at INFO; its warnings (failures, lockouts) are the ones worth reading.
-LOGGING["loggers"]["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}  # type: ignore[index]
+LOGGING.setdefault("loggers", {})["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}  # type: ignore[index]
 
 # Requests and uploads (inmail_studio/middleware.py, uploads.py): a body over MAX_REQUEST_BYTES is
 # refused by its Content-Length before it is read (413); no file is kept past MAX_UPLOAD_BYTES (the
@@ -343,8 +343,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("inmail_studio.middleware.RequestGuard"), "inmail_studio.middleware.CacheHeaders"
 )
 
-# Uploaded media (banners, sender photos) is private: the storage's url() is signed and expires
-# (inmail_studio/media.py), and /media/ serves a file only against a valid signature. Pages hand out
-# such URLs only to those who may see the object: its workspace's members, a share link's holder.
-STORAGES["default"] = {"BACKEND": "inmail_studio.media.SignedFileSystemStorage"}
-MEDIA_URL_TTL = env_int("MEDIA_URL_TTL", 3600)  # seconds a media URL works (at least; see media.py)
+# Uploaded media (banners, sender photos) is private: on disk the storage's url() is signed and
+# expires (inmail_studio/private_media.py), and /media/ serves a file only against a valid signature.
+# Pages hand out such URLs only to those who may see the object: its workspace's members, a share
+# link's holder. (A private bucket with signed URLs does the same; it is left as configured.)
+if STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    STORAGES["default"] = {"BACKEND": "inmail_studio.private_media.SignedFileSystemStorage"}
+MEDIA_URL_TTL = env_int("MEDIA_URL_TTL", 3600)  # seconds a media URL works (at least)

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path
 
-from inmail_studio import media
+from inmail_studio import private_media
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -41,4 +41,4 @@ if settings.LINKEDIN_SANDBOX:
 
 if settings.SERVE_MEDIA:
     # Private: a file is served only against the signed, expiring URL its storage made (media.py).
-    urlpatterns += [path("media/<path:name>", media.serve)]
+    urlpatterns += [path("media/<path:name>", private_media.serve)]

@@ -18,9 +18,7 @@ from urllib.parse import urlsplit
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from inmail_studio import media
-
-from . import limits, macros
+from . import limits, macros, media
 from .sanitize import BodyTooLarge, sanitize_body
 
 DEVICES = ("desktop", "mobile")
@@ -95,13 +93,8 @@ def context(
     body = _body(snapshot.get("body", ""), values)
     subject = macros.fill_text(snapshot.get("subject", ""), values)
     footer = macros.fill_text(snapshot.get("footer", ""), values)
-    sender = snapshot.get("sender") or None
-    if sender and sender.get("photo"):
-        # Snapshots keep a stable reference; the frame gets a fresh signed URL for it.
-        sender = {**sender, "photo": media.url_for(sender["photo"])}
-    banner = snapshot.get("banner") if device == "desktop" else None
-    if banner:
-        banner = {**banner, "url": media.url_for(banner.get("url", ""))}
+    # Media addresses are made now: a snapshot holds stable ones (signed URLs expire).
+    sender = media.served(snapshot.get("sender") or None, "photo")
     cta_url = _address(snapshot.get("landing_page_url") or "") or (
         "#lead-form" if snapshot.get("lead_form_urn") else ""
     )
@@ -121,7 +114,7 @@ def context(
         "cta_text": snapshot.get("cta_text", ""),
         "cta_url": cta_url,
         "is_lead_form": snapshot.get("cta_kind") == "lead_form",
-        "banner": banner,
+        "banner": media.served(snapshot.get("banner"), "url") if device == "desktop" else None,
         "drafting": drafting,
         "is_conversation": is_conversation,
         "conversation": conversation,

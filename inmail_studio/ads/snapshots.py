@@ -14,8 +14,7 @@ from typing import Any
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from inmail_studio import media
-
+from . import media
 from .models import Ad, CtaKind, Image, Kind, Sender
 from .sanitize import sanitize_body
 
@@ -44,7 +43,7 @@ def sender_snapshot(sender: Sender | None) -> dict[str, Any] | None:
         "urn": sender.urn,
         "name": sender.name,
         "headline": sender.headline,
-        "photo": media.reference(sender.photo.name) if sender.photo else "",
+        "photo": media.stable_url(sender.photo) if sender.photo else "",
     }
 
 
@@ -54,7 +53,7 @@ def banner_snapshot(image: Image | None) -> dict[str, Any] | None:
     return {
         "id": image.pk,
         "sha256": image.sha256,
-        "url": media.reference(image.file.name),
+        "url": media.stable_url(image.file),
         "name": image.original_name,
     }
 

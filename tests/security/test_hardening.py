@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from inmail_studio import media
+from inmail_studio import private_media
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads import snapshots
 from inmail_studio.ads.models import Ad, Image, Sender
@@ -148,7 +148,7 @@ def test_a_signature_opens_one_file_only(banner: Image, sender: Sender) -> None:
 
 
 def test_an_expired_url_says_to_reload_the_page(banner: Image, settings: Any) -> None:
-    settings.MEDIA_URL_TTL = -2 * media.STEP  # URLs made now are already past their expiry
+    settings.MEDIA_URL_TTL = -2 * private_media.STEP  # URLs made now are already past their expiry
     response = Client().get(banner.file.url)
     assert response.status_code == 403
     assert "Reload the page" in response.content.decode()

@@ -9,9 +9,9 @@ signature is the authority for a while, as with an S3 presigned URL: production 
 storage for S3 with signed URLs without changing anything else, because every URL is made by the
 storage's `url()` and by nothing else.
 
-Snapshots (revisions, immutable and hashed) can't hold a URL that changes every hour: they keep a
-stable reference, `reference(name)` (`MEDIA_URL` + the name, what unsigned URLs used to be), and
-the renderer turns it into a fresh URL with `url_for(reference)` when it draws the preview.
+Snapshots (revisions, immutable and hashed) can't hold a URL that changes every hour: they keep
+`ads.media.stable_url` (MEDIA_URL + the name, what unsigned URLs used to be), and the renderer
+asks the storage for a fresh URL with `ads.media.serving_url` when it draws the preview.
 
 URLs are stable for `STEP` seconds at a time (the expiry is rounded up), so browsers can cache an
 image across pages, and each works for at least `settings.MEDIA_URL_TTL` seconds.
@@ -22,7 +22,7 @@ from __future__ import annotations
 import mimetypes
 import time
 from typing import Any
-from urllib.parse import unquote, urlencode, urljoin
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -31,7 +31,6 @@ from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.crypto import constant_time_compare
-from django.utils.encoding import filepath_to_uri
 from django.views.decorators.http import require_GET
 
 from .http import small_int
@@ -58,21 +57,6 @@ class SignedFileSystemStorage(FileSystemStorage):
             return plain
         expires = _expires()
         return f"{plain}?{urlencode({'e': expires, 's': _signature(name, expires)})}"
-
-
-def reference(name: str | None) -> str:
-    """What a snapshot stores for a file: stable, never a URL that expires."""
-    return urljoin(settings.MEDIA_URL, filepath_to_uri(name)) if name else ""
-
-
-def url_for(reference: str) -> str:
-    """A URL for a snapshot's reference to an uploaded file, made by the storage (signed, fresh).
-
-    Anything else (the sandbox's own image URLs, an empty string) comes back as it was.
-    """
-    if not reference or not reference.startswith(settings.MEDIA_URL) or "?" in reference:
-        return reference
-    return default_storage.url(unquote(reference.removeprefix(settings.MEDIA_URL)))
 
 
 @require_GET
