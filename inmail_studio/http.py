@@ -38,3 +38,11 @@ def frameable_by_self(view: V) -> V:
         return framed_by_self(view(*args, **kwargs))
 
     return wrapper  # type: ignore[return-value]
+def small_int(value: object, *, digits: int = 18) -> int | None:
+    """A whole number as typed in a request (ASCII digits only, at most `digits` of them), else None.
+
+    `str.isdigit()` alone lets through "²" (which `int` refuses) and 100,000 digits (which `int`
+    refuses past 4,300): both were server errors.
+    """
+    text = str(value) if value is not None else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None

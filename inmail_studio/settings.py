@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -413,3 +414,54 @@ if SENTRY_DSN:
         before_send=logs.scrub_event,
         before_breadcrumb=logs.scrub_event,
     )
+# ---- Security hardening (issue 11): the client's address, the sign-in brake, uploads, media ----
+# How many reverse proxies (a load balancer, nginx) stand in front of the app, each appending the
+# address it saw to X-Forwarded-For. 0: REMOTE_ADDR is the client. Read by `client_address.client_ip`,
+# which the sign-in brake, the share links' rate limit and the audit trail use.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# The sign-in brake (django-axes, see accounts/brake.py): five wrong passwords for one username from
+# one address lock that pair out for fifteen minutes from the last one, on every sign-in page (the
+# admin's included). Failures live in the database, shared by every process; a success clears them.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out client before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "inmail_studio.accounts.brake.AtomicDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A locked-out attempt is not counted again, so it neither extends the lockout nor grows the row.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "inmail_studio.client_address.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "inmail_studio.accounts.brake.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not what the brake needs; no row per sign-in
+# Never stored in an attempt row: passwords (always), the CSRF token and the address (its own column).
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken", "ip_address"]
+# Axes logs every sign-in at INFO; its warnings (failures, lockouts) are the ones worth reading.
+LOGGING.setdefault("loggers", {})["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}  # type: ignore[index]
+
+# Requests and uploads (inmail_studio/middleware.py, uploads.py): a body over MAX_REQUEST_BYTES is
+# refused by its Content-Length before it is read (413); no file is kept past MAX_UPLOAD_BYTES (the
+# banner limit); a NUL character in any field is a clear 400, never a database error; signed-in
+# pages are `Cache-Control: private` and HTML responses `Vary: HX-Request`.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 8 * 1024 * 1024)
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # = ads.limits.BANNER_MAX_BYTES, the largest file anything here takes
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "inmail_studio.middleware.RequestGuard",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("inmail_studio.middleware.RequestGuard"), "inmail_studio.middleware.CacheHeaders"
+)
+
+# Uploaded media (banners, sender photos) is private: on disk the storage's url() is signed and
+# expires (inmail_studio/private_media.py), and /media/ serves a file only against a valid signature.
+# Pages hand out such URLs only to those who may see the object: its workspace's members, a share
+# link's holder. (A private bucket with signed URLs does the same; it is left as configured.)
+if STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
+    STORAGES["default"] = {"BACKEND": "inmail_studio.private_media.SignedFileSystemStorage"}
+MEDIA_URL_TTL = env_int("MEDIA_URL_TTL", 3600)  # seconds a media URL works (at least)

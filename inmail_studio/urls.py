@@ -2,8 +2,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import include, path, re_path
-from django.views.static import serve
+from django.urls import include, path
+
+from inmail_studio import private_media
 
 from inmail_studio import health
 
@@ -39,6 +40,5 @@ if settings.LINKEDIN_SANDBOX:
     urlpatterns += [path("sandbox/linkedin/", include("inmail_studio.sandbox.urls"))]
 
 if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+    # Private: a file is served only against the signed, expiring URL its storage made (media.py).
+    urlpatterns += [path("media/<path:name>", private_media.serve)]

@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from inmail_studio.single_line import SingleLineFields
+
 from .models import User
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(SingleLineFields, forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "email_notifications"]
@@ -26,4 +28,4 @@ def settings_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your settings are saved.")
             return redirect("accounts:settings")
         messages.error(request, "Your settings were not saved; see the marked fields.")
-    return render(request, "accounts/settings.html", {"form": form})
+    return render(request, "accounts/settings.html", {"form": form}, status=422 if form.errors else 200)

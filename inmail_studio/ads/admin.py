@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
+from inmail_studio.single_line import SingleLineModelForm
+
 from .models import Ad, Persona, Revision, Sender
 
 
 @admin.register(Sender)
 class SenderAdmin(admin.ModelAdmin):
+    form = SingleLineModelForm
     list_display = ["name", "urn", "workspace", "permission"]
     list_filter = ["permission", "workspace"]
     search_fields = ["name", "urn"]
@@ -13,6 +16,7 @@ class SenderAdmin(admin.ModelAdmin):
 
 @admin.register(Persona)
 class PersonaAdmin(admin.ModelAdmin):
+    form = SingleLineModelForm
     list_display = ["label", "workspace", "first_name", "company"]
     list_filter = ["workspace"]
 

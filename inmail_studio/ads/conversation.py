@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from .limits import visible_text
 from .models import ButtonAction, Conversation, MessageKind
-from .sanitize import sanitize_body
+from .sanitize import BoundedMemo, sanitize_body
 
 Tree = Mapping[str, Any]
 Message = Mapping[str, Any]
@@ -35,16 +34,22 @@ CONVERTING_ACTIONS = frozenset({ButtonAction.WEBSITE, ButtonAction.LEAD_FORM})
 MAX_PATHS = 1000
 
 
-@lru_cache(maxsize=4096)
 def clean_body(body: str) -> str:
-    """`sanitize_body`, remembered: the same bodies are measured and shown many times per request."""
+    """`sanitize_body` (memoized there): the same bodies are measured and shown many times per request."""
     return sanitize_body(body)
 
 
-@lru_cache(maxsize=4096)
+# Bounded by the bytes it holds, like the sanitizer's memo: keys are bodies as posted.
+_plain_texts = BoundedMemo(1024 * 1024)
+
+
 def plain_text(body: str) -> str:
     """The text a member reads in a (possibly unsanitized) body."""
-    return visible_text(clean_body(body))
+    text = _plain_texts.get(body)
+    if text is None:
+        text = visible_text(clean_body(body))
+        _plain_texts.put(body, text)
+    return text
 
 
 def empty_tree(*, lead_gen: bool = False) -> dict[str, Any]:

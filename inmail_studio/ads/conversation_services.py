@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from inmail_studio.accounts.models import User, Workspace
+from inmail_studio.single_line import refuse_line_breaks
 
-from . import limits, services
+from . import limits, macros, services
 from .conversation_templates import TEMPLATES
 from .models import (
     Ad,
@@ -51,6 +52,7 @@ def conversation_create(*, workspace: Workspace, author: User, name: str, templa
     if template is None:
         raise ValidationError("Choose one of the templates.")
     services._require_editor(author, workspace)
+    refuse_line_breaks({"name": name})
     ad = Ad(
         workspace=workspace,
         author=author,
@@ -143,6 +145,15 @@ def conversation_duplicate(*, ad_id: int, author: User, name: str) -> Ad:
     return ad
 
 
+def _body_without_address_macros(body: str) -> str:
+    """The body sanitized, refused (on the body field) if a link's address holds a macro."""
+    cleaned = services.sanitized_body(body)
+    found = macros.in_addresses(cleaned)
+    if found:
+        raise ValidationError({"body": macros.address_message(found)})
+    return cleaned
+
+
 def _conversation(ad: Ad) -> Conversation:
     conversation, _ = Conversation.objects.get_or_create(ad=ad)
     return conversation
@@ -174,6 +185,7 @@ def conversation_settings_update(
         raise ValidationError({"footer": limits.CONVERSATION_FOOTER.message(len(footer))})
     for name, value in fields.items():
         setattr(ad, name, value)
+    services._refuse_line_breaks(ad)
     ad.full_clean(exclude=["footer"])  # the footer's limit is the conversation one, checked above
     ad.save()
     return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
@@ -191,10 +203,11 @@ def message_update(
     *, ad_id: int, editor: User, message_id: int, name: str, kind: str, body: str, form_urn: str
 ) -> TreeChange:
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    refuse_line_breaks({"name": name, "form_urn": form_urn})
     message = _message(_conversation(ad), message_id)
     message.name = name.strip()[:60] or message.name
     message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
-    message.body = sanitize_body(body)
+    message.body = _body_without_address_macros(body)
     message.form_urn = form_urn.strip()
     message.full_clean(exclude=["conversation"])
     message.save()
@@ -299,10 +312,11 @@ def message_save(
     """Save a message and its buttons as the editor's form holds them, then apply `op`, in one revision."""
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
     conversation = _conversation(ad)
+    refuse_line_breaks({"name": name, "form_urn": form_urn})
     message = _message(conversation, message_id)
     message.name = name.strip()[:60] or message.name
     message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
-    message.body = sanitize_body(body)
+    message.body = _body_without_address_macros(body)
     message.form_urn = form_urn.strip()
     message.full_clean(exclude=["conversation"])
     message.save()
@@ -337,6 +351,7 @@ def message_save(
 def _apply_button(conversation: Conversation, row: ConversationButton, item: ButtonInput) -> None:
     text_limit = ConversationButton._meta.get_field("text").max_length or 0
     url_limit = ConversationButton._meta.get_field("url").max_length or 0
+    refuse_line_breaks({f"button-{row.pk}-text": item.text, f"button-{row.pk}-url": item.url})
     if len(item.text.strip()) > text_limit:
         raise ValidationError({f"button-{row.pk}-text": limits.BUTTON_TEXT.message(len(item.text.strip()))})
     if len(item.url.strip()) > url_limit:
@@ -374,6 +389,7 @@ def _button_add(message: ConversationMessage) -> ConversationButton:
 def _message_add(
     conversation: Conversation, *, name: str, kind: str = MessageKind.TEXT
 ) -> ConversationMessage:
+    refuse_line_breaks({"name": name})
     count = conversation.messages.count()
     if count >= limits.MESSAGES_PER_CONVERSATION.maximum:
         raise ValidationError(limits.MESSAGES_PER_CONVERSATION.message(count + 1))
@@ -409,6 +425,7 @@ def button_update(
     )
     if action not in ButtonAction.values:
         raise ValidationError({"action": "Choose what the button does."})
+    refuse_line_breaks({"text": text, "url": url})
     if len(text) > ConversationButton._meta.get_field("text").max_length:  # type: ignore[operator]
         raise ValidationError({"text": limits.BUTTON_TEXT.message(len(text))})
     button.text = text.strip()

@@ -197,6 +197,9 @@ def _check_message(message: Message, by_id: dict[str, Message], error: Report, w
             error(
                 "too_many_emojis", f"“{name}”: {limits.CONVERSATION_EMOJIS.message(emojis)}", message=message
             )
+        in_addresses = macros.in_addresses(body)
+        if in_addresses:
+            error("macro_in_link", f"“{name}”: {macros.address_message(in_addresses)}", message=message)
         for problem in macros.find_problems(body):
             warn("macro", f"“{name}”: {problem.message}", message=message)
 

@@ -23,7 +23,8 @@ from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import services as guidance_services
-from inmail_studio.http import HtmxHttpRequest, frameable_by_self
+from inmail_studio.http import HtmxHttpRequest, frameable_by_self, small_int
+from inmail_studio.single_line import SingleLineFields
 
 from . import conversation_services as cs
 from . import limits, preview, selectors, snapshots
@@ -60,7 +61,7 @@ def _require_edit(membership: Membership) -> None:
 # ---------------------------------------------------------------------------
 
 
-class NewConversationForm(forms.Form):
+class NewConversationForm(SingleLineFields, forms.Form):
     name = forms.CharField(
         label="Ad name",
         max_length=limits.AD_NAME.maximum,
@@ -106,7 +107,7 @@ def conversation_new(request: HtmxHttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(SingleLineFields, forms.ModelForm):
     lead_gen = forms.BooleanField(
         label="Lead gen campaign",
         required=False,
@@ -168,7 +169,7 @@ def _selected(
 ) -> ConversationMessage | None:
     if message_id is None:
         raw = request.GET.get("m", "")
-        message_id = int(raw) if raw.isdigit() else conversation.first_message_id
+        message_id = small_int(raw) or conversation.first_message_id
     queryset = conversation.messages.prefetch_related("buttons")
     chosen = queryset.filter(pk=message_id).first() if message_id is not None else None
     return chosen or queryset.first()
@@ -342,7 +343,7 @@ def _saved_message(request: HtmxHttpRequest, revision: Any) -> None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return small_int(value)
 
 
 def _button_inputs(data: Any, button_ids: list[int]) -> list[cs.ButtonInput]:
@@ -356,6 +357,12 @@ def _button_inputs(data: Any, button_ids: list[int]) -> list[cs.ButtonInput]:
         )
         for pk in button_ids
     ]
+
+
+def _checkable_body(data: Any) -> str:
+    """The posted body, or none when it is far too long to parse (its counter says so)."""
+    body = data.get("body", "")
+    return "" if limits.raw_body_error(body) else body
 
 
 def _tree_with_form(tree: dict[str, Any], message: ConversationMessage, data: Any) -> dict[str, Any]:
@@ -386,7 +393,7 @@ def _tree_with_form(tree: dict[str, Any], message: ConversationMessage, data: An
                 **item,
                 "name": (data.get("name") or item["name"]).strip(),
                 "kind": kind,
-                "body": data.get("body", "") if kind == MessageKind.TEXT else "",
+                "body": _checkable_body(data) if kind == MessageKind.TEXT else "",
                 "form_urn": data.get("form_urn", "").strip() if kind == MessageKind.FORM else "",
                 "buttons": buttons,
             }
@@ -474,6 +481,7 @@ def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) ->
         "diagram": layout(tree, problems, message.ref),
         "oob": True,
         "body_length": len(request.POST.get("body", "")),
+        "body_refusal": limits.raw_body_error(request.POST.get("body", "")),
         "limits": limits,
         "checklist": _checklist(ad, tree),
     }

@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 
 from inmail_studio.accounts.models import Workspace
+from inmail_studio.single_line import SingleLineFields
 
 from .models import Ad, CtaKind, Image, Persona, Sender
 from .sanitize import sanitize_body
 
 
-class AdForm(forms.ModelForm):
+class AdForm(SingleLineFields, forms.ModelForm):
     banner = forms.ModelChoiceField(queryset=Image.objects.none(), required=False, widget=forms.HiddenInput)
     banner_file = forms.FileField(
         label="Upload a banner",
@@ -66,7 +67,7 @@ class AdForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class PersonaForm(forms.ModelForm):
+class PersonaForm(SingleLineFields, forms.ModelForm):
     class Meta:
         model = Persona
         fields = ["label", "first_name", "last_name", "company", "job_title", "industry"]

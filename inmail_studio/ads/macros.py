@@ -75,8 +75,39 @@ def fill_text(text: str, member: Mapping[str, str]) -> str:
     return _TOKEN.sub(replace, text or "")
 
 
+# A link's address in sanitized HTML: bleach always double-quotes attribute values (and escapes `"`).
+_HREF = re.compile(r'\bhref="([^"]*)"')
+
+
+def in_addresses(markup: str) -> list[str]:
+    """The macros (ones LinkedIn fills) inside a link's address in sanitized HTML, each once.
+
+    Filled in, a member's first name could turn `href="%FIRSTNAME%"` into a `javascript:` address
+    (issue 11); and where LinkedIn fills macros in an address is not documented. So saving refuses
+    them (`validators.validate_body`, the conversation services), and the renderer re-checks an
+    address that held one after filling it.
+    """
+    found: list[str] = []
+    for address in _HREF.findall(markup or ""):
+        for match in _TOKEN.finditer(address):
+            if match.group(1) in MACROS and match.group(0) not in found:
+                found.append(match.group(0))
+    return found
+
+
+def address_message(tokens: list[str]) -> str:
+    listed = ", ".join(tokens)
+    return (
+        f"A link's address can't hold a macro ({listed}): a member's details would become part of "
+        "where the link goes. Put the macro in the link's text, or use a fixed address."
+    )
+
+
 def fill_html(markup: str, member: Mapping[str, str]) -> str:
-    """Fill macros in sanitized HTML; the member's values are escaped, so they can't add markup."""
+    """Fill macros in sanitized HTML; the member's values are escaped, so they can't add markup.
+
+    A macro inside a link's address is filled too: the caller re-checks such an address
+    (see `in_addresses`), since an escaped value can still change where a link goes."""
 
     def replace(match: re.Match[str]) -> str:
         field = MACROS.get(match.group(1))

@@ -13,12 +13,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from . import limits, macros, media
-from .sanitize import sanitize_body
+from .sanitize import BodyTooLarge, sanitize_body
 
 DEVICES = ("desktop", "mobile")
 FALLBACK_PERSONA = "fallbacks"
@@ -46,6 +47,29 @@ def first_line(markup: str, length: int = 90) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+def _body(markup: str, values: Mapping[str, str]) -> str:
+    """A body as the member reads it: sanitized, then macros filled (their values escaped).
+
+    A body too long to sanitize (never saved as such; forms refuse it) shows as empty, not as an error.
+    """
+    try:
+        cleaned = sanitize_body(markup)
+    except BodyTooLarge:
+        return ""
+    filled = macros.fill_html(cleaned, values)
+    if macros.in_addresses(cleaned):
+        # A member's details became part of a link's address: it must pass the allowlist again
+        # (a first name of "javascript:…" loses the link, keeps the text).
+        filled = sanitize_body(filled)
+    return filled
+
+
+def _address(url: str) -> str:
+    """A link address the preview may draw: http(s) only (the form's value may not be saved yet)."""
+    cleaned = "".join(c for c in url if c.isprintable() and not c.isspace())
+    return url if urlsplit(cleaned).scheme.lower() in ("http", "https") else ""
+
+
 def context(
     snapshot: Mapping[str, Any],
     member: PreviewMember,
@@ -66,12 +90,14 @@ def context(
     """
     device = device if device in DEVICES else "desktop"
     values = member.values
-    body = macros.fill_html(sanitize_body(snapshot.get("body", "")), values)
+    body = _body(snapshot.get("body", ""), values)
     subject = macros.fill_text(snapshot.get("subject", ""), values)
     footer = macros.fill_text(snapshot.get("footer", ""), values)
     # Media addresses are made now: a snapshot holds stable ones (signed URLs expire).
     sender = media.served(snapshot.get("sender") or None, "photo")
-    cta_url = snapshot.get("landing_page_url") or ("#lead-form" if snapshot.get("lead_form_urn") else "")
+    cta_url = _address(snapshot.get("landing_page_url") or "") or (
+        "#lead-form" if snapshot.get("lead_form_urn") else ""
+    )
     is_conversation = snapshot.get("kind") == "conversation"
     conversation = _conversation_context(snapshot, values, path, walk_url) if is_conversation else None
     if conversation is not None:
@@ -110,7 +136,7 @@ def _conversation_context(
 
     def bubble(message: Mapping[str, Any]) -> dict[str, Any]:
         is_form = message.get("kind") == "form"
-        body = "" if is_form else macros.fill_html(sanitize_body(message.get("body", "")), values)
+        body = "" if is_form else _body(message.get("body", ""), values)
         return {"id": message["id"], "body": SafeString(body), "is_form": is_form}
 
     steps = []
@@ -136,9 +162,7 @@ def _conversation_context(
                 }
             )
     opening_message = next((m for m in tree.get("messages", []) if m.get("id") == tree.get("first")), None)
-    opening = (
-        macros.fill_html(sanitize_body(opening_message.get("body", "")), values) if opening_message else ""
-    )
+    opening = _body(opening_message.get("body", ""), values) if opening_message else ""
     return {
         "steps": steps,
         "options": options,

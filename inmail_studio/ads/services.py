@@ -15,10 +15,11 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from inmail_studio.accounts.models import EDIT_ROLES, Membership, User, Workspace
+from inmail_studio.single_line import refuse_line_breaks
 
 from . import limits, snapshots
 from .models import Ad, Image, Kind, Persona, Revision, State, content_hash
-from .sanitize import sanitize_body
+from .sanitize import BodyTooLarge, sanitize_body
 
 BUILT_IN_PERSONAS: tuple[dict[str, str], ...] = (
     {
@@ -79,11 +80,28 @@ def _write_revision(ad: Ad, *, author: User) -> Revision | None:
     return revision
 
 
+# An ad's one-line fields: the name reaches notification email subjects, the rest are one line on LinkedIn.
+SINGLE_LINE_FIELDS = ("name", "subject", "cta_text", "landing_page_url", "lead_form_urn")
+
+
+def _refuse_line_breaks(ad: Ad) -> None:
+    refuse_line_breaks({name: getattr(ad, name) for name in SINGLE_LINE_FIELDS})
+
+
+def sanitized_body(body: str) -> str:
+    """The body sanitized, or a ValidationError on the body field (a raw body far too long)."""
+    try:
+        return sanitize_body(body)
+    except BodyTooLarge as error:
+        raise ValidationError({"body": error.messages}) from None
+
+
 @transaction.atomic
 def ad_create(*, workspace: Workspace, author: User, fields: dict[str, Any]) -> Ad:
     _require_editor(author, workspace)
     ad = Ad(workspace=workspace, author=author, **fields)
-    ad.body = sanitize_body(ad.body)
+    _refuse_line_breaks(ad)
+    ad.body = sanitized_body(ad.body)
     ad.full_clean()
     ad.save()
     _write_revision(ad, author=author)
@@ -112,7 +130,8 @@ def ad_update(*, ad_id: int, editor: User, fields: dict[str, Any]) -> SaveResult
         )
     for name, value in fields.items():
         setattr(ad, name, value)
-    ad.body = sanitize_body(ad.body)
+    _refuse_line_breaks(ad)
+    ad.body = sanitized_body(ad.body)
     ad.full_clean()
     ad.save()
     revision = _write_revision(ad, author=editor)

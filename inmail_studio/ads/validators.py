@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.deconstruct import deconstructible
 
-from . import limits
+from . import limits, macros
 
 
 @deconstructible
@@ -37,6 +37,9 @@ def plain_limit(limit: limits.Limit) -> PlainLimit:
 
 def validate_body(value: str) -> None:
     errors = limits.body_errors(value)
+    in_addresses = macros.in_addresses(value)
+    if in_addresses:
+        errors.append(macros.address_message(in_addresses))
     if errors:
         raise ValidationError(errors)
 

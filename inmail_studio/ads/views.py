@@ -18,7 +18,7 @@ from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import selectors as guidance_selectors
 from inmail_studio.guidance import services as guidance_services
-from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.http import HtmxHttpRequest, small_int
 
 from . import limits, preview, selectors, services, snapshots
 from .forms import AdForm, DraftFilterForm, PersonaFormSet
@@ -105,18 +105,20 @@ def _snapshot_from_data(data: Any, workspace_id: int, ad: Ad | None = None) -> d
 
     def pk(name: str) -> int | None:
         value = data.get(name, "")
-        return int(value) if str(value).isdigit() else None
+        return small_int(value)
 
     sender_id, banner_id = pk("sender"), pk("banner")
     sender = Sender.objects.filter(workspace_id=workspace_id, pk=sender_id).first() if sender_id else None
     banner = Image.objects.filter(workspace_id=workspace_id, pk=banner_id).first() if banner_id else None
     cta_kind = data.get("cta_kind") if data.get("cta_kind") in CtaKind.values else CtaKind.LANDING_PAGE
+    body = data.get("body", "")
     return snapshots.build(
         kind=ad.kind if ad else "message",
         name=data.get("name", ""),
         sender=sender,
         subject=data.get("subject", ""),
-        body=data.get("body", ""),
+        # A raw body far too long is never parsed: the preview shows none, its counter says why.
+        body="" if limits.raw_body_error(body) else body,
         footer=data.get("footer", ""),
         cta_kind=cta_kind,
         cta_text=data.get("cta_text", ""),
@@ -131,12 +133,17 @@ def _counters(data: Any, sanitized_body: str | None = None) -> dict[str, list[li
 
     Pass the body the snapshot already sanitized, to spare a second sanitizer pass per keystroke.
     """
-    if sanitized_body is None:
-        sanitized_body = snapshots.sanitize_body(data.get("body", ""))
+    raw_body = data.get("body", "")
+    if limits.raw_body_error(raw_body):
+        body = [limits.Measure(limits.BODY_RAW, len(raw_body))]
+    else:
+        body = limits.measure_body(
+            snapshots.sanitize_body(raw_body) if sanitized_body is None else sanitized_body
+        )
     return {
         "name": [limits.measure_plain(limits.AD_NAME, data.get("name", ""))],
         "subject": [limits.measure_plain(limits.SUBJECT, data.get("subject", ""))],
-        "body": limits.measure_body(sanitized_body),
+        "body": body,
         "cta_text": [limits.measure_plain(limits.CTA_TEXT, data.get("cta_text", ""))],
         "landing_page_url": [limits.measure_plain(limits.LANDING_PAGE_URL, data.get("landing_page_url", ""))],
         "footer": [limits.measure_plain(limits.FOOTER, data.get("footer", ""))],
@@ -313,7 +320,8 @@ def compare(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
 
     def pick(name: str, default: int) -> int:
         value = request.GET.get(name, "")
-        return int(value) if value.isdigit() and int(value) in revisions else default
+        number = small_int(value)
+        return number if number in revisions else default
 
     newest = max(revisions)
     after = revisions[pick("b", newest)]
@@ -351,9 +359,11 @@ def personas(request: HtmxHttpRequest) -> HttpResponse:
             messages.success(request, "Sample members saved.")
             return redirect("ads:personas")
         messages.error(request, "Sample members were not saved; see the marked fields.")
+        status = 422
     else:
         formset = PersonaFormSet(queryset=queryset)
-    return render(request, "ads/personas.html", {"formset": formset, "membership": membership})
+        status = 200
+    return render(request, "ads/personas.html", {"formset": formset, "membership": membership}, status=status)
 
 
 @login_required
@@ -372,9 +382,7 @@ def switch_workspace(request: HtmxHttpRequest) -> HttpResponse:
     from inmail_studio.accounts.selectors import SESSION_KEY
 
     workspace_id = request.POST.get("workspace", "")
-    membership = get_object_or_404(
-        Membership, user=_user(request), workspace_id=workspace_id if workspace_id.isdigit() else 0
-    )
+    membership = get_object_or_404(Membership, user=_user(request), workspace_id=small_int(workspace_id) or 0)
     request.session[SESSION_KEY] = membership.workspace_id
     messages.info(request, f"Now working in {membership.workspace.name}.")
     if request.htmx:

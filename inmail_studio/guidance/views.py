@@ -20,7 +20,8 @@ from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.ads import limits, preview
 from inmail_studio.ads import selectors as ad_selectors
 from inmail_studio.ads.models import Ad, Kind, Persona, State
-from inmail_studio.http import HtmxHttpRequest
+from inmail_studio.client_address import client_ip_or_none
+from inmail_studio.http import HtmxHttpRequest, small_int
 from inmail_studio.linkedin.client import Transient
 from inmail_studio.linkedin.models import Campaign
 
@@ -220,7 +221,9 @@ def variant_set(request: HtmxHttpRequest, set_id: int) -> HttpResponse:
                 raise PermissionDenied("Your role in this workspace doesn't allow you to approve ads.")
             chosen = request.POST.getlist("ad")
             revisions = {
-                int(ad_id): request.POST.get(f"revision-{ad_id}", "") for ad_id in chosen if ad_id.isdigit()
+                int(ad_id): request.POST.get(f"revision-{ad_id}", "")
+                for ad_id in chosen
+                if small_int(ad_id) is not None
             }
             try:
                 approved = services.variant_set_approve(
@@ -228,7 +231,7 @@ def variant_set(request: HtmxHttpRequest, set_id: int) -> HttpResponse:
                     approver=user,
                     revisions=revisions,
                     comment=request.POST.get("comment", ""),
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_ip_or_none(request),
                 )
             except services.VariantRefused as error:
                 problems, status = error.messages, 409

@@ -17,6 +17,7 @@ from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.ads.models import Ad
 from inmail_studio.ads.selectors import ad_for
+from inmail_studio.client_address import client_ip_or_none
 from inmail_studio.http import HtmxHttpRequest
 
 from . import oauth, readiness, selectors, services
@@ -44,7 +45,7 @@ def _ad_and_membership(request: HtmxHttpRequest, ad_id: int) -> tuple[Ad, Member
 
 
 def _ip(request: HtmxHttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip_or_none(request)
 
 
 # --- connection ----------------------------------------------------------------------

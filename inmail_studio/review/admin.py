@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import admin
@@ -10,13 +9,10 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 
+from inmail_studio.csv_export import csv_response
+
 from . import selectors
 from .models import AuditEvent, Decision, Review, ShareLink
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,11 +39,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
         "to_state",
         "short_hash",
         "ip",
+        "share_link",
     ]
     list_filter = ["action", "to_state", "from_state", "workspace", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["ad__name", "actor__username", "stakeholder_name", "revision_hash", "comment"]
     date_hierarchy = "created_at"
-    list_select_related = ["workspace", "ad", "actor"]
+    list_select_related = ["workspace", "ad", "actor", "share_link"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 100
 
@@ -65,13 +62,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
             return HttpResponse(status=403)
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request).order_by("created_at", "pk")
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in selectors.audit_rows(queryset)), content_type="text/csv"
-        )
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-        return response
+        return csv_response(selectors.audit_rows(queryset), filename=f"audit-{stamp}.csv")
 
 
 @admin.register(Review)
@@ -88,4 +80,4 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 @admin.register(ShareLink)
 class ShareLinkAdmin(ReadOnlyAdmin):
-    list_display = ["ad", "recipient", "kind", "created_by", "expires_at", "revoked_at"]
+    list_display = ["ad", "recipient", "kind", "created_by", "expires_at", "revoked_at", "used_at"]

@@ -41,6 +41,10 @@ class AuditEvent(AppendOnly):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     stakeholder_name = models.CharField(max_length=120, blank=True)
+    # The share link a stakeholder acted through (their name is the recipient the link was made for).
+    share_link = models.ForeignKey(
+        "ShareLink", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
     action = models.CharField(max_length=40, choices=Action.choices)
     from_state = models.CharField(max_length=20, choices=State.choices)
     to_state = models.CharField(max_length=20, choices=State.choices)
@@ -64,7 +68,8 @@ class AuditEvent(AppendOnly):
         if self.actor_id is not None:
             return self.actor.display_name  # type: ignore[union-attr]
         if self.stakeholder_name:
-            return f"{self.stakeholder_name} (via share link)"
+            link = f" #{self.share_link_id}" if self.share_link_id else ""
+            return f"{self.stakeholder_name} (via share link{link})"
         return "InMail Studio"
 
     @property
@@ -183,6 +188,9 @@ class ShareLink(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A sign-off link records one decision, by the recipient it was made for; then it only shows.
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 
 from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Ad
+from inmail_studio.single_line import one_line
 
 from .models import Notification
 
@@ -32,7 +33,8 @@ def notify(*, recipients: Iterable[User], ad: Ad, message: str, url: str, actor:
     )
     emails = [
         EmailMessage(
-            subject=f"[InMail Studio] {message}"[:200],
+            # One line whatever the names in it hold: a line break would make Django refuse the header.
+            subject=one_line(f"[InMail Studio] {message}")[:200],
             body=render_to_string(
                 "review/email/notification.txt",
                 {"user": user, "message": message, "link": f"{settings.SITE_URL}{url}", "ad_name": ad.name},

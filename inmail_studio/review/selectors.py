@@ -287,8 +287,9 @@ def audit_rows(queryset: QuerySet[AuditEvent]) -> Any:
         "revision hash",
         "comment",
         "ip",
+        "share link",
     ]
-    for e in queryset.select_related("actor", "ad", "workspace").iterator(chunk_size=2000):
+    for e in queryset.select_related("actor", "ad", "workspace", "share_link").iterator(chunk_size=2000):
         yield [
             e.created_at.isoformat(),
             e.workspace.name,
@@ -301,4 +302,5 @@ def audit_rows(queryset: QuerySet[AuditEvent]) -> Any:
             e.revision_hash,
             e.comment,
             e.ip or "",
+            f"#{e.share_link_id} for {e.share_link.recipient}" if e.share_link else "",
         ]

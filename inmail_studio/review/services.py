@@ -26,6 +26,7 @@ from inmail_studio.ads.conversation import empty_tree
 from inmail_studio.ads.models import Ad, CtaKind, Kind, Revision, State
 from inmail_studio.ads.selectors import ads_for
 from inmail_studio.linkedin.services import sync_queue as linkedin_sync_queue
+from inmail_studio.single_line import validate_single_line
 
 from . import workflow
 from .models import (
@@ -46,6 +47,9 @@ from .workflow import IllegalMove, StaleState
 COMMENT_FIELDS: dict[str, str] = dict(snapshots.FIELDS)
 SHARE_LINK_DAYS = 7
 SHARE_LINK_MAX_DAYS = 30
+RECIPIENT_MAX = 120
+# Comments are read by people, in threads, timelines and emails: a bound keeps every page that shows them cheap.
+COMMENT_MAX = 5000
 _SHARE_SALT = "inmail_studio.review.share"
 
 
@@ -59,6 +63,19 @@ class ShareLinkRefused(Exception):
     def __init__(self, message: str, *, status: int = 404) -> None:
         super().__init__(message)
         self.status = status
+
+
+class ShareLinkUsed(ShareLinkRefused):
+    """The sign-off link already recorded its one decision."""
+
+    def __init__(self, link: ShareLink) -> None:
+        verdict = "signed off" if link.used_verdict == Verdict.APPROVED else "asked for changes"
+        when = timezone.localtime(link.used_at).strftime("%-d %B %Y, %H:%M") if link.used_at else ""
+        super().__init__(
+            f"This link was already used: {link.recipient} {verdict} on {when}. A sign-off link records "
+            "one decision; ask the person who shared it for a new link to decide again.",
+            status=409,
+        )
 
 
 # ---------------------------------------------------------------- lookups and checks
@@ -148,6 +165,12 @@ def submission_problems(ad: Ad, *, revision: Revision | None = None) -> list[str
     return problems
 
 
+def _within_comment_limit(*texts: str, refusal: type[ValidationError] = ValidationError) -> None:
+    longest = max((len(t) for t in texts), default=0)
+    if longest > COMMENT_MAX:
+        raise refusal([f"A comment has {longest:,} characters; write at most {COMMENT_MAX:,}."])
+
+
 def _approvers(ad: Ad, *, excluding: int | None) -> list[User]:
     users = User.objects.filter(
         memberships__workspace_id=ad.workspace_id, memberships__role__in=list(APPROVE_ROLES), is_active=True
@@ -189,6 +212,7 @@ def _editor_url(ad: Ad) -> str:
 @transaction.atomic
 def submit(*, ad_id: int, actor: User, ip: str | None = None, comment: str = "") -> Ad:
     """Pin the current revision and put the ad in review, if it is ready to go out."""
+    _within_comment_limit(comment.strip(), refusal=NotReady)
     ad = _locked_ad(actor, ad_id)
     _require_role(actor, ad, EDIT_ROLES, "submit ads for review")
     if not workflow.can_move(ad.state, State.IN_REVIEW):
@@ -273,8 +297,9 @@ def approve(
     *, ad_id: int, approver: User, revision_hash: str, comment: str = "", ip: str | None = None
 ) -> Ad:
     """Approve exactly the revision the approver saw (named by its hash)."""
-    ad, review = _deciding(approver, ad_id, revision_hash, "approve ads")
     comment = comment.strip()
+    _within_comment_limit(comment)
+    ad, review = _deciding(approver, ad_id, revision_hash, "approve ads")
     _decide(
         ad=ad,
         review=review,
@@ -305,6 +330,7 @@ def request_changes(
     """Send the ad back to its author with at least one comment (general or on a field)."""
     comment = comment.strip()
     by_field = {f: text.strip() for f, text in (field_comments or {}).items() if text and text.strip()}
+    _within_comment_limit(comment, *by_field.values())
     unknown = set(by_field) - set(COMMENT_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown field: {', '.join(sorted(unknown))}.")
@@ -341,6 +367,7 @@ def comment_add(*, ad_id: int, author: User, body: str, field: str = "", ip: str
     body = body.strip()
     if not body:
         raise ValidationError("Write a comment first.")
+    _within_comment_limit(body)
     if field and field not in COMMENT_FIELDS:
         raise ValidationError("Choose one of the ad's fields, or none.")
     ad = _locked_ad(author, ad_id)
@@ -399,6 +426,14 @@ def share_link_create(
     recipient = recipient.strip()
     if not recipient:
         raise ValidationError("Say who the link is for; their name appears in the timeline.")
+    try:
+        validate_single_line(recipient)
+    except ValidationError:
+        raise ValidationError("Who the link is for must be one line: remove the line break.") from None
+    if len(recipient) > RECIPIENT_MAX:
+        raise ValidationError(
+            f"Who the link is for: at most {RECIPIENT_MAX} characters ({len(recipient)} now)."
+        )
     if kind not in ShareKind.values:
         raise ValidationError("Choose preview or sign-off.")
     if not 1 <= days <= SHARE_LINK_MAX_DAYS:
@@ -410,7 +445,7 @@ def share_link_create(
         ad=ad,
         revision=revision,
         kind=kind,
-        recipient=recipient[:120],
+        recipient=recipient,
         created_by=creator,
         expires_at=timezone.now() + timedelta(days=days),
     )
@@ -421,6 +456,7 @@ def share_link_create(
         revision=revision,
         comment=f"{link.get_kind_display()} link for {link.recipient}, valid {days} days",
         ip=ip,
+        share_link=link,
     )
     return SharedLink(link=link, token=share_token(link))
 
@@ -443,6 +479,7 @@ def share_link_revoke(*, link_id: int, actor: User, ip: str | None = None) -> Sh
             revision=Revision.objects.get(pk=link.revision_id),
             comment=f"Link for {link.recipient}",
             ip=ip,
+            share_link=link,
         )
     return link
 
@@ -469,12 +506,17 @@ def share_link_resolve(token: str) -> ShareLink:
     return link
 
 
+STAKEHOLDER_COMMENT_MAX = 5000
+
+
 @transaction.atomic
 def stakeholder_decide(
-    *, token: str, name: str, verdict: str, revision_hash: str, comment: str = "", ip: str | None = None
+    *, token: str, verdict: str, revision_hash: str, comment: str = "", ip: str | None = None
 ) -> ShareLink:
-    """A stakeholder's sign-off through a sign-off link, recorded under the name they give.
+    """The decision of a sign-off link's recipient, recorded under their name and with the link.
 
+    The link names its recipient when it is made, and records one decision: a second attempt
+    (a replay, a second tab, a forwarded link) is refused with ShareLinkUsed and rings nobody.
     A sign-off is recorded beside the review; it does not replace the approver's decision.
     Asking for changes sends an ad that is in review on this very revision back to its author.
     """
@@ -483,13 +525,20 @@ def stakeholder_decide(
         raise ShareLinkRefused("This link is for viewing only.", status=403)
     if revision_hash != link.revision.content_hash:
         raise ShareLinkRefused("This sign-off names another revision than the link shows.", status=409)
-    name, comment = name.strip()[:120], comment.strip()
-    if not name:
-        raise ValidationError("Write your name; it is recorded with your sign-off.")
+    comment = comment.strip()
     if verdict not in Verdict.values:
         raise ValidationError("Choose approve or request changes.")
     if verdict == Verdict.CHANGES_REQUESTED and not comment:
         raise ValidationError("Say what needs to change.")
+    if len(comment) > STAKEHOLDER_COMMENT_MAX:
+        raise ValidationError(
+            f"The comment has {len(comment):,} characters; write at most {STAKEHOLDER_COMMENT_MAX:,}."
+        )
+    # The link's row lock makes "decides once" hold under parallel submits: the second waits, then sees it used.
+    link = ShareLink.objects.select_for_update().select_related("revision", "ad").get(pk=link.pk)
+    if link.used_at is not None:
+        raise ShareLinkUsed(link)
+    name = link.recipient
     ad = Ad.objects.select_for_update().get(pk=link.ad_id)
     review = Review.objects.filter(ad=ad).select_related("revision").first()
     if comment:
@@ -506,6 +555,7 @@ def stakeholder_decide(
                 State.CHANGES_REQUESTED,
                 actor=None,
                 stakeholder_name=name,
+                share_link=link,
                 revision=link.revision,
                 note=comment,
                 ip=ip,
@@ -517,6 +567,7 @@ def stakeholder_decide(
                 action=Action.STAKEHOLDER_CHANGES_REQUESTED,
                 actor=None,
                 stakeholder_name=name,
+                share_link=link,
                 revision=link.revision,
                 comment=comment,
                 ip=ip,
@@ -528,11 +579,14 @@ def stakeholder_decide(
             action=Action.STAKEHOLDER_APPROVED,
             actor=None,
             stakeholder_name=name,
+            share_link=link,
             revision=link.revision,
             comment=comment,
             ip=ip,
         )
         message = f"{name} signed off “{ad.name}” (r{link.revision.number}) through a share link."
+    link.used_at, link.used_verdict = timezone.now(), verdict
+    link.save(update_fields=["used_at", "used_verdict"])
     notify(
         recipients=[*_author_side(ad, review), User.objects.get(pk=link.created_by_id)],
         ad=ad,

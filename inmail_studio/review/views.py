@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,8 +23,10 @@ from inmail_studio.ads.conversation import paths
 from inmail_studio.ads.models import Ad, Kind, Persona, State
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.ads.services import BUILT_IN_PERSONAS
+from inmail_studio.client_address import client_ip_or_none
 from inmail_studio.guidance import selectors as guidance_selectors
-from inmail_studio.http import HtmxHttpRequest, framed_by_self
+from inmail_studio.http import HtmxHttpRequest, framed_by_self, small_int
+from inmail_studio.ratelimit import Rate, rate_limited
 
 from . import selectors, services
 from .models import Notification, ShareKind
@@ -39,7 +41,7 @@ def _user(request: HtmxHttpRequest) -> User:
 
 
 def _ip(request: HtmxHttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip_or_none(request)
 
 
 def _membership(request: HtmxHttpRequest, ad: Ad) -> Membership:
@@ -305,7 +307,7 @@ def share(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                 creator=user,
                 recipient=request.POST.get("recipient", ""),
                 kind=request.POST.get("kind", ShareKind.PREVIEW),
-                days=int(days) if days.isdigit() else 0,
+                days=small_int(days, digits=3) or 0,
                 ip=_ip(request),
             )
         except ValidationError as error:
@@ -328,7 +330,8 @@ def share(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         }
         for link in selectors.share_links_of(ad)
     ]
-    return render(
+    # The page lists the links' addresses, and a token is the authority: never kept in any cache.
+    response = render(
         request,
         "review/share.html",
         {
@@ -343,6 +346,8 @@ def share(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -368,9 +373,26 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# The stakeholder's page is open to anyone holding a link: each address gets so many pages (a
+# conversation's walk loads one per click) and far fewer decisions, shared by every web process.
+SHARED_PAGE_RATE = Rate(limit=240, window=600)
+SHARED_DECISION_RATE = Rate(limit=20, window=600)
+
+
+def _too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
+    minutes = max(1, round(retry_after / 60))
+    reason = (
+        f"Too many requests from your network to shared previews. Wait {minutes} minute"
+        f"{'s' if minutes != 1 else ''}, then open the link again."
+    )
+    return _private(render(request, "review/shared_refused.html", {"reason": reason}))
+
+
+@rate_limited("shared-page", SHARED_PAGE_RATE, _too_many)
+@rate_limited("shared-decision", SHARED_DECISION_RATE, _too_many, methods=("POST",))
 @require_http_methods(["GET", "POST"])
 def shared(request: HtmxHttpRequest, token: str) -> HttpResponse:
-    """The stakeholder's page: one revision's preview, and for sign-off links two buttons."""
+    """The stakeholder's page: one revision's preview, and for sign-off links two buttons (used once)."""
     try:
         link = services.share_link_resolve(token)
     except services.ShareLinkRefused as error:
@@ -381,9 +403,8 @@ def shared(request: HtmxHttpRequest, token: str) -> HttpResponse:
     done = ""
     if request.method == "POST":
         try:
-            services.stakeholder_decide(
+            link = services.stakeholder_decide(
                 token=token,
-                name=request.POST.get("name", ""),
                 verdict=request.POST.get("verdict", ""),
                 revision_hash=request.POST.get("revision", ""),
                 comment=request.POST.get("comment", ""),

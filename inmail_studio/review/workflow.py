@@ -13,7 +13,7 @@ from django.db import transaction
 from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Ad, Revision, State
 
-from .models import Action, AuditEvent, Review, ReviewStatus
+from .models import Action, AuditEvent, Review, ReviewStatus, ShareLink
 
 ALLOWED: dict[State, frozenset[State]] = {
     State.DRAFT: frozenset({State.IN_REVIEW}),
@@ -72,6 +72,7 @@ def move(
     ip: str | None = None,
     action: str = "",
     stakeholder_name: str = "",
+    share_link: ShareLink | None = None,
 ) -> Ad:
     """Change the ad's state under a row lock, write the audit row, or raise IllegalMove.
 
@@ -87,6 +88,7 @@ def move(
             ad_id=ad.pk,
             actor=actor,
             stakeholder_name=stakeholder_name if actor is None else "",
+            share_link=share_link,
             action=action or Action.MOVED,
             from_state=current,
             to_state=to,
@@ -124,6 +126,7 @@ def record(
     comment: str = "",
     ip: str | None = None,
     stakeholder_name: str = "",
+    share_link: ShareLink | None = None,
 ) -> AuditEvent:
     """An audit row for something that doesn't change the state (a comment, a share link)."""
     return AuditEvent.objects.create(
@@ -131,6 +134,7 @@ def record(
         ad_id=ad.pk,
         actor=actor,
         stakeholder_name=stakeholder_name if actor is None else "",
+        share_link=share_link,
         action=action,
         from_state=ad.state,
         to_state=ad.state,

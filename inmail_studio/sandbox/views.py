@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,8 +43,31 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _readable_members(request: HttpRequest) -> QuerySet[Member]:
+    """The members whose test inbox the signed-in user may read: every one for staff; otherwise the
+    member a workspace of theirs is connected to LinkedIn as (test sends arrive in that inbox)."""
+    from inmail_studio.linkedin.models import LinkedInConnection
+
+    if request.user.is_staff:
+        return Member.objects.all()
+    urns = LinkedInConnection.objects.filter(
+        workspace__memberships__user_id=request.user.pk or 0
+    ).values_list("member_urn", flat=True)
+    slugs = [urn.removeprefix("urn:li:person:") for urn in urns if urn.startswith("urn:li:person:")]
+    return Member.objects.filter(slug__in=slugs)
+
+
+def _inbox_owner(request: HttpRequest, slug: str) -> Member:
+    """The member whose inbox this is, if the user may read it; another's inbox is a 404."""
+    member = _readable_members(request).filter(slug=slug).first()
+    if member is None:
+        raise Http404("No such test inbox.")
+    return member
+
+
+@login_required
 def inbox_members(request: HttpRequest) -> HttpResponse:
-    members = Member.objects.annotate(received=Count("test_messages"))
+    members = _readable_members(request).annotate(received=Count("test_messages"))
     return render(request, "sandbox/inbox_members.html", {"members": members})
 
 
@@ -52,16 +76,18 @@ def _device(request: HttpRequest) -> str:
     return device if device in preview.DEVICES else "desktop"
 
 
+@login_required
 def inbox(request: HttpRequest, slug: str) -> HttpResponse:
-    member = get_object_or_404(Member, slug=slug)
+    member = _inbox_owner(request, slug)
     received = list(member.test_messages.all()[:50])
     if received:
         return _render_message(request, member, received, received[0])
     return render(request, "sandbox/inbox.html", {"member": member, "received": received, "opened": None})
 
 
+@login_required
 def inbox_message(request: HttpRequest, slug: str, message_id: int) -> HttpResponse:
-    member = get_object_or_404(Member, slug=slug)
+    member = _inbox_owner(request, slug)
     opened = get_object_or_404(InboxMessage, pk=message_id, recipient=member)
     return _render_message(request, member, list(member.test_messages.all()[:50]), opened)
 
@@ -109,9 +135,10 @@ def _render_message(
 
 
 @frameable_by_self
+@login_required
 def inbox_frame(request: HttpRequest, slug: str, message_id: int) -> HttpResponse:
     """One step of a test conversation as a bare document, for the inbox's frame (`?path=m1b1.m2b2`)."""
-    member = get_object_or_404(Member, slug=slug)
+    member = _inbox_owner(request, slug)
     opened = get_object_or_404(InboxMessage, pk=message_id, recipient=member)
     device = _device(request)
     return HttpResponse(

@@ -131,6 +131,7 @@ def app_environment(run: Run) -> dict[str, str]:
         "CELERY_BROKER_URL": run.broker_url,
         "CACHE_URL": run.cache_url,
         "LINKEDIN_SANDBOX": "false",
+        "TRUSTED_PROXY_COUNT": "1",
         "SERVE_MEDIA": "true",
         "CELERY_BEAT_STATE_DIR": f"{run.state_dir}/beat",
         # The .env beside the compose file (.env.example lists them).

@@ -97,6 +97,18 @@
       if (form && window.htmx) { setDirty(true); window.htmx.trigger(form, "refresh-preview"); }
     }
   });
+  /* Refusals said in place: a refused request (too large, an invisible character) answers with a
+     message retargeted to #messages, and a refused banner with the banner field and its message.
+     htmx leaves 4xx responses unswapped unless told. */
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr;
+    var retargeted = xhr.getResponseHeader("HX-Retarget") === "#messages";
+    var banner = e.detail.target && e.detail.target.id === "banner";
+    if ((retargeted && (xhr.status === 400 || xhr.status === 413)) || (banner && (xhr.status === 422 || xhr.status === 413))) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
   /* A failed preview (network, server error) must not look like the ad is fine. */
   document.addEventListener("htmx:responseError", function (e) {
     if (e.detail.target && e.detail.target.id === "preview") e.detail.target.classList.add("preview-stale");

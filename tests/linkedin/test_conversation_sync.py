@@ -32,7 +32,6 @@ from inmail_studio.linkedin.models import (
 from inmail_studio.linkedin.payloads import message_batches
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox.services import faults_configure
-from tests.conftest import PASSWORD
 
 from .conftest import WEBINAR, approve_ad, creatives_of
 from .conversations import (
@@ -99,7 +98,7 @@ def test_a_conversation_ad_only_goes_into_a_conversation_campaign(
     webinar = str(workspace.linkedin_campaigns.get(name=WEBINAR).urn)
     with pytest.raises(ValidationError, match="needs a conversation ad campaign"):
         services.campaign_choose(ad_id=ad.pk, user=author, campaign_urn=webinar)
-    client.login(username=author.username, password=PASSWORD)
+    client.force_login(author)
     page = client.get(f"/ads/{ad.pk}/conversation/").content.decode()
     assert "Conversation pilot" in page and WEBINAR not in page
     assert "Only conversation-ad campaigns" in page
@@ -220,12 +219,14 @@ def test_a_conversation_test_arrives_in_the_inbox_walks_and_then_launches(
     assert message.recipient.slug == "ada-admin"
     tree = message.conversation or message.snapshot["tree"]
     first = next(m for m in tree["messages"] if m["id"] == tree["first"])
-    opened = Client().get(f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/").content.decode()
+    reader = Client()
+    reader.force_login(author)  # a member of the workspace connected as ada-admin
+    opened = reader.get(f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/").content.decode()
     assert first["buttons"][0]["text"] in opened
     # The member clicks the first reply and reads the follow-up.
     button = first["buttons"][0]
     frame = f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/frame?device=desktop&path={button['id']}"
-    walked = Client().get(frame).content.decode()
+    walked = reader.get(frame).content.decode()
     follow_up = next(m for m in tree["messages"] if m["id"] == button["target"])
     assert follow_up["buttons"][0]["text"] in walked
     ad.refresh_from_db()
@@ -240,7 +241,7 @@ def test_show_api_payload_lists_the_conversation_calls_in_order(
     ready: Any, author: User, client: Client
 ) -> None:
     ad = ready(approve=False)
-    client.login(username=author.username, password=PASSWORD)
+    client.force_login(author)
     calls = client.get(f"/linkedin/ads/{ad.pk}/payload/?format=json").json()
     names = [c["call"] for c in calls]
     assert names[0] == "POST /rest/conversationAds"

@@ -86,9 +86,7 @@ def test_a_token_for_one_revision_is_refused_on_another(ad: Ad, author: User) ->
 
 def test_a_signoff_naming_another_revision_is_refused(ad: Ad, author: User) -> None:
     shared = _link(ad, author, ShareKind.SIGNOFF)
-    response = client_for(None).post(
-        _url(shared.token), {"name": "Maria Chen", "verdict": "approved", "revision": "f" * 64}
-    )
+    response = client_for(None).post(_url(shared.token), {"verdict": "approved", "revision": "f" * 64})
     assert response.status_code == 409
     assert not AuditEvent.objects.filter(action="stakeholder_approved").exists()
 
@@ -97,31 +95,34 @@ def test_a_preview_link_cannot_sign_off(ad: Ad, author: User) -> None:
     shared = _link(ad, author)
     response = client_for(None).post(
         _url(shared.token),
-        {"name": "Maria Chen", "verdict": "approved", "revision": shared.link.revision.content_hash},
+        {"verdict": "approved", "revision": shared.link.revision.content_hash},
     )
     assert response.status_code == 403
     assert "Approve" not in client_for(None).get(_url(shared.token)).content.decode()
 
 
-def test_a_stakeholder_signoff_is_recorded_in_the_timeline_under_their_name(ad: Ad, author: User) -> None:
+def test_a_stakeholder_signoff_is_recorded_in_the_timeline_under_the_links_recipient(
+    ad: Ad, author: User
+) -> None:
     services.submit(ad_id=ad.pk, actor=author)
     shared = _link(ad, author, ShareKind.SIGNOFF)
     response = client_for(None).post(
         _url(shared.token),
-        {"name": "Maria Chen", "verdict": "approved", "revision": shared.link.revision.content_hash},
+        {"verdict": "approved", "revision": shared.link.revision.content_hash},
     )
     assert response.status_code == 200
     assert "Your sign-off is recorded" in response.content.decode()
     event = AuditEvent.objects.get(action="stakeholder_approved")
-    assert (event.stakeholder_name, event.actor, event.revision_hash) == (
-        "Maria Chen",
+    assert (event.stakeholder_name, event.actor, event.revision_hash, event.share_link) == (
+        "Maria from Legal",
         None,
         shared.link.revision.content_hash,
+        shared.link,
     )
     ad.refresh_from_db()
     assert ad.state == State.IN_REVIEW  # a sign-off doesn't replace the approver's decision
     timeline = client_for(author).get(f"/review/ads/{ad.pk}/timeline/").content.decode()
-    assert "Maria Chen (via share link)" in timeline
+    assert f"Maria from Legal (via share link #{shared.link.pk})" in timeline
 
 
 def test_a_stakeholder_asking_for_changes_sends_the_ad_back(ad: Ad, author: User) -> None:
@@ -129,14 +130,13 @@ def test_a_stakeholder_asking_for_changes_sends_the_ad_back(ad: Ad, author: User
     shared = _link(ad, author, ShareKind.SIGNOFF)
     missing = client_for(None).post(
         _url(shared.token),
-        {"name": "Maria Chen", "verdict": "changes_requested", "revision": shared.link.revision.content_hash},
+        {"verdict": "changes_requested", "revision": shared.link.revision.content_hash},
     )
     assert missing.status_code == 422
     assert "Say what needs to change" in missing.content.decode()
     client_for(None).post(
         _url(shared.token),
         {
-            "name": "Maria Chen",
             "verdict": "changes_requested",
             "comment": "Add the legal footer.",
             "revision": shared.link.revision.content_hash,

@@ -92,7 +92,6 @@ def planted(workspace: Workspace, author: User, approver: User, sender: Sender) 
     ad.refresh_from_db()
     review_services.stakeholder_decide(
         token=shared.token,
-        name=IMG,
         verdict="approved",  # the ad stays in review, so the approver's queue lists it
         revision_hash=ad.current_revision.content_hash,  # type: ignore[union-attr]
         comment=SCRIPT,
