@@ -38,6 +38,8 @@ def frameable_by_self(view: V) -> V:
         return framed_by_self(view(*args, **kwargs))
 
     return wrapper  # type: ignore[return-value]
+
+
 def small_int(value: object, *, digits: int = 18) -> int | None:
     """A whole number as typed in a request (ASCII digits only, at most `digits` of them), else None.
 

@@ -442,7 +442,7 @@ AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not what the brake nee
 # Never stored in an attempt row: passwords (always), the CSRF token and the address (its own column).
 AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken", "ip_address"]
 # Axes logs every sign-in at INFO; its warnings (failures, lockouts) are the ones worth reading.
-LOGGING.setdefault("loggers", {})["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}  # type: ignore[index]
+LOGGING.setdefault("loggers", {})["axes"] = {"level": env("AXES_LOG_LEVEL", "WARNING")}
 
 # Requests and uploads (inmail_studio/middleware.py, uploads.py): a body over MAX_REQUEST_BYTES is
 # refused by its Content-Length before it is read (413); no file is kept past MAX_UPLOAD_BYTES (the

@@ -4,9 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import include, path
 
-from inmail_studio import private_media
-
-from inmail_studio import health
+from inmail_studio import health, private_media
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from inmail_studio.accounts.models import User
