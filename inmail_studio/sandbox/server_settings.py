@@ -34,3 +34,6 @@ TEMPLATES = [
         },
     }
 ]
+# The test inboxes need sign-in (staff, or a member of a connected workspace); here the only sign-in
+# page is the admin's.
+LOGIN_URL = "/admin/login/"

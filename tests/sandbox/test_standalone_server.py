@@ -94,7 +94,8 @@ def test_the_server_serves_the_sandbox_at_linkedins_paths_and_nothing_of_the_app
     )
     assert unauthenticated.status_code == 401
     assert unauthenticated.json()["code"] == "EMPTY_ACCESS_TOKEN"  # LinkedIn's error, from the sandbox
-    assert requests.get(f"{url}/inbox/", timeout=5).status_code == 200
+    inbox = requests.get(f"{url}/inbox/", timeout=5, allow_redirects=False)  # test inboxes need sign-in
+    assert inbox.status_code == 302 and inbox.headers["Location"].startswith("/admin/login/")
     for path in ("/ads/", "/accounts/login/", "/sandbox/linkedin/rest/adAccounts", "/linkedin/"):
         assert requests.get(f"{url}{path}", timeout=5).status_code == 404, path
     with sqlite3.connect(database) as db:  # its own database, seeded with the demo accounts

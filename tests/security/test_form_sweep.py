@@ -79,7 +79,11 @@ def test_a_nul_character_in_a_field_name_is_refused_too(
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("name", sorted(READS))
+# The health endpoints answer before any other middleware and read nothing of the request but its path.
+HEALTH = {"healthz", "readyz"}
+
+
+@pytest.mark.parametrize("name", sorted(set(READS) - HEALTH))
 def test_a_nul_character_in_a_query_string_is_a_clear_400(
     name: str, world: World, admin_client: Client
 ) -> None:
