@@ -27,6 +27,8 @@ class State(models.TextChoices):
     SYNC_FAILED = "sync_failed", "Sync failed"
     SYNCED = "synced", "Synced"
     TESTED = "tested", "Tested"
+    # The creative is being set ACTIVE on LinkedIn (a task, through the outbox); locked meanwhile.
+    LAUNCHING = "launching", "Launching"
     LIVE = "live", "Live"
 
 
@@ -186,8 +188,9 @@ class Ad(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        """Live ads can't change; ads in review wait for a decision (or a withdrawal)."""
-        return self.state in (State.IN_REVIEW, State.LIVE, State.SYNCING)
+        """Live ads can't change; ads in review wait for a decision (or a withdrawal); an ad being
+        synced or launched waits for LinkedIn (an edit then would leave LinkedIn with another version)."""
+        return self.state in (State.IN_REVIEW, State.LIVE, State.SYNCING, State.LAUNCHING)
 
 
 def content_hash(snapshot: dict[str, Any]) -> str:

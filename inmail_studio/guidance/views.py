@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 from typing import Any
 
-from celery.exceptions import Retry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,8 +18,8 @@ from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.ads import limits, preview
 from inmail_studio.ads import selectors as ad_selectors
 from inmail_studio.ads.models import Ad, Kind, Persona, State
+from inmail_studio.dispatch import dispatch
 from inmail_studio.http import HtmxHttpRequest
-from inmail_studio.linkedin.client import Transient
 from inmail_studio.linkedin.models import Campaign
 
 from . import forecast as forecasting
@@ -305,9 +303,8 @@ def ad_results(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         if ad.state == State.LIVE:
             from .tasks import pull_ad_results_task
 
-            # In-process Celery only raises here: the pull recorded why, and the page says so.
-            with contextlib.suppress(Transient, Retry):
-                pull_ad_results_task.delay(ad.pk)
+            # A broker that is down is logged; the hourly pull catches up.
+            dispatch(pull_ad_results_task, ad.pk)
             messages.success(request, "Asked LinkedIn for the latest figures.")
         return redirect("guidance:results", ad.pk)
     return render(request, "guidance/results.html", _results_context(ad, membership))

@@ -2,7 +2,7 @@
 
 version (426) → protocol header (400) → bearer token (401) → injected faults
 → the resource, whose `RestliError` becomes LinkedIn's error JSON. After a
-create (201, or a BATCH_CREATE) the "drop" fault may cut the connection.
+write that took effect (a create, an action, a partial update) the "drop" fault may cut the connection.
 """
 
 from __future__ import annotations
@@ -102,10 +102,12 @@ def endpoint(view: View) -> Callable[..., HttpResponse]:
         except RestliError as error:
             return restli.stamp(restli.error_response(error))
         restli.stamp(response)
-        is_create = response.status_code == 201 or (
-            restli.restli_method(request) == "BATCH_CREATE" and response.status_code < 300
+        # Any write that took effect can lose its answer: a create, and an action (sendTestInMail)
+        # or a PARTIAL_UPDATE (a launch's intendedStatus) too.
+        took_effect = response.status_code == 201 or (
+            request.method != "GET" and response.status_code < 300
         )
-        if is_create and faults.should_drop(injected):
+        if took_effect and faults.should_drop(injected):
             faults.drop_connection(request)
         return response
 

@@ -40,6 +40,7 @@ WRITES: dict[str, dict[str, object]] = {
     "linkedin:campaign": {"campaign": ""},
     "linkedin:retry": {},
     "linkedin:test_send": {},
+    "linkedin:test_send_confirm": {},
     "linkedin:launch": {},
     "guidance:forecast": {"audience_size": "5000"},
     "guidance:variant_create": {"subject": "Variant subject"},
