@@ -112,6 +112,13 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if PRODUCTION else 0),
     )
 }
+# A statement that runs longer than this is cancelled (PostgreSQL; 0 = no limit): a save stuck behind a
+# lock answers with the form and everything typed, and "try again", instead of hanging a worker.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 0)
+if DATABASE_STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run`: the web server, a Celery worker and beat share the SQLite file. WAL lets readers
     # work beside a writer, IMMEDIATE takes the write lock when a transaction begins (so two writers

@@ -253,7 +253,7 @@ def test_an_author_adds_renames_and_removes_sample_members(author: User, workspa
 def test_a_sample_member_without_a_label_is_refused(author: User, workspace: Workspace) -> None:
     data = _personas_post(workspace, **{"form-3-first_name": "Nameless"})
     response = client_for(author).post(reverse("ads:personas"), data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     html = response.content.decode()
     assert "were not saved" in html
     assert "This field is required." in html

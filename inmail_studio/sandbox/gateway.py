@@ -104,9 +104,7 @@ def endpoint(view: View) -> Callable[..., HttpResponse]:
         restli.stamp(response)
         # Any write that took effect can lose its answer: a create, and an action (sendTestInMail)
         # or a PARTIAL_UPDATE (a launch's intendedStatus) too.
-        took_effect = response.status_code == 201 or (
-            request.method != "GET" and response.status_code < 300
-        )
+        took_effect = response.status_code == 201 or (request.method != "GET" and response.status_code < 300)
         if took_effect and faults.should_drop(injected):
             faults.drop_connection(request)
         return response

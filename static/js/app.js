@@ -40,7 +40,7 @@
   /* A save that failed re-renders the form with everything typed: it is still unsaved. */
   document.addEventListener("DOMContentLoaded", function () {
     var form = guardedForm();
-    if (form && form.querySelector(".field-invalid, .form-error")) setDirty(true);
+    if (form && form.querySelector(".field-invalid, .form-error, [data-conflict]")) setDirty(true);
   });
 
   /* ---------- Preview controls outside the form (persona, device) refresh the preview ---------- */
