@@ -270,6 +270,10 @@ elif CELERY_BROKER_URL.startswith("filesystem"):
         "control_folder": str(_BROKER_DIR / "control"),
         "polling_interval": 0.5,
     }
+# Presence in the editors: each open editor beats every EDIT_PRESENCE_BEAT_SECONDS; one silent for
+# EDIT_PRESENCE_SECONDS no longer counts as open.
+EDIT_PRESENCE_BEAT_SECONDS = env_int("EDIT_PRESENCE_BEAT_SECONDS", 15)
+EDIT_PRESENCE_SECONDS = env_int("EDIT_PRESENCE_SECONDS", 45)
 # How long a queued job's message may wait to be taken before beat sends it again, and how often
 # beat looks for jobs whose deadline passed (and for ads whose state claims work nobody does).
 OUTBOX_QUEUED_GRACE_SECONDS = env_int("OUTBOX_QUEUED_GRACE_SECONDS", 30)

@@ -29,7 +29,7 @@ from inmail_studio.guidance import services as guidance_services
 from inmail_studio.http import HtmxHttpRequest
 
 from . import conversation_services as cs
-from . import limits, preview, selectors, snapshots
+from . import limits, preview, selectors, snapshots, views
 from .conversation import LINKING_ACTIONS, compare_trees, path_to, paths, tree_of
 from .conversation_diagram import layout
 from .conversation_templates import TEMPLATES
@@ -278,6 +278,7 @@ def _editor_context(
         "max_buttons": limits.BUTTONS_PER_MESSAGE.maximum,
         "max_messages": limits.MESSAGES_PER_CONVERSATION.maximum,
         "checklist": _checklist(ad, tree, checklist_data),
+        **views._presence_context(ad, _user(request)),
         "form_data": form_data,
         "form_kind": (form_data.get("kind") if form_data is not None else None)
         or (selected.kind if selected else ""),

@@ -306,3 +306,23 @@ class ConversationButton(models.Model):
     @property
     def ref(self) -> str:
         return f"b{self.pk}"
+
+
+class EditPresence(models.Model):
+    """Who has an ad's editor open: one row per browser tab, refreshed by the editor's heartbeat.
+
+    A row not refreshed within `settings.EDIT_PRESENCE_SECONDS` no longer counts (the tab closed,
+    the laptop slept); old rows are deleted as new heartbeats come in.
+    """
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tab = models.CharField(max_length=40)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ad", "user", "tab"], name="one_presence_per_tab")]
+        indexes = [models.Index(fields=["ad", "seen_at"], name="presence_ad_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on ad {self.ad_id} ({self.tab})"

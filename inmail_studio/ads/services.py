@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -287,3 +288,22 @@ def ad_content_saved(*, ad: Ad, editor: User) -> Revision | None:
     if revision is not None:
         _on_content_changed(ad, editor=editor, revision=revision)
     return revision
+
+
+def presence_beat(*, ad: Ad, user: User, tab: str) -> None:
+    """The editor of `ad` is open in this user's browser tab `tab` (a heartbeat, every few seconds)."""
+    from django.conf import settings
+
+    from .models import EditPresence
+
+    now = timezone.now()
+    EditPresence.objects.bulk_create(
+        [EditPresence(ad=ad, user=user, tab=tab[:40], seen_at=now)],
+        update_conflicts=True,
+        unique_fields=["ad", "user", "tab"],
+        update_fields=["seen_at"],
+    )
+    # Tabs that stopped beating long ago (closed, asleep) are forgotten.
+    EditPresence.objects.filter(
+        seen_at__lt=now - timedelta(seconds=20 * settings.EDIT_PRESENCE_SECONDS)
+    ).delete()

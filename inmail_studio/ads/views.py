@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -185,6 +186,7 @@ def _editor(
         **_preview_context(request, snapshot, membership.workspace_id),
         "checklist": guidance.checklist_for(snapshot, ad=ad, workspace_id=membership.workspace_id, data=data),
         "conflict": conflict,
+        **(_presence_context(ad, _user(request)) if ad is not None else {}),
         # The revision the form stands on: a re-rendered form keeps the one it was loaded from (a
         # newer revision saved meanwhile must still be caught), a conflict moves it to the newest.
         "base_version": conflict.version
@@ -543,6 +545,32 @@ def _personas_conflict(
         ),
         rebuilt,
     )
+
+
+TAB = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+@login_required
+@require_POST
+def presence(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """The editor's heartbeat (htmx, every EDIT_PRESENCE_BEAT_SECONDS): note this tab, say who else is here."""
+    user = _user(request)
+    ad = get_object_or_404(selectors.ads_for(user), pk=ad_id)
+    tab = request.POST.get("tab", "")
+    if not TAB.match(tab):
+        return HttpResponse("A tab id of letters, digits, - and _ is needed.", status=400)
+    services.presence_beat(ad=ad, user=user, tab=tab)
+    return render(request, "ads/_presence.html", _presence_context(ad, user, tab=tab))
+
+
+def _presence_context(ad: Ad, user: User, *, tab: str = "") -> dict[str, Any]:
+    from django.conf import settings
+
+    return {
+        "ad": ad,
+        "presence": selectors.presence_on(ad, user, tab=tab),
+        "presence_every": settings.EDIT_PRESENCE_BEAT_SECONDS,
+    }
 
 
 @login_required

@@ -59,6 +59,7 @@ HARMLESS_POSTS = {
     "accounts:logout",
     "accounts:login",
     "review:shared",  # the stakeholder's sign-off: the signed token is the authority (tests/security/test_share_links.py)
+    "ads:presence",  # "I have this editor open": any member reading the ad, viewers included
 }
 READS = {
     "home",
