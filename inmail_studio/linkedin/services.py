@@ -299,22 +299,22 @@ def senders_import(*, workspace: Workspace) -> list[Sender]:
             listed[urn] = (str(status), element)
     senders: list[Sender] = []
     for urn, (permission, element) in listed.items():
-        sender = Sender.objects.filter(workspace=workspace, urn=urn).first()
-        if sender is None:
-            decorated = element.get("sender~") or {}
-            name = (
-                f"{decorated.get('localizedFirstName', '')} {decorated.get('localizedLastName', '')}".strip()
-            )
-            name = name or urn.rsplit(":", 1)[-1].replace("-", " ").title()
-            sender = Sender.objects.create(
-                workspace=workspace,
-                urn=urn,
-                name=name[:120],
-                headline=str(decorated.get("localizedHeadline", ""))[:220],
-                permission=permission,
-                permission_updated_at=now,
-            )
-        elif sender.permission != permission:
+        decorated = element.get("sender~") or {}
+        name = f"{decorated.get('localizedFirstName', '')} {decorated.get('localizedLastName', '')}".strip()
+        name = name or urn.rsplit(":", 1)[-1].replace("-", " ").title()
+        # get_or_create, not filter-then-create: two admins refreshing at once both find the sender
+        # (the second create meets the unique constraint, and get_or_create reads the first one's row).
+        sender, created = Sender.objects.get_or_create(
+            workspace=workspace,
+            urn=urn,
+            defaults={
+                "name": name[:120],
+                "headline": str(decorated.get("localizedHeadline", ""))[:220],
+                "permission": permission,
+                "permission_updated_at": now,
+            },
+        )
+        if not created and sender.permission != permission:
             Sender.objects.filter(pk=sender.pk).update(permission=permission, permission_updated_at=now)
             sender.permission = permission
         senders.append(sender)
@@ -1552,12 +1552,12 @@ def contents_import(*, workspace_id: int, admin: User) -> list[Ad]:
         if "guidedReplies" in sub:
             continue  # conversation ads are imported by their own mapping, not as message ads
         regular = sub.get("regular") or sub.get("form") or {}
-        sender = Sender.objects.filter(workspace=workspace, urn=entity.get("sender", "")).first()
-        if sender is None and entity.get("sender"):
-            sender = Sender.objects.create(
+        sender = None
+        if entity.get("sender"):
+            sender, _ = Sender.objects.get_or_create(
                 workspace=workspace,
                 urn=str(entity["sender"]),
-                name=str(entity["sender"]).rsplit(":", 1)[-1][:120],
+                defaults={"name": str(entity["sender"]).rsplit(":", 1)[-1][:120]},
             )
         fields = {
             "name": str(entity.get("name") or f"Imported {urn}")[:255],

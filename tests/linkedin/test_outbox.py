@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from inmail_studio.accounts.models import User
@@ -112,7 +113,10 @@ def test_a_double_click_on_launch_sends_one_patch_and_refuses_the_second_click_c
     def click() -> None:
         client = client_for(approver)
         start.wait()
-        answers.append(client.post(f"/linkedin/ads/{tested.pk}/launch/", **HTMX).status_code)
+        try:
+            answers.append(client.post(f"/linkedin/ads/{tested.pk}/launch/", **HTMX).status_code)
+        finally:
+            connection.close()  # each thread's own connection
 
     threads = [threading.Thread(target=click) for _ in range(2)]
     for thread in threads:
