@@ -470,7 +470,8 @@ def _claim(attempt_id: int, holder: str) -> SyncAttempt | None:
     now = timezone.now()
     with transaction.atomic():
         attempt = (
-            SyncAttempt.objects.select_for_update()
+            # Only the attempt's row: locking the ad too would hold up its editor while a worker claims.
+            SyncAttempt.objects.select_for_update(of=("self",))
             .select_related("ad", "revision")
             .filter(pk=attempt_id)
             .first()
@@ -1315,7 +1316,11 @@ def test_send_run(*, test_send_id: int, holder: str = "in-process") -> None:
     now = timezone.now()
     lease = timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
     with transaction.atomic():
-        send = TestSend.objects.select_for_update().select_related("ad", "revision").get(pk=test_send_id)
+        send = (
+            TestSend.objects.select_for_update(of=("self",))
+            .select_related("ad", "revision")
+            .get(pk=test_send_id)
+        )
         if send.status not in TEST_SEND_OPEN:
             return
         if send.status == TestSendStatus.SENDING:
