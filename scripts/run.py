@@ -8,7 +8,8 @@ worker that starts takes back what a dead one held), only on a laptop.
 
 Each process's output is prefixed with its name. Ctrl-C (SIGINT) or SIGTERM stops all three
 (each in its own process group, so the development server's autoreloader and the worker's pool
-go too); if one of them exits on its own, the others are stopped and the exit code says so.
+go too). A worker or beat that dies is started again, as a restart policy does in production;
+if the web server exits, or one of them keeps dying, the others are stopped too.
 Needs no dependency beyond the project's: a short script does what honcho would.
 """
 
@@ -92,18 +93,21 @@ class Supervisor:
     def start(self) -> None:
         STATE.mkdir(exist_ok=True)
         env = environment(self.port)
-        for name, command in commands(self.port).items():
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter, manage.py and celery
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: stopped as a whole
-            )
-            self.processes[name] = process
-            assert process.stdout is not None
-            threading.Thread(target=_relay, args=(name, process.stdout), daemon=True).start()
+        for name in commands(self.port):
+            self._spawn(name, env)
+
+    def _spawn(self, name: str, env: dict[str, str]) -> None:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter, manage.py and celery
+            commands(self.port)[name],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped as a whole
+        )
+        self.processes[name] = process
+        assert process.stdout is not None
+        threading.Thread(target=_relay, args=(name, process.stdout), daemon=True).start()
 
     def stop(self, *_: object) -> None:
         if self.stopping:
@@ -128,14 +132,25 @@ class Supervisor:
             _signal_group(process, signal.SIGKILL)  # anything of theirs left behind
 
     def watch(self) -> int:
-        """Until a signal stops everything (0), or one process exits by itself (its code, or 1)."""
+        """Until a signal stops everything (0), or the web server exits by itself (its code, or 1).
+
+        A worker or beat that exits is started again, as a restart policy does in production (a
+        new worker takes back what the dead one held); one that keeps dying stops everything.
+        """
+        restarts: dict[str, list[float]] = {}
         while not self.stopping:
-            for name, process in self.processes.items():
+            for name, process in list(self.processes.items()):
                 code = process.poll()
-                if code is not None and not self.stopping:
+                if code is None or self.stopping:
+                    continue
+                recent = [t for t in restarts.get(name, []) if t > time.monotonic() - 60]
+                if name == "web" or len(recent) >= 3:
                     print(f"{name} stopped (exit code {code}); stopping the others.", flush=True)
                     self.stop()
                     return code or 1
+                print(f"{name} stopped (exit code {code}); starting it again.", flush=True)
+                restarts[name] = [*recent, time.monotonic()]
+                self._spawn(name, environment(self.port))
             time.sleep(0.5)
         return 0
 
