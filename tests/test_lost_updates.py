@@ -494,3 +494,33 @@ def test_a_button_added_by_someone_else_is_not_blanked_by_a_stale_save(
     added.refresh_from_db()
     assert added.text == "Alice's new button"  # not blanked by a form that never had it
     assert f'name="button-{added.pk}-text" value="Alice&#x27;s new button"' in refused.content.decode()
+
+
+def test_an_offer_someone_chose_meanwhile_is_not_undone_by_a_stale_editor_save(
+    ad: Ad, author: User, admin_user: User, sender: Sender
+) -> None:
+    from inmail_studio.guidance.models import AdPlan
+
+    ada = client_for(admin_user)
+    loaded = ada.get(f"/ads/{ad.pk}/")
+    plan_version = re.search(r'name="plan_version" value="([^"]*)"', loaded.content.decode())
+    assert plan_version
+    version = _version(ad)
+    # Alice picks the offer (no content change, so no new revision).
+    client_for(author).post(f"/ads/{ad.pk}/", _form(sender, version, offer_type="demo"))
+    assert AdPlan.objects.get(ad=ad).offer_type == "demo"
+    # Ada saves from her page, where the offer was still unset, changing only the footer.
+    saved = ada.post(
+        f"/ads/{ad.pk}/",
+        _form(
+            sender,
+            version,
+            footer="Ada's footer",
+            offer_type="",
+            plan_version=html.unescape(plan_version.group(1)),
+        ),
+    )
+    assert saved.status_code == 302
+    assert AdPlan.objects.get(ad=ad).offer_type == "demo"
+    ad.refresh_from_db()
+    assert ad.footer == "Ada's footer"

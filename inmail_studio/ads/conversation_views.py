@@ -279,6 +279,7 @@ def _editor_context(
         "max_messages": limits.MESSAGES_PER_CONVERSATION.maximum,
         "checklist": _checklist(ad, tree, checklist_data),
         **views._presence_context(ad, _user(request)),
+        "plan_version": _posted(checklist_data, "plan_version") or guidance_services.plan_version(ad),
         "form_data": form_data,
         "form_kind": (form_data.get("kind") if form_data is not None else None)
         or (selected.kind if selected else ""),
@@ -296,6 +297,10 @@ def _editor_context(
 
 def _current_version(ad: Ad) -> str:
     return str(ad.current_revision.number) if ad.current_revision else ""
+
+
+def _posted(data: Any, name: str) -> str:
+    return str(data.get(name, "")) if data is not None else ""
 
 
 def _posted_version(*posted: Any) -> str:

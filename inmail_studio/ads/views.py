@@ -186,6 +186,9 @@ def _editor(
         **_preview_context(request, snapshot, membership.workspace_id),
         "checklist": guidance.checklist_for(snapshot, ad=ad, workspace_id=membership.workspace_id, data=data),
         "conflict": conflict,
+        "plan_version": form.data.get("plan_version", "")
+        if form.is_bound
+        else guidance_services.plan_version(ad),
         **(_presence_context(ad, _user(request)) if ad is not None else {}),
         # The revision the form stands on: a re-rendered form keeps the one it was loaded from (a
         # newer revision saved meanwhile must still be caught), a conflict moves it to the newest.

@@ -109,12 +109,31 @@ def plan_save_from_editor(*, ad: Ad, editor: User, data: Mapping[str, Any]) -> b
     type that isn't one of the choices is ignored (only a tampered form sends one).
     """
     offer_type = data.get("offer_type")
+    utm_variant = data.get("utm_variant")
     if offer_type is not None and offer_type not in ("", *OfferType.values):
         offer_type = None
-    if offer_type is None and data.get("utm_variant") is None:
+    # A field the person left as it was loaded (`plan_version`) keeps what is stored now: another
+    # person's change made meanwhile is not undone by a form that never showed it.
+    loaded = conflicts.state_from_token(data.get("plan_version"))
+    if loaded is not None:
+        if offer_type == loaded.get("offer_type"):
+            offer_type = None
+        if utm_variant == loaded.get("utm_variant"):
+            utm_variant = None
+    if offer_type is None and utm_variant is None:
         return False
-    _, changed = plan_update(ad=ad, editor=editor, offer_type=offer_type, utm_variant=data.get("utm_variant"))
+    _, changed = plan_update(ad=ad, editor=editor, offer_type=offer_type, utm_variant=utm_variant)
     return changed
+
+
+def plan_version(ad: Ad | None) -> str:
+    """The editor's plan fields as the form was loaded with them (see `plan_save_from_editor`)."""
+    from .selectors import plan_for
+
+    if ad is None:
+        return ""
+    plan = plan_for(ad)
+    return conflicts.state_token({"offer_type": plan.offer_type, "utm_variant": plan.utm_variant})
 
 
 def figure(value: Any) -> str:
