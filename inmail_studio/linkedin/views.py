@@ -194,10 +194,18 @@ def _panel(request: HtmxHttpRequest, ad: Ad, membership: Membership, *, status: 
     )
 
 
+# States in which the ad page is locked: when the panel's polling sees the ad leave one, the page
+# reloads (the editor unlocks after a sync, shows "live" after a launch). Never while someone types.
+LOCKED_WHILE = {State.SYNCING.value, State.LAUNCHING.value}
+
+
 @login_required
 @require_GET
 def panel(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     ad, membership = _ad_and_membership(request, ad_id)
+    was = request.GET.get("was", "")
+    if request.htmx and was in LOCKED_WHILE and was != ad.state:
+        return HttpResponseClientRefresh()
     return render(request, "linkedin/_panel.html", {"panel": selectors.panel_for(ad, membership)})
 
 

@@ -466,3 +466,16 @@ def test_send_test_with_the_broker_down_says_queued_and_beat_sends_it_once_when_
     send.refresh_from_db()
     assert send.status == TestSendStatus.SENT
     assert _inbox() == 1
+
+
+def test_the_panel_reloads_the_page_when_the_ad_leaves_launching_but_never_while_it_is_editable(
+    tested: Ad, approver: User, no_dispatch: None
+) -> None:
+    client = client_for(approver)
+    services.launch(ad_id=tested.pk, approver=approver)
+    panel = client.get(f"/linkedin/ads/{tested.pk}/panel/?was=launching", **HTMX)
+    assert "HX-Refresh" not in panel and 'hx-get="/linkedin/ads/' in _text(panel)  # still launching: it polls
+    attempt = SyncAttempt.objects.get(ad=tested, kind=AttemptKind.LAUNCH)
+    services.sync_run(attempt_id=attempt.pk)
+    assert client.get(f"/linkedin/ads/{tested.pk}/panel/?was=launching", **HTMX)["HX-Refresh"] == "true"
+    assert "HX-Refresh" not in client.get(f"/linkedin/ads/{tested.pk}/panel/?was=tested", **HTMX)
