@@ -11,7 +11,7 @@ PYTEST_ARGS ?= -n 2
 .PHONY: help install lock prod-check run migrate seed test test-fast lint format bench services browser clean
 
 help:
-	@echo "make run     set up and start the app on http://127.0.0.1:8000 (SQLite, demo data, LinkedIn sandbox)"
+	@echo "make run     set up and start the app on http://127.0.0.1:8000 with a worker and beat (SQLite, demo data, LinkedIn sandbox)"
 	@echo "make test    set up and run the whole suite (PostgreSQL, Redis, Celery worker, Chromium)"
 	@echo "make lint    ruff and mypy"
 	@echo "make format  ruff format and autofix"
@@ -52,8 +52,9 @@ run: seed
 	@echo ""
 	@echo "  InMail Studio: http://127.0.0.1:8000"
 	@echo "  Sign in as marketer, manager or admin with the password 'demo' (development only)."
+	@echo "  A Celery worker and beat run beside it on an embedded broker (.run/broker); Ctrl-C stops all three."
 	@echo ""
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python manage.py runserver 127.0.0.1:8000
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(BIN)/python scripts/run.py
 
 services:
 	@bash scripts/services.sh
@@ -89,4 +90,4 @@ bench: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) INMAIL_TESTING=1 $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache .run

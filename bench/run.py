@@ -10,7 +10,9 @@ What it does:
    gets a fresh temporary SQLite file instead. Media go to a temporary directory.
 2. Sets Django up against it with DEBUG off (INMAIL_TESTING=1), as production renders.
 3. Imports every `bench/bench_*.py` in name order (or only those named on the
-   command line, e.g. `bench/run.py studio` or `bench/run.py sanitizer`) and calls its `run()`.
+   command line, e.g. `bench/run.py studio`, `bench/run.py sanitizer` or `bench/run.py recovery`)
+   and calls its `run()`. `bench_sync` and `bench_recovery` start their own gunicorn, Celery worker
+   and beat (and, for recovery, a redis-server to stop and start) against this database.
 
 Writing a benchmark: add `bench/bench_<area>.py` with a `run() -> bool` that
 creates its own data, measures in-process (django.test.Client, time.perf_counter),

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import uuid
 from typing import Any
 
 from celery import Celery, signals
@@ -31,3 +32,31 @@ def _django_logging(loglevel: Any = None, **kwargs: Any) -> None:
     logs.configure(settings.LOGGING)
     if loglevel:
         logging.getLogger().setLevel(loglevel)
+
+
+log = logging.getLogger(__name__)
+
+# This process tree's identity: a worker's pool processes are forked from its main process and
+# share it, a worker started again under the same node name gets a new one. Leases name it
+# (`celery@host/<incarnation>`), so a worker can tell its dead predecessor's leases from its own.
+INCARNATION = uuid.uuid4().hex[:12]
+
+
+@signals.worker_ready.connect
+def take_back_dead_predecessors_work(sender: Any = None, **kwargs: Any) -> None:
+    """When a worker starts, send again what its predecessor of the same name held when it died
+    (kill -9, a lost machine) and every queued job, whose message it may have reserved; jobs
+    then resume in seconds instead of waiting for leases or Redis' hour-long visibility timeout."""
+    from django.db import connections
+
+    worker = f"{getattr(sender, 'hostname', '') or 'celery'}/{INCARNATION}"
+    try:
+        from inmail_studio.linkedin.services import requeue_stuck
+        from inmail_studio.review.notifications import emails_requeue
+
+        requeue_stuck(worker=worker)
+        emails_requeue(worker=worker)
+    except Exception:  # a worker must start even if the database is not reachable yet; beat retries
+        log.exception("Could not take back the outbox's work when %s started", worker)
+    finally:
+        connections.close_all()  # the main process keeps no connection; its pool processes have their own

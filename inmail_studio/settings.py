@@ -146,6 +146,24 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60 if PRODUCTION else 0),
     )
 }
+# A statement that runs longer than this is cancelled (PostgreSQL; 0 = no limit): a save stuck behind a
+# lock answers with the form and everything typed, and "try again", instead of hanging a worker.
+DATABASE_STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 0)
+if DATABASE_STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run`: the web server, a Celery worker and beat share the SQLite file. WAL lets readers
+    # work beside a writer, IMMEDIATE takes the write lock when a transaction begins (so two writers
+    # queue instead of failing on an upgrade), and a writer waits up to 20 s for another.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -243,6 +261,10 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "InMail Studio <studio@localhost>")
+# Review emails go out from a Celery task through an outbox row each (review.models.OutgoingEmail):
+# a relay that hangs is given up on after EMAIL_TIMEOUT seconds and the email is tried again later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+REVIEW_EMAIL_MAX_TRIES = env_int("REVIEW_EMAIL_MAX_TRIES", 8)
 
 # Security headers. No page may be framed (DENY, and CSP frame-ancestors 'none'), not even by us:
 # a framed sign-off or editor page is what clickjacking needs. The three documents our own pages
@@ -287,7 +309,10 @@ CONTENT_SECURITY_POLICY = {
 
 # Celery: with a broker URL, tasks go to Redis and a real worker; without one they run in-process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
-CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or "cache+memory://")
+CELERY_RESULT_BACKEND = env(
+    "CELERY_RESULT_BACKEND",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "cache+memory://",
+)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -304,6 +329,59 @@ CELERY_BEAT_STATE_DIR = env("CELERY_BEAT_STATE_DIR", tempfile.gettempdir())
 CELERY_BEAT_SCHEDULER = "inmail_studio.beat:HeartbeatScheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = str(Path(CELERY_BEAT_STATE_DIR) / "celerybeat-schedule")
 CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+# --- Outbox and recovery (issue 12) ---
+# Every job is an outbox row committed before its task is sent (see inmail_studio/dispatch.py); a
+# task message is only a wake-up call. Nobody reads task results, so none are stored.
+CELERY_TASK_IGNORE_RESULT = True
+# A request that queues a job must not hang on a broker that is down: a couple of quick tries,
+# then the failure is logged and the outbox sends the job when the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+elif CELERY_BROKER_URL.startswith("filesystem"):
+    # `make run`'s embedded broker: Kombu's filesystem transport, messages as files in one folder
+    # (no service, no dependency). It has no acknowledgements; the outbox makes up for that.
+    _BROKER_DIR = Path(env("CELERY_FILESYSTEM_BROKER_DIR", str(BASE_DIR / ".run" / "broker")))
+    for _folder in ("queue", "processed", "control"):
+        (_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_BROKER_DIR / "queue"),
+        "data_folder_out": str(_BROKER_DIR / "queue"),
+        "processed_folder": str(_BROKER_DIR / "processed"),
+        "control_folder": str(_BROKER_DIR / "control"),
+        "polling_interval": 0.5,
+    }
+# Presence in the editors: each open editor beats every EDIT_PRESENCE_BEAT_SECONDS; one silent for
+# EDIT_PRESENCE_SECONDS no longer counts as open.
+EDIT_PRESENCE_BEAT_SECONDS = env_int("EDIT_PRESENCE_BEAT_SECONDS", 15)
+EDIT_PRESENCE_SECONDS = env_int("EDIT_PRESENCE_SECONDS", 45)
+# How long a queued job's message may wait to be taken before beat sends it again, and how often
+# beat looks for jobs whose deadline passed (and for ads whose state claims work nobody does).
+OUTBOX_QUEUED_GRACE_SECONDS = env_int("OUTBOX_QUEUED_GRACE_SECONDS", 30)
+OUTBOX_REQUEUE_SECONDS = env_int("OUTBOX_REQUEUE_SECONDS", 5)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Expiring: while no worker runs, the ticks don't pile up in the queue.
+        "linkedin-requeue-stuck": {
+            "task": "linkedin.requeue_stuck",
+            "schedule": float(OUTBOX_REQUEUE_SECONDS),
+            "options": {"expires": OUTBOX_REQUEUE_SECONDS * 2},
+        },
+        "review-requeue-emails": {
+            "task": "review.requeue_emails",
+            "schedule": float(OUTBOX_REQUEUE_SECONDS),
+            "options": {"expires": OUTBOX_REQUEUE_SECONDS * 2},
+        },
+    }
+)
 
 CACHES = {
     "default": (
@@ -374,9 +452,11 @@ LINKEDIN_CONNECT_TIMEOUT = float(env("LINKEDIN_CONNECT_TIMEOUT", "3.05"))
 LINKEDIN_READ_TIMEOUT = float(env("LINKEDIN_READ_TIMEOUT", "20"))
 # Test sends allowed per ad per (UTC) day, so a stuck button can't spam anyone's inbox.
 LINKEDIN_TEST_SENDS_PER_DAY = env_int("LINKEDIN_TEST_SENDS_PER_DAY", 5)
-# Refresh access tokens this long before they expire; attempts in flight longer than the lease are re-queued.
+# Refresh access tokens this long before they expire.
 LINKEDIN_REFRESH_AHEAD_SECONDS = env_int("LINKEDIN_REFRESH_AHEAD_SECONDS", 7 * 24 * 3600)
-LINKEDIN_SYNC_LEASE_SECONDS = env_int("LINKEDIN_SYNC_LEASE_SECONDS", 300)
+# A worker's lease on a job, extended by a heartbeat before each step and after each call; a job whose
+# worker died is sent again once it runs out. It must outlast one call (connect + read timeouts).
+LINKEDIN_SYNC_LEASE_SECONDS = env_int("LINKEDIN_SYNC_LEASE_SECONDS", 45)
 LINKEDIN_SYNC_MAX_RETRIES = env_int("LINKEDIN_SYNC_MAX_RETRIES", 8)
 LINKEDIN_SYNC_RETRY_BACKOFF_MAX = env_int("LINKEDIN_SYNC_RETRY_BACKOFF_MAX", 600)
 # Sandbox fault injection for every call the client makes (tests and benchmarks), e.g. "latency_ms=50".
@@ -384,7 +464,6 @@ LINKEDIN_SANDBOX_FAULTS = env("LINKEDIN_SANDBOX_FAULTS") if LINKEDIN_SANDBOX els
 CELERY_BEAT_SCHEDULE.update(
     {
         "linkedin-refresh-tokens": {"task": "linkedin.refresh_tokens", "schedule": 15 * 60.0},
-        "linkedin-requeue-stuck": {"task": "linkedin.requeue_stuck", "schedule": 60.0},
         "linkedin-import-senders": {"task": "linkedin.import_all_senders", "schedule": 6 * 3600.0},
     }
 )

@@ -20,10 +20,12 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 pg_isready -h 127.0.0.1 -p 5432
 
+# The recovery tests and benchmark start redis-servers of their own (a broker to stop and start),
+# so the binary is needed even when a Redis is already running here.
+if ! command -v redis-server >/dev/null; then
+  echo "Installing Redis…"; apt_install redis-server
+fi
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-  if ! command -v redis-server >/dev/null; then
-    echo "Installing Redis…"; apt_install redis-server
-  fi
   echo "Starting Redis…"
   as_root mkdir -p /var/lib/redis /var/log/redis
   as_root redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \

@@ -8,6 +8,7 @@ edit of a message ad does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from inmail_studio.accounts.models import User, Workspace
+from inmail_studio.conflicts import EditConflict
 from inmail_studio.single_line import refuse_line_breaks
 
 from . import limits, macros, services
@@ -170,12 +172,50 @@ def _renumber(rows: list[Any]) -> None:
             row.save(update_fields=["position"])
 
 
+def settings_of(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The part of a snapshot the "Ad details" form edits."""
+    sender = snapshot.get("sender") or {}
+    return {
+        "name": snapshot.get("name", ""),
+        "sender": sender.get("id"),
+        "subject": snapshot.get("subject", ""),
+        "footer": snapshot.get("footer", ""),
+        "lead_gen": bool((snapshot.get("tree") or {}).get("lead_gen")),
+    }
+
+
+def message_of(snapshot: dict[str, Any], ref: str) -> dict[str, Any] | None:
+    """One message of a snapshot's tree (with its buttons), or None if that revision has no such message."""
+    return next((m for m in (snapshot.get("tree") or {}).get("messages", []) if m["id"] == ref), None)
+
+
+def _part_conflict(
+    ad: Ad, base_revision: int | None, part: Callable[[dict[str, Any]], Any], **context: Any
+) -> EditConflict | None:
+    """A conflict only when the part of the ad this form edits changed since `base_revision`:
+    someone editing another message, or the ad's details, is no conflict for this form."""
+    conflict = services.revision_conflict(ad, base_revision)
+    if conflict is None:
+        return None
+    base = conflict.context["base"]
+    if base is not None and part(base.snapshot) == part(conflict.context["current"].snapshot):
+        return None
+    conflict.context.update(context)
+    return conflict
+
+
 @transaction.atomic
 def conversation_settings_update(
-    *, ad_id: int, editor: User, fields: dict[str, Any], lead_gen: bool
+    *, ad_id: int, editor: User, fields: dict[str, Any], lead_gen: bool, base_revision: int | None = None
 ) -> TreeChange:
-    """The shared fields (name, sender, subject, footer) and the lead gen flag, in one revision."""
+    """The shared fields (name, sender, subject, footer) and the lead gen flag, in one revision.
+
+    Refused with EditConflict when someone changed these fields since `base_revision`.
+    """
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conflict = _part_conflict(ad, base_revision, settings_of)
+    if conflict is not None:
+        raise conflict
     conversation = _conversation(ad)
     if conversation.lead_gen != lead_gen:
         conversation.lead_gen = lead_gen
@@ -245,12 +285,25 @@ def message_make_first(*, ad_id: int, editor: User, message_id: int) -> TreeChan
 
 @transaction.atomic
 def message_delete(
-    *, ad_id: int, editor: User, message_id: int, inbound: str = INBOUND_DETACH, relink_to: int | None = None
+    *,
+    ad_id: int,
+    editor: User,
+    message_id: int,
+    inbound: str = INBOUND_DETACH,
+    relink_to: int | None = None,
+    base_revision: int | None = None,
 ) -> TreeChange:
-    """Delete a message; the buttons that led to it are detached, removed or re-linked as asked."""
+    """Delete a message; the buttons that led to it are detached, removed or re-linked as asked.
+
+    Refused with EditConflict when someone changed the message since `base_revision` (the person
+    deciding to delete it hasn't seen that work).
+    """
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
     conversation = _conversation(ad)
     message = _message(conversation, message_id)
+    conflict = _part_conflict(ad, base_revision, lambda snap: message_of(snap, message.ref), ref=message.ref)
+    if conflict is not None:
+        raise conflict
     pointing = ConversationButton.objects.filter(target=message).exclude(message=message)
     if inbound not in INBOUND_CHOICES:
         raise ValidationError("Choose what happens to the buttons that lead to this message.")
@@ -308,12 +361,20 @@ def message_save(
     buttons: list[ButtonInput],
     op: str = "save",
     op_button_id: int | None = None,
+    base_revision: int | None = None,
 ) -> TreeChange:
-    """Save a message and its buttons as the editor's form holds them, then apply `op`, in one revision."""
+    """Save a message and its buttons as the editor's form holds them, then apply `op`, in one revision.
+
+    Refused with EditConflict when someone changed this message (or its buttons) since
+    `base_revision`; ConversationMessage.DoesNotExist when someone deleted it.
+    """
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
     conversation = _conversation(ad)
     refuse_line_breaks({"name": name, "form_urn": form_urn})
     message = _message(conversation, message_id)
+    conflict = _part_conflict(ad, base_revision, lambda snap: message_of(snap, message.ref), ref=message.ref)
+    if conflict is not None:
+        raise conflict
     message.name = name.strip()[:60] or message.name
     message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
     message.body = _body_without_address_macros(body)
@@ -403,6 +464,25 @@ def _message_add(
         conversation.first_message = message
         conversation.save(update_fields=["first_message"])
     return message
+
+
+@transaction.atomic
+def message_readd(
+    *, ad_id: int, editor: User, name: str, kind: str, body: str, form_urn: str, buttons: list[ButtonInput]
+) -> TreeChange:
+    """Add again, as a new message, one that someone deleted while another person was editing it
+    (with what that person typed, buttons included; a button whose target is gone loses it)."""
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    conversation = _conversation(ad)
+    message = _message_add(conversation, name=name, kind=kind)
+    message.body = sanitize_body(body) if message.kind == MessageKind.TEXT else ""
+    message.form_urn = form_urn.strip()
+    message.full_clean(exclude=["conversation"])
+    message.save()
+    for position, item in enumerate(buttons[: limits.BUTTONS_PER_MESSAGE.maximum]):
+        row = ConversationButton.objects.create(message=message, position=position, text="")
+        _apply_button(conversation, row, item)
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
 
 
 @transaction.atomic

@@ -8,17 +8,20 @@ validates what the message form holds now, without saving it.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from inmail_studio import conflicts
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.guidance import context as guidance
@@ -27,12 +30,15 @@ from inmail_studio.http import HtmxHttpRequest, frameable_by_self, small_int
 from inmail_studio.single_line import SingleLineFields
 
 from . import conversation_services as cs
-from . import limits, preview, selectors, snapshots
-from .conversation import compare_trees, path_to, paths, tree_of
+from . import limits, preview, selectors, snapshots, views
+from .conversation import LINKING_ACTIONS, compare_trees, path_to, paths, tree_of
 from .conversation_diagram import layout
 from .conversation_templates import TEMPLATES
 from .conversation_validation import Problem, validate
 from .models import Ad, ButtonAction, Conversation, ConversationMessage, Kind, MessageKind, Persona, Sender
+from .sanitize import sanitize_body
+
+log = logging.getLogger(__name__)
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -212,6 +218,10 @@ def _editor_context(
     settings_form: SettingsForm | None = None,
     form_errors: dict[str, list[str]] | None = None,
     checklist_data: Any = None,
+    form_data: Any = None,
+    conflict: conflicts.Conflict | None = None,
+    settings_conflict: conflicts.Conflict | None = None,
+    readd: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     tree = tree if tree is not None else tree_of(conversation)
     problems = validate(tree)
@@ -227,6 +237,12 @@ def _editor_context(
     selected_buttons = list(selected.buttons.all()) if selected else []
     for button in selected_buttons:
         button.problems = problem_map.get(f"btn-{button.ref}", [])  # type: ignore[attr-defined]
+        # What the form shows: what the person typed when the form comes back to them, else the saved row.
+        for name in ("text", "action", "target", "url"):
+            key = f"button-{button.pk}-{name}"
+            saved = button.target_id if name == "target" else getattr(button, name)
+            value = form_data.get(key) if form_data is not None and key in form_data else saved
+            setattr(button, f"form_{name}", "" if value is None else str(value))
     return {
         "ad": ad,
         "membership": membership,
@@ -263,6 +279,219 @@ def _editor_context(
         "max_buttons": limits.BUTTONS_PER_MESSAGE.maximum,
         "max_messages": limits.MESSAGES_PER_CONVERSATION.maximum,
         "checklist": _checklist(ad, tree, checklist_data),
+        **views._presence_context(ad, _user(request)),
+        "plan_version": _posted(checklist_data, "plan_version") or guidance_services.plan_version(ad),
+        "form_data": form_data,
+        "form_kind": (form_data.get("kind") if form_data is not None else None)
+        or (selected.kind if selected else ""),
+        "conflict": conflict,
+        "settings_conflict": settings_conflict,
+        "readd": readd,
+        # Every form of the page stands on one revision: the one it was loaded from when it comes
+        # back to the person (a newer one saved meanwhile must still be caught), the newest after a
+        # conflict showed it.
+        "base_version": (conflict or settings_conflict).version  # type: ignore[union-attr]
+        if conflict or settings_conflict
+        else _posted_version(form_data, checklist_data) or _current_version(ad),
+    }
+
+
+def _current_version(ad: Ad) -> str:
+    return str(ad.current_revision.number) if ad.current_revision else ""
+
+
+def _posted(data: Any, name: str) -> str:
+    return str(data.get(name, "")) if data is not None else ""
+
+
+def _posted_version(*posted: Any) -> str:
+    for data in posted:
+        if data is not None and str(data.get(conflicts.VERSION_FIELD, "")).isdigit():
+            return str(data[conflicts.VERSION_FIELD])
+    return ""
+
+
+DATABASE_TROUBLE = (
+    "The database didn't answer in time, so nothing was saved. Everything you typed is still here; "
+    "try saving again in a moment."
+)
+
+
+def _settings_values(snapshot: dict[str, Any]) -> dict[str, str]:
+    """The "Ad details" part of a snapshot as its form posts it."""
+    part = cs.settings_of(snapshot)
+    return {
+        "name": part["name"],
+        "sender": str(part["sender"] or ""),
+        "subject": part["subject"],
+        "footer": part["footer"],
+        "lead_gen": "on" if part["lead_gen"] else "",
+    }
+
+
+SETTINGS_FIELDS = (
+    ("name", "Ad name"),
+    ("sender", "Sender"),
+    ("subject", "Subject"),
+    ("footer", "Custom footer"),
+    ("lead_gen", "Lead gen campaign"),
+)
+
+
+def _settings_conflict(error: conflicts.EditConflict, data: Any, ad: Ad) -> conflicts.Conflict:
+    base, current = error.context["base"], error.context["current"]
+    mine = {
+        "name": data.get("name", ""),
+        "sender": data.get("sender", ""),
+        "subject": data.get("subject", ""),
+        "footer": data.get("footer", ""),
+        "lead_gen": "on" if data.get("lead_gen") else "",
+    }
+    theirs = _settings_values(current.snapshot)
+    senders = {
+        str(pk): name
+        for pk, name in Sender.objects.filter(workspace_id=ad.workspace_id).values_list("pk", "name")
+    }
+
+    def shown(values: dict[str, str]) -> dict[str, str]:
+        return {
+            **values,
+            "sender": senders.get(values["sender"], ""),
+            "lead_gen": "Yes" if values["lead_gen"] else "No",
+        }
+
+    return conflicts.Conflict(
+        message=error.message,
+        version=error.version,
+        by=error.by,
+        at=error.at,
+        fields=conflicts.field_conflicts(
+            fields=SETTINGS_FIELDS,
+            mine=mine,
+            theirs=theirs,
+            base=_settings_values(base.snapshot) if base is not None else None,
+            mine_shown=shown(mine),
+            theirs_shown=shown(theirs),
+        ),
+    )
+
+
+def _message_values(entry: dict[str, Any] | None) -> dict[str, str]:
+    """A message of a tree (with its buttons) as the message form posts it."""
+    if entry is None:
+        return {}
+    kind = entry.get("kind") or MessageKind.TEXT
+    values = {
+        "name": str(entry.get("name") or "").strip(),
+        "kind": kind,
+        "body": sanitize_body(entry.get("body") or "") if kind == MessageKind.TEXT else "",
+        "form_urn": str(entry.get("form_urn") or "").strip() if kind == MessageKind.FORM else "",
+    }
+    for button in entry.get("buttons", []):
+        pk, action = button["id"][1:], button.get("action") or ButtonAction.MESSAGE
+        target = button.get("target") if action in LINKING_ACTIONS else None
+        values[f"button-{pk}-text"] = str(button.get("text") or "").strip()
+        values[f"button-{pk}-action"] = action
+        values[f"button-{pk}-target"] = target[1:] if target else ""
+        values[f"button-{pk}-url"] = (
+            str(button.get("url") or "").strip() if action == ButtonAction.WEBSITE else ""
+        )
+    return values
+
+
+def _message_conflict(
+    error: conflicts.EditConflict, data: Any, message: ConversationMessage, tree: dict[str, Any]
+) -> conflicts.Conflict:
+    """Field by field (buttons included): the message as the person has it against the one saved meanwhile."""
+    base, current = error.context["base"], error.context["current"]
+    ref = message.ref
+    theirs_entry = cs.message_of(current.snapshot, ref)
+    mine = _message_values(cs.message_of({"tree": _tree_with_form(tree, message, data)}, ref))
+    theirs = _message_values(theirs_entry)
+    names = {m["id"][1:]: m.get("name") or m["id"] for m in tree.get("messages", [])}
+    actions = dict(ButtonAction.choices)
+    fields: list[tuple[str, str]] = [
+        ("name", "Label"),
+        ("kind", "Kind"),
+        ("body", "Message"),
+        ("form_urn", "Lead gen form URN"),
+    ]
+    for number, button in enumerate((theirs_entry or {}).get("buttons", []), start=1):
+        pk = button["id"][1:]
+        fields += [
+            (f"button-{pk}-text", f"Button {number}: text"),
+            (f"button-{pk}-action", f"Button {number}: does"),
+            (f"button-{pk}-target", f"Button {number}: leads to"),
+            (f"button-{pk}-url", f"Button {number}: website"),
+        ]
+
+    def shown(values: dict[str, str]) -> dict[str, str]:
+        out = dict(values)
+        out["kind"] = dict(MessageKind.choices).get(values.get("kind", ""), values.get("kind", ""))
+        for key, value in values.items():
+            if key.endswith("-action"):
+                out[key] = actions.get(value, value)
+            elif key.endswith("-target"):
+                out[key] = names.get(value, "")
+        return out
+
+    notes = []
+    posted = {key.split("-")[1] for key in data if key.startswith("button-") and key.endswith("-text")}
+    kept = {button["id"][1:] for button in (theirs_entry or {}).get("buttons", [])}
+    for pk in sorted(posted - kept):
+        notes.append(
+            f"{error.by or 'Someone else'} removed a button you had as “{data.get(f'button-{pk}-text', '')}”"
+            f" ({actions.get(data.get(f'button-{pk}-action', ''), '')}); add it again if you still want it."
+        )
+    return conflicts.Conflict(
+        message=error.message,
+        version=error.version,
+        by=error.by,
+        at=error.at,
+        fields=conflicts.field_conflicts(
+            fields=fields,
+            mine=mine,
+            theirs=theirs,
+            base=_message_values(cs.message_of(base.snapshot, ref)) if base is not None else None,
+            mine_shown=shown(mine),
+            theirs_shown=shown(theirs),
+        ),
+        extra={"notes": notes},
+    )
+
+
+def _who_deleted(ad: Ad, ref: str, base_version: int | None) -> tuple[str, str]:
+    """Who deleted a message and in which revision (the first one after `base_version` without it)."""
+    revisions = ad.revisions.select_related("author").order_by("number")
+    if base_version is not None:
+        revisions = revisions.filter(number__gt=base_version)
+    for revision in revisions:
+        if cs.message_of(revision.snapshot, ref) is None:
+            return revision.author.display_name, str(revision.number)
+    return "Someone else", _current_version(ad)
+
+
+def _readd_values(data: Any) -> dict[str, Any]:
+    """What the person had typed in a message someone deleted meanwhile, for "Add it again"."""
+    buttons = []
+    for key in data:
+        if key.startswith("button-") and key.endswith("-text"):
+            pk = key.split("-")[1]
+            buttons.append(
+                {
+                    "text": data.get(key, ""),
+                    "action": data.get(f"button-{pk}-action", ButtonAction.MESSAGE),
+                    "target": data.get(f"button-{pk}-target", ""),
+                    "url": data.get(f"button-{pk}-url", ""),
+                }
+            )
+    kind = data.get("kind") if data.get("kind") in MessageKind.values else MessageKind.TEXT
+    return {
+        "name": data.get("name", ""),
+        "kind": kind,
+        "body": data.get("body", ""),
+        "form_urn": data.get("form_urn", ""),
+        "buttons": buttons,
     }
 
 
@@ -287,18 +516,45 @@ def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     ad, membership, conversation = _conversation_ad(request, ad_id)
     if request.method == "POST":
         _require_edit(membership)
-        form = SettingsForm(request.POST, instance=ad, workspace_id=ad.workspace_id)
+        data = conflicts.apply_picks(request.POST)
+        form = SettingsForm(data, instance=ad, workspace_id=ad.workspace_id)
+        settings_conflict = None
+        status = 422
         if form.is_valid():
-            try:
-                result = cs.conversation_settings_update(
+
+            def save(base: int | None) -> cs.TreeChange:
+                return cs.conversation_settings_update(
                     ad_id=ad.pk,
                     editor=_user(request),
                     fields={k: form.cleaned_data[k] for k in ("name", "sender", "subject", "footer")},
                     lead_gen=form.cleaned_data["lead_gen"],
+                    base_revision=base,
                 )
+
+            try:
+                try:
+                    result = save(_int(data.get(conflicts.VERSION_FIELD)))
+                except conflicts.EditConflict as error:
+                    if _settings_conflict(error, data, ad).fields:
+                        raise
+                    result = save(int(error.version))  # changed meanwhile, but just as this person has it
             except cs.services.AdLocked as error:
-                messages.error(request, str(error))
-                return redirect("ads:conversation", ad.pk)
+                messages.error(
+                    request, f"{error} Nothing was saved; what you typed is below so you can copy it."
+                )
+                status = 409
+            except conflicts.EditConflict as error:
+                settings_conflict = _settings_conflict(error, data, ad)
+                messages.error(
+                    request,
+                    f"The details were not saved: {error.message} Keep yours or take theirs, field by field, "
+                    "then save again.",
+                )
+                status = 409
+            except (OperationalError, InterfaceError):
+                log.exception("Saving the details of conversation ad %s failed on the database", ad.pk)
+                messages.error(request, DATABASE_TROUBLE)
+                status = 503
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
                     for field, errs in error.message_dict.items():
@@ -307,7 +563,7 @@ def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                     form.add_error(None, error)
             else:
                 plan_changed = guidance_services.plan_save_from_editor(
-                    ad=ad, editor=_user(request), data=request.POST
+                    ad=ad, editor=_user(request), data=data
                 )
                 if result.revision is None and plan_changed:
                     messages.info(request, "Offer saved.")
@@ -323,11 +579,13 @@ def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                 )  # fmt: skip
                 return _render_editor(request, context)
         ad.refresh_from_db()
+        conversation.refresh_from_db()
         context = _editor_context(
             request, ad=ad, membership=membership, conversation=conversation,
-            selected=_selected(conversation, request, None), settings_form=form, checklist_data=request.POST,
+            selected=_selected(conversation, request, None), settings_form=form, checklist_data=data,
+            settings_conflict=settings_conflict,
         )  # fmt: skip
-        return _render_editor(request, context, status=422)
+        return _render_editor(request, context, status=status)
     context = _editor_context(
         request, ad=ad, membership=membership, conversation=conversation,
         selected=_selected(conversation, request, None),
@@ -401,38 +659,96 @@ def _tree_with_form(tree: dict[str, Any], message: ConversationMessage, data: An
     return {**tree, "messages": messages_}
 
 
+def _message_deleted(
+    request: HtmxHttpRequest, ad: Ad, membership: Membership, conversation: Conversation, message_id: int
+) -> HttpResponse:
+    """Saving a message someone deleted meanwhile: not a bare 404; what was typed comes back with
+    "Add it again"."""
+    data = request.POST
+    by, number = _who_deleted(ad, f"m{message_id}", _int(data.get(conflicts.VERSION_FIELD)))
+    name = data.get("name", "") or "this message"
+    deleted = conflicts.Conflict(
+        message=f"{by} deleted “{name}” in revision {number} while you were editing it.",
+        version=_current_version(ad),
+        fields=[],
+        by=by,
+        deleted=True,
+        extra={"notes": ["Add it again as a new message with what you typed, or leave it deleted."]},
+    )
+    messages.error(request, f"Not saved: {deleted.message} What you typed is below.")
+    context = _editor_context(
+        request, ad=ad, membership=membership, conversation=conversation,
+        selected=_selected(conversation, request, conversation.first_message_id),
+        conflict=deleted, readd=_readd_values(data),
+    )  # fmt: skip
+    return _render_editor(request, context, status=409)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpResponse:
     """GET selects a message; POST saves it with its buttons and applies the button that was pressed."""
     ad, membership, conversation = _conversation_ad(request, ad_id)
-    message = get_object_or_404(conversation.messages.prefetch_related("buttons"), pk=message_id)
+    message = conversation.messages.prefetch_related("buttons").filter(pk=message_id).first()
     if request.method == "GET":
+        if message is None:
+            raise Http404("No such message.")
         context = _editor_context(
             request, ad=ad, membership=membership, conversation=conversation, selected=message
         )
         return _render_editor(request, context)
     _require_edit(membership)
-    op, _, op_arg = request.POST.get("op", "save").partition(":")
+    if message is None:
+        return _message_deleted(request, ad, membership, conversation, message_id)
+    data = conflicts.apply_picks(request.POST)
+    op, _, op_arg = data.get("op", "save").partition(":")
     if op not in cs.MESSAGE_OPS:
         op = "save"
     button_ids = [b.pk for b in message.buttons.all()]
-    try:
-        result = cs.message_save(
+    tree = tree_of(conversation)
+    failure: tuple[int, dict[str, Any]] | None = None
+    assert message is not None
+
+    def save(base: int | None) -> cs.TreeChange:
+        assert message is not None
+        return cs.message_save(
             ad_id=ad.pk,
             editor=_user(request),
             message_id=message.pk,
-            name=request.POST.get("name", ""),
-            kind=request.POST.get("kind", MessageKind.TEXT),
-            body=request.POST.get("body", ""),
-            form_urn=request.POST.get("form_urn", ""),
-            buttons=_button_inputs(request.POST, button_ids),
+            name=data.get("name", ""),
+            kind=data.get("kind", MessageKind.TEXT),
+            body=data.get("body", ""),
+            form_urn=data.get("form_urn", ""),
+            buttons=_button_inputs(data, button_ids),
             op=op,
             op_button_id=_int(op_arg),
+            base_revision=base,
         )
+
+    try:
+        try:
+            result = save(_int(data.get(conflicts.VERSION_FIELD)))
+        except conflicts.EditConflict as error:
+            found = _message_conflict(error, data, message, tree)
+            if found.fields or found.extra["notes"]:
+                raise
+            result = save(int(error.version))  # changed meanwhile, but just as this person has it
+    except ConversationMessage.DoesNotExist:
+        return _message_deleted(request, ad, membership, conversation, message_id)
     except cs.services.AdLocked as error:
-        messages.error(request, str(error))
-        return redirect("ads:conversation", ad.pk)
+        messages.error(request, f"{error} Nothing was saved; what you typed is below so you can copy it.")
+        failure = (409, {})
+    except conflicts.EditConflict as error:
+        messages.error(
+            request,
+            f"The message was not saved: {error.message} Keep yours or take theirs, field by field, "
+            "then save again.",
+        )
+        failure = (409, {"conflict": _message_conflict(error, data, message, tree)})
+    except (OperationalError, InterfaceError):
+        log.exception("Saving a message of conversation ad %s failed on the database", ad.pk)
+        messages.error(request, DATABASE_TROUBLE)
+        failure = (503, {})
     except ValidationError as error:
         errors = dict(error.message_dict) if hasattr(error, "error_dict") else {"all": error.messages}
         if "__all__" in errors:
@@ -444,13 +760,17 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
         messages.error(
             request, "The message was not saved. Fix what is marked; everything you typed is still here."
         )
-        tree = _tree_with_form(tree_of(conversation), message, request.POST)
+        failure = (422, {"form_errors": errors, "tree": _tree_with_form(tree, message, data)})
+    if failure is not None:
+        status, extra = failure
+        ad.refresh_from_db()
+        conversation.refresh_from_db()
+        message = conversation.messages.prefetch_related("buttons").get(pk=message.pk)
         context = _editor_context(
             request, ad=ad, membership=membership, conversation=conversation, selected=message,
-            tree=tree, form_errors=errors,
+            form_data=data, **extra,
         )  # fmt: skip
-        context["form_data"] = request.POST
-        return _render_editor(request, context, status=422)
+        return _render_editor(request, context, status=status)
     _saved_message(request, result.revision)
     selected = result.message or message
     if not request.htmx:
@@ -494,10 +814,28 @@ def message_add(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     ad, membership, conversation = _conversation_ad(request, ad_id)
     _require_edit(membership)
     try:
-        result = cs.message_add(
-            ad_id=ad.pk, editor=_user(request), name=request.POST.get("name", ""),
-            kind=request.POST.get("kind", MessageKind.TEXT),
-        )  # fmt: skip
+        if request.POST.get("readd"):
+            # "Add it again": a message someone deleted while this person was editing it.
+            readd = request.POST
+            count = _int(readd.get("readd-buttons")) or 0
+            result = cs.message_readd(
+                ad_id=ad.pk, editor=_user(request), name=readd.get("name", ""),
+                kind=readd.get("kind", MessageKind.TEXT), body=readd.get("body", ""),
+                form_urn=readd.get("form_urn", ""),
+                buttons=[
+                    cs.ButtonInput(
+                        id=0, text=readd.get(f"readd-{i}-text", ""),
+                        action=readd.get(f"readd-{i}-action", ButtonAction.MESSAGE),
+                        target_id=_int(readd.get(f"readd-{i}-target")), url=readd.get(f"readd-{i}-url", ""),
+                    )
+                    for i in range(min(count, limits.BUTTONS_PER_MESSAGE.maximum))
+                ],
+            )  # fmt: skip
+        else:
+            result = cs.message_add(
+                ad_id=ad.pk, editor=_user(request), name=request.POST.get("name", ""),
+                kind=request.POST.get("kind", MessageKind.TEXT),
+            )  # fmt: skip
     except (ValidationError, cs.services.AdLocked) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("ads:conversation", ad.pk)
@@ -524,6 +862,8 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
     inbound = list(message.inbound.exclude(message=message).select_related("message"))
     others = [m for m in conversation.messages.all() if m.pk != message.pk]
     error = ""
+    version = _current_version(ad)
+    status = 200
     if request.method == "POST":
         try:
             result = cs.message_delete(
@@ -532,9 +872,18 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
                 message_id=message.pk,
                 inbound=request.POST.get("inbound", cs.INBOUND_DETACH),
                 relink_to=_int(request.POST.get("relink_to")),
+                base_revision=_int(request.POST.get(conflicts.VERSION_FIELD)),
             )
         except ValidationError as invalid:
-            error = " ".join(invalid.messages)
+            error, status = " ".join(invalid.messages), 422
+        except conflicts.EditConflict as changed:
+            # They decided to delete what they saw; it has changed since. Look again, then confirm.
+            error, status, version = (
+                f"Not deleted: {changed.message} It changed since you opened it; look at it again, "
+                "and press Delete once more if it should still go.",
+                409,
+                changed.version,
+            )
         except cs.services.AdLocked as locked:
             messages.error(request, str(locked))
             return redirect("ads:conversation", ad.pk)
@@ -560,11 +909,12 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
         "others": others,
         "error": error,
         "is_first": conversation.first_message_id == message.pk,
+        "base_version": version,
     }
     template = "ads/conversation/delete.html"
     if request.htmx:
         template += "#dialog"
-    return render(request, template, context, status=422 if error else 200)
+    return render(request, template, context, status=status)
 
 
 # ---------------------------------------------------------------------------

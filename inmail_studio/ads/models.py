@@ -27,6 +27,8 @@ class State(models.TextChoices):
     SYNC_FAILED = "sync_failed", "Sync failed"
     SYNCED = "synced", "Synced"
     TESTED = "tested", "Tested"
+    # The creative is being set ACTIVE on LinkedIn (a task, through the outbox); locked meanwhile.
+    LAUNCHING = "launching", "Launching"
     LIVE = "live", "Live"
 
 
@@ -186,8 +188,9 @@ class Ad(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        """Live ads can't change; ads in review wait for a decision (or a withdrawal)."""
-        return self.state in (State.IN_REVIEW, State.LIVE, State.SYNCING)
+        """Live ads can't change; ads in review wait for a decision (or a withdrawal); an ad being
+        synced or launched waits for LinkedIn (an edit then would leave LinkedIn with another version)."""
+        return self.state in (State.IN_REVIEW, State.LIVE, State.SYNCING, State.LAUNCHING)
 
 
 def content_hash(snapshot: dict[str, Any]) -> str:
@@ -303,3 +306,23 @@ class ConversationButton(models.Model):
     @property
     def ref(self) -> str:
         return f"b{self.pk}"
+
+
+class EditPresence(models.Model):
+    """Who has an ad's editor open: one row per browser tab, refreshed by the editor's heartbeat.
+
+    A row not refreshed within `settings.EDIT_PRESENCE_SECONDS` no longer counts (the tab closed,
+    the laptop slept); old rows are deleted as new heartbeats come in.
+    """
+
+    ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    tab = models.CharField(max_length=40)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ad", "user", "tab"], name="one_presence_per_tab")]
+        indexes = [models.Index(fields=["ad", "seen_at"], name="presence_ad_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on ad {self.ad_id} ({self.tab})"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -41,3 +43,36 @@ def drafts_list(
 
 def revisions_of(ad: Ad) -> QuerySet[Revision]:
     return ad.revisions.select_related("author").order_by("-number")
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who else has an ad's editor open right now."""
+
+    others: list[str]  # other people, by name
+    another_tab: bool  # this user, in another tab
+
+    @property
+    def names(self) -> str:
+        if len(self.others) <= 2:
+            return " and ".join(self.others)
+        return f"{', '.join(self.others[:-1])} and {self.others[-1]}"
+
+
+def presence_on(ad: Ad, user: User, *, tab: str = "") -> Presence:
+    """The people (and this user's other tabs) whose editor of `ad` beat within EDIT_PRESENCE_SECONDS."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import EditPresence
+
+    since = timezone.now() - timedelta(seconds=settings.EDIT_PRESENCE_SECONDS)
+    rows = EditPresence.objects.filter(ad=ad, seen_at__gte=since).select_related("user").order_by("seen_at")
+    others: dict[int, str] = {}
+    another_tab = False
+    for row in rows:
+        if row.user_id == user.pk:
+            another_tab = another_tab or (bool(tab) and row.tab != tab)
+        else:
+            others.setdefault(row.user_id, row.user.display_name)
+    return Presence(others=list(others.values()), another_tab=another_tab)

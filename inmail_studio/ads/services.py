@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from inmail_studio.accounts.models import EDIT_ROLES, Membership, User, Workspace
+from inmail_studio.conflicts import EditConflict, state_conflict
 from inmail_studio.single_line import refuse_line_breaks
 
 from . import limits, snapshots
@@ -53,6 +55,40 @@ class AdLocked(Exception):
     """The ad can't be edited in its current state."""
 
 
+def locked_reason(ad: Ad) -> str:
+    """Why an ad can't be edited now, and what to do instead."""
+    if ad.state == State.LIVE:
+        return "This ad is live and can no longer be edited; duplicate it as a new draft instead."
+    if ad.state == State.LAUNCHING:
+        return (
+            "This ad is being launched on LinkedIn and can't change meanwhile (LinkedIn would run one "
+            "version while the app shows another); once it is live, duplicate it as a new draft."
+        )
+    if ad.state == State.SYNCING:
+        return "This ad is being synced to LinkedIn; edit it once the sync has finished."
+    return "This ad is in review and locked; withdraw it to edit."
+
+
+def revision_conflict(ad: Ad, base_revision: int | None) -> EditConflict | None:
+    """The conflict of a save made from revision `base_revision` when the ad has a newer one, else None.
+
+    Call with the ad's row locked, so no save can slip in between the check and the write.
+    """
+    current = ad.current_revision
+    if base_revision is None or current is None or current.number == base_revision:
+        return None
+    base = Revision.objects.filter(ad_id=ad.pk, number=base_revision).first()
+    when = timezone.localtime(current.created_at).strftime("%H:%M")
+    return EditConflict(
+        f"{current.author.display_name} saved revision {current.number} at {when}, after you opened "
+        f"revision {base_revision}.",
+        version=str(current.number),
+        by=current.author.display_name,
+        at=current.created_at,
+        context={"base": base, "current": current},
+    )
+
+
 def personas_ensure(*, workspace: Workspace) -> None:
     """Give a workspace the built-in sample members once; afterwards they are the workspace's to edit."""
     if workspace.personas.exists():
@@ -60,6 +96,35 @@ def personas_ensure(*, workspace: Workspace) -> None:
     Persona.objects.bulk_create(
         Persona(workspace=workspace, position=i, **persona) for i, persona in enumerate(BUILT_IN_PERSONAS)
     )
+
+
+PERSONA_FIELDS = ("label", "first_name", "last_name", "company", "job_title", "industry")
+
+
+def personas_state(workspace_id: int) -> dict[str, dict[str, str]]:
+    """A workspace's sample members as the page shows them (its version, see `conflicts`)."""
+    return {
+        str(p.pk): {name: getattr(p, name) for name in PERSONA_FIELDS}
+        for p in Persona.objects.filter(workspace_id=workspace_id).order_by("pk")
+    }
+
+
+@transaction.atomic
+def personas_save(
+    *, workspace: Workspace, editor: User, formset: Any, expected: dict[str, Any] | None = None
+) -> None:
+    """Save the sample members page (a valid formset); EditConflict when someone else saved them after
+    the page was loaded with `expected`. The workspace's row is the lock."""
+    _require_editor(editor, workspace)
+    Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+    conflict = state_conflict(expected, personas_state(workspace.pk), what="the sample members")
+    if conflict is not None:
+        raise conflict
+    for persona in formset.save(commit=False):
+        persona.workspace = workspace
+        persona.save()
+    for persona in formset.deleted_objects:
+        persona.delete()
 
 
 def _require_editor(user: User, workspace: Workspace) -> None:
@@ -115,19 +180,22 @@ class SaveResult:
 
 
 @transaction.atomic
-def ad_update(*, ad_id: int, editor: User, fields: dict[str, Any]) -> SaveResult:
+def ad_update(
+    *, ad_id: int, editor: User, fields: dict[str, Any], base_revision: int | None = None
+) -> SaveResult:
     """Save new field values and write a revision when the content changed.
 
+    `base_revision` is the revision the editor's form was loaded from: when someone saved a newer
+    one meanwhile, nothing is saved and EditConflict says who and when (a lost update otherwise).
     Edits to an approved or synced ad void the approval: the ad goes back to draft.
     """
     ad = Ad.objects.select_for_update().get(pk=ad_id)
     _require_editor(editor, ad.workspace)
     if ad.is_locked:
-        raise AdLocked(
-            "This ad is live and can no longer be edited; duplicate it as a new draft instead."
-            if ad.state == State.LIVE
-            else "This ad is in review and locked; withdraw it to edit."
-        )
+        raise AdLocked(locked_reason(ad))
+    conflict = revision_conflict(ad, base_revision)
+    if conflict is not None:
+        raise conflict
     for name, value in fields.items():
         setattr(ad, name, value)
     _refuse_line_breaks(ad)
@@ -228,11 +296,7 @@ def ad_lock_for_edit(*, ad_id: int, editor: User) -> Ad:
     ad = Ad.objects.select_for_update().get(pk=ad_id)
     _require_editor(editor, ad.workspace)
     if ad.is_locked:
-        raise AdLocked(
-            "This ad is live and can no longer be edited; duplicate it as a new draft instead."
-            if ad.state == State.LIVE
-            else "This ad is in review and locked; withdraw it to edit."
-        )
+        raise AdLocked(locked_reason(ad))
     return ad
 
 
@@ -243,3 +307,22 @@ def ad_content_saved(*, ad: Ad, editor: User) -> Revision | None:
     if revision is not None:
         _on_content_changed(ad, editor=editor, revision=revision)
     return revision
+
+
+def presence_beat(*, ad: Ad, user: User, tab: str) -> None:
+    """The editor of `ad` is open in this user's browser tab `tab` (a heartbeat, every few seconds)."""
+    from django.conf import settings
+
+    from .models import EditPresence
+
+    now = timezone.now()
+    EditPresence.objects.bulk_create(
+        [EditPresence(ad=ad, user=user, tab=tab[:40], seen_at=now)],
+        update_conflicts=True,
+        unique_fields=["ad", "user", "tab"],
+        update_fields=["seen_at"],
+    )
+    # Tabs that stopped beating long ago (closed, asleep) are forgotten.
+    EditPresence.objects.filter(
+        seen_at__lt=now - timedelta(seconds=20 * settings.EDIT_PRESENCE_SECONDS)
+    ).delete()

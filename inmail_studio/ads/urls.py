@@ -14,6 +14,7 @@ urlpatterns = [
     path("workspace/", views.switch_workspace, name="switch_workspace"),
     path("<int:ad_id>/", views.ad_edit, name="edit"),
     path("<int:ad_id>/preview/", views.ad_preview, name="preview"),
+    path("<int:ad_id>/presence/", views.presence, name="presence"),
     path("<int:ad_id>/history/", views.history, name="history"),
     path("<int:ad_id>/compare/", views.compare, name="compare"),
     # Conversation ads (issue 5)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from inmail_studio import conflicts
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.guidance import context as guidance
@@ -25,6 +29,7 @@ from .forms import AdForm, DraftFilterForm, PersonaFormSet
 from .models import Ad, CtaKind, Image, Kind, Persona, Sender
 
 PAGE_SIZE = 25
+log = logging.getLogger(__name__)
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -162,7 +167,13 @@ def _preview_context(request: HtmxHttpRequest, snapshot: dict[str, Any], workspa
 
 
 def _editor(
-    request: HtmxHttpRequest, *, form: AdForm, membership: Membership, ad: Ad | None, status: int = 200
+    request: HtmxHttpRequest,
+    *,
+    form: AdForm,
+    membership: Membership,
+    ad: Ad | None,
+    status: int = 200,
+    conflict: conflicts.Conflict | None = None,
 ) -> HttpResponse:
     data = form.data if form.is_bound else {name: form[name].value() or "" for name in form.fields}
     snapshot = _snapshot_from_data(data, membership.workspace_id, ad)
@@ -181,8 +192,61 @@ def _editor(
         "read_only": (ad is not None and ad.is_locked) or not membership.can_edit,
         **_preview_context(request, snapshot, membership.workspace_id),
         "checklist": guidance.checklist_for(snapshot, ad=ad, workspace_id=membership.workspace_id, data=data),
+        "conflict": conflict,
+        "plan_version": form.data.get("plan_version", "")
+        if form.is_bound
+        else guidance_services.plan_version(ad),
+        **(_presence_context(ad, _user(request)) if ad is not None else {}),
+        # The revision the form stands on: a re-rendered form keeps the one it was loaded from (a
+        # newer revision saved meanwhile must still be caught), a conflict moves it to the newest.
+        "base_version": conflict.version
+        if conflict
+        else (form.data.get(conflicts.VERSION_FIELD, "") if form.is_bound else _revision_number(ad)),
     }
     return render(request, "ads/edit.html", context, status=status)
+
+
+def _revision_number(ad: Ad | None) -> str:
+    revision = ad.current_revision if ad is not None else None
+    return str(revision.number) if revision is not None else ""
+
+
+def _snapshot_values(snapshot: dict[str, Any]) -> dict[str, str]:
+    """A snapshot's fields as the editor's form posts them (a sender or banner by its id)."""
+    values = {name: str(snapshot.get(name) or "") for name, _ in snapshots.FIELDS}
+    for name in ("sender", "banner"):
+        values[name] = str(snapshot[name]["id"]) if snapshot.get(name) else ""
+    return values
+
+
+def _shown(snapshot: dict[str, Any]) -> dict[str, str]:
+    return {name: snapshots.display_value(snapshot, name) for name, _ in snapshots.FIELDS}
+
+
+def _ad_conflict(error: conflicts.EditConflict, data: Any, ad: Ad) -> conflicts.Conflict:
+    """Field by field: what the person has in the form against the revision saved meanwhile."""
+    base, current = error.context["base"], error.context["current"]
+    mine = _snapshot_from_data(data, ad.workspace_id, ad)
+    return conflicts.Conflict(
+        message=error.message,
+        version=error.version,
+        by=error.by,
+        at=error.at,
+        fields=conflicts.field_conflicts(
+            fields=snapshots.FIELDS,
+            mine=_snapshot_values(mine),
+            theirs=_snapshot_values(current.snapshot),
+            base=_snapshot_values(base.snapshot) if base is not None else None,
+            mine_shown=_shown(mine),
+            theirs_shown=_shown(current.snapshot),
+        ),
+    )
+
+
+DATABASE_TROUBLE = (
+    "The database didn't answer in time, so nothing was saved. Everything you typed is still here; "
+    "try saving again in a moment."
+)
 
 
 def _save_banner_upload(request: HtmxHttpRequest, form: AdForm, membership: Membership) -> bool:
@@ -212,6 +276,10 @@ def ad_new(request: HtmxHttpRequest) -> HttpResponse:
                 )
             except ValidationError as error:
                 form.add_error(None, error)
+            except (OperationalError, InterfaceError):
+                log.exception("Saving a new ad failed on the database")
+                messages.error(request, DATABASE_TROUBLE)
+                return _editor(request, form=form, membership=membership, ad=None, status=503)
             else:
                 guidance_services.plan_save_from_editor(ad=ad, editor=_user(request), data=request.POST)
                 messages.success(request, f"“{ad.name}” saved as revision 1.")
@@ -238,17 +306,49 @@ def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     assert membership is not None
     if request.method == "POST":
         _require_edit(membership)
-        form = AdForm(request.POST, request.FILES, instance=ad, workspace=ad.workspace)
+        data = conflicts.apply_picks(request.POST)
+        form = AdForm(data, request.FILES, instance=ad, workspace=ad.workspace)
         if form.is_valid() and _save_banner_upload(request, form, membership):
             try:
-                result = services.ad_update(ad_id=ad.pk, editor=user, fields=form.model_fields())
+                try:
+                    result = services.ad_update(
+                        ad_id=ad.pk,
+                        editor=user,
+                        fields=form.model_fields(),
+                        base_revision=small_int(data.get(conflicts.VERSION_FIELD)),
+                    )
+                except conflicts.EditConflict as error:
+                    if _ad_conflict(error, data, ad).fields:
+                        raise
+                    # Someone saved meanwhile, but every field is as this person has it: no conflict.
+                    result = services.ad_update(
+                        ad_id=ad.pk, editor=user, fields=form.model_fields(), base_revision=int(error.version)
+                    )
             except services.AdLocked as error:
-                messages.error(request, str(error))
-                return redirect("ads:edit", ad.pk)
+                ad.refresh_from_db()
+                messages.error(
+                    request, f"{error} Nothing was saved; what you typed is below so you can copy it."
+                )
+                return _editor(request, form=form, membership=membership, ad=ad, status=409)
+            except conflicts.EditConflict as error:
+                conflict = _ad_conflict(error, data, ad)
+                ad.refresh_from_db()
+                messages.error(
+                    request,
+                    f"Not saved: {error.message} Compare the two versions below, keep yours or take "
+                    "theirs field by field, then save again. Nothing you typed is lost.",
+                )
+                return _editor(
+                    request, form=form, membership=membership, ad=ad, status=409, conflict=conflict
+                )
+            except (OperationalError, InterfaceError):
+                log.exception("Saving ad %s failed on the database", ad.pk)
+                messages.error(request, DATABASE_TROUBLE)
+                return _editor(request, form=form, membership=membership, ad=ad, status=503)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                plan_changed = guidance_services.plan_save_from_editor(ad=ad, editor=user, data=request.POST)
+                plan_changed = guidance_services.plan_save_from_editor(ad=ad, editor=user, data=data)
                 if result.revision is None:
                     messages.info(request, "Offer saved." if plan_changed else "No changes to save.")
                 else:
@@ -347,23 +447,137 @@ def personas(request: HtmxHttpRequest) -> HttpResponse:
     membership = current_membership(request)
     workspace = membership.workspace
     queryset = Persona.objects.filter(workspace=workspace)
+    conflict, status = None, 200
+    version = conflicts.state_token(services.personas_state(workspace.pk))
     if request.method == "POST":
         _require_edit(membership)
-        formset = PersonaFormSet(request.POST, queryset=queryset)
-        if formset.is_valid():
-            for persona in formset.save(commit=False):
-                persona.workspace = workspace
-                persona.save()
-            for persona in formset.deleted_objects:
-                persona.delete()
-            messages.success(request, "Sample members saved.")
-            return redirect("ads:personas")
-        messages.error(request, "Sample members were not saved; see the marked fields.")
-        status = 422
+        data = conflicts.apply_picks(request.POST)
+        expected = conflicts.state_from_token(data.get(conflicts.VERSION_FIELD))
+        current = services.personas_state(workspace.pk)
+        if expected is not None and expected != current:
+            # Checked before validating too: a member someone deleted meanwhile can't validate.
+            conflict, data = _personas_conflict(data, expected, current)
+        else:
+            formset = PersonaFormSet(data, queryset=queryset)
+            if formset.is_valid():
+                try:
+                    services.personas_save(
+                        workspace=workspace, editor=_user(request), formset=formset, expected=expected
+                    )
+                except conflicts.EditConflict as error:
+                    conflict, data = _personas_conflict(data, error.context["base"], error.context["current"])
+                else:
+                    messages.success(request, "Sample members saved.")
+                    return redirect("ads:personas")
+            else:
+                messages.error(request, "Sample members were not saved; see the marked fields.")
+                status, version = 422, data.get(conflicts.VERSION_FIELD, "")
+        if conflict is not None:
+            messages.error(
+                request,
+                f"Not saved: {conflict.message} Keep yours or take theirs, field by field, then save.",
+            )
+            status, version = 409, conflict.version
+        formset = PersonaFormSet(data, queryset=queryset)
+        if status == 422:
+            formset.is_valid()
     else:
         formset = PersonaFormSet(queryset=queryset)
-        status = 200
-    return render(request, "ads/personas.html", {"formset": formset, "membership": membership}, status=status)
+    return render(
+        request,
+        "ads/personas.html",
+        {"formset": formset, "membership": membership, "conflict": conflict, "base_version": version},
+        status=status,
+    )
+
+
+PERSONA_LABELS = {name: str(field.label or name) for name, field in PersonaFormSet.form.base_fields.items()}
+
+
+def _personas_conflict(
+    data: Any, expected: dict[str, Any], current: dict[str, dict[str, str]]
+) -> tuple[conflicts.Conflict, QueryDict]:
+    """The sample members as this person has them against what was saved meanwhile, and their form
+    rebuilt on the members that exist now: one someone deleted comes back as a new one (nothing
+    typed is lost; remove it again if it should go), one someone added stays as it is."""
+    total = small_int(data.get("form-TOTAL_FORMS")) or 0
+    initial = small_int(data.get("form-INITIAL_FORMS")) or 0
+    kept: list[tuple[str, dict[str, str], bool]] = []
+    added: list[dict[str, str]] = []
+    notes: list[str] = []
+    for i in range(total):
+        row = {name: data.get(f"form-{i}-{name}", "") for name in services.PERSONA_FIELDS}
+        pk, remove = str(data.get(f"form-{i}-id", "")), bool(data.get(f"form-{i}-DELETE"))
+        if i < initial and pk in current:
+            kept.append((pk, row, remove))
+        elif i < initial:
+            if not remove:
+                notes.append(
+                    f"Someone else deleted “{row['label']}”; yours is kept below as a new sample member."
+                )
+                added.append(row)
+        elif any(row.values()):
+            added.append(row)
+    for pk, persona in current.items():
+        if pk not in expected:
+            notes.append(f"Someone else added “{persona['label']}”; it stays.")
+    rebuilt = QueryDict(mutable=True)
+    rebuilt.update(
+        {"form-INITIAL_FORMS": str(len(kept)), "form-TOTAL_FORMS": str(len(kept) + len(added) + 1)}
+    )
+    rebuilt.update({"form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000"})
+    fields, mine, theirs, base = [], {}, {}, {}
+    for index, (pk, row, remove) in enumerate(kept):
+        rebuilt[f"form-{index}-id"] = pk
+        if remove:
+            rebuilt[f"form-{index}-DELETE"] = "on"
+        for name in services.PERSONA_FIELDS:
+            key = f"form-{index}-{name}"
+            rebuilt[key] = row[name]
+            fields.append(
+                (key, f"{current[pk]['label'] or 'Sample member'}: {PERSONA_LABELS.get(name, name)}")
+            )
+            mine[key], theirs[key] = row[name], current[pk][name]
+            base[key] = (expected.get(pk) or {}).get(name, "")
+    for offset, row in enumerate(added):
+        for name in services.PERSONA_FIELDS:
+            rebuilt[f"form-{len(kept) + offset}-{name}"] = row[name]
+    found = conflicts.field_conflicts(fields=fields, mine=mine, theirs=theirs, base=base)
+    return (
+        conflicts.Conflict(
+            message="Someone else saved the sample members after you opened this page.",
+            version=conflicts.state_token(current),
+            fields=found,
+            extra={"notes": notes},
+        ),
+        rebuilt,
+    )
+
+
+TAB = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+@login_required
+@require_POST
+def presence(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """The editor's heartbeat (htmx, every EDIT_PRESENCE_BEAT_SECONDS): note this tab, say who else is here."""
+    user = _user(request)
+    ad = get_object_or_404(selectors.ads_for(user), pk=ad_id)
+    tab = request.POST.get("tab", "")
+    if not TAB.match(tab):
+        return HttpResponse("A tab id of letters, digits, - and _ is needed.", status=400)
+    services.presence_beat(ad=ad, user=user, tab=tab)
+    return render(request, "ads/_presence.html", _presence_context(ad, user, tab=tab))
+
+
+def _presence_context(ad: Ad, user: User, *, tab: str = "") -> dict[str, Any]:
+    from django.conf import settings
+
+    return {
+        "ad": ad,
+        "presence": selectors.presence_on(ad, user, tab=tab),
+        "presence_every": settings.EDIT_PRESENCE_BEAT_SECONDS,
+    }
 
 
 @login_required

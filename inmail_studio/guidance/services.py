@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 
+from inmail_studio import conflicts
 from inmail_studio.accounts.models import (
     ADMIN_ROLES,
     EDIT_ROLES,
@@ -68,17 +69,23 @@ def plan_update(
     conversion_rate: Decimal | None = None,
     utm_variant: str | None = None,
     forecast: bool = False,
+    expected: Mapping[str, Any] | None = None,
 ) -> tuple[AdPlan, bool]:
     """Change the plan of an ad; returns the plan and whether anything changed.
 
     `offer_type` and `utm_variant` change when given. The forecast inputs change together
     when `forecast` is true (so clearing the conversion rate back to the workspace's is a
-    change too). The plan is not part of the ad's snapshot: no revision is written.
+    change too); `expected` is what the forecast form was loaded with (`forecast_state`): when
+    someone saved other inputs meanwhile, EditConflict. The plan is not part of the ad's
+    snapshot: no revision is written.
     """
     _require_role(
         editor, ad.workspace_id, EDIT_ROLES, "You need the author role in this workspace to plan ads."
     )
     plan, _ = AdPlan.objects.select_for_update().get_or_create(ad=ad)
+    conflict = conflicts.state_conflict(expected, forecast_state(plan), what="the forecast inputs")
+    if conflict is not None:
+        raise conflict
     before = (plan.offer_type, plan.utm_variant, plan.audience_size, plan.conversion_rate)
     if offer_type is not None:
         if offer_type and offer_type not in OfferType.values:
@@ -102,22 +109,75 @@ def plan_save_from_editor(*, ad: Ad, editor: User, data: Mapping[str, Any]) -> b
     type that isn't one of the choices is ignored (only a tampered form sends one).
     """
     offer_type = data.get("offer_type")
+    utm_variant = data.get("utm_variant")
     if offer_type is not None and offer_type not in ("", *OfferType.values):
         offer_type = None
-    if offer_type is None and data.get("utm_variant") is None:
+    # A field the person left as it was loaded (`plan_version`) keeps what is stored now: another
+    # person's change made meanwhile is not undone by a form that never showed it.
+    loaded = conflicts.state_from_token(data.get("plan_version"))
+    if loaded is not None:
+        if offer_type == loaded.get("offer_type"):
+            offer_type = None
+        if utm_variant == loaded.get("utm_variant"):
+            utm_variant = None
+    if offer_type is None and utm_variant is None:
         return False
-    _, changed = plan_update(ad=ad, editor=editor, offer_type=offer_type, utm_variant=data.get("utm_variant"))
+    _, changed = plan_update(ad=ad, editor=editor, offer_type=offer_type, utm_variant=utm_variant)
     return changed
 
 
+def plan_version(ad: Ad | None) -> str:
+    """The editor's plan fields as the form was loaded with them (see `plan_save_from_editor`)."""
+    from .selectors import plan_for
+
+    if ad is None:
+        return ""
+    plan = plan_for(ad)
+    return conflicts.state_token({"offer_type": plan.offer_type, "utm_variant": plan.utm_variant})
+
+
+def figure(value: Any) -> str:
+    """A number as a form shows it, the same however it is stored (2.50 and 2.5 are one figure)."""
+    if value is None or value == "":
+        return ""
+    try:
+        return format(Decimal(str(value)).normalize(), "f")
+    except InvalidOperation:
+        return str(value)
+
+
+def forecast_state(plan: AdPlan | None) -> dict[str, str]:
+    """The forecast inputs of a plan as the forecast form shows them (its version, see `conflicts`)."""
+    return {
+        "audience_size": figure(plan.audience_size if plan else None),
+        "conversion_rate": figure(plan.conversion_rate if plan else None),
+    }
+
+
+def assumptions_state(row: ForecastAssumptions) -> dict[str, str]:
+    """A workspace's assumptions as the assumptions form shows them (its version, see `conflicts`)."""
+    from .forms import AssumptionsForm
+
+    return {name: figure(getattr(row, name)) for name in AssumptionsForm.Meta.fields}
+
+
+@transaction.atomic
 def assumptions_update(
-    *, workspace: Workspace, editor: User, values: Mapping[str, Any]
+    *,
+    workspace: Workspace,
+    editor: User,
+    values: Mapping[str, Any],
+    expected: Mapping[str, Any] | None = None,
 ) -> ForecastAssumptions:
-    """Store the workspace's forecast assumptions (admins only)."""
+    """Store the workspace's forecast assumptions (admins only); EditConflict when another admin
+    saved figures after the form was loaded with `expected`."""
     _require_role(
         editor, workspace.pk, ADMIN_ROLES, "Only workspace admins can change the forecast assumptions."
     )
-    row, _ = ForecastAssumptions.objects.get_or_create(workspace=workspace)
+    row, _ = ForecastAssumptions.objects.select_for_update().get_or_create(workspace=workspace)
+    conflict = conflicts.state_conflict(expected, assumptions_state(row), what="the forecast assumptions")
+    if conflict is not None:
+        raise conflict
     for name, value in values.items():
         setattr(row, name, value)
     row.full_clean()

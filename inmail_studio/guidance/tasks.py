@@ -8,8 +8,8 @@ delivery or a retry after a lost answer stores nothing twice.
 from __future__ import annotations
 
 from celery import shared_task
-from celery.exceptions import Retry
 
+from inmail_studio.dispatch import dispatch
 from inmail_studio.linkedin.client import Transient
 
 from . import services
@@ -33,9 +33,6 @@ def pull_results_task() -> int:
     """Queue a pull for every live ad with a creative; returns how many were queued."""
     ad_ids = services.live_ads_with_creatives()
     for ad_id in ad_ids:
-        try:
-            pull_ad_results_task.delay(ad_id)
-        except (Transient, Retry):
-            # Only without a broker (tasks run in-process): this ad waits for the next beat.
-            continue
+        if not dispatch(pull_ad_results_task, ad_id):
+            break  # the broker is down (logged): the next beat pulls them all again
     return len(ad_ids)

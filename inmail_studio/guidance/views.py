@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 from typing import Any
 
-from celery.exceptions import Retry
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,14 +13,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from inmail_studio import conflicts
 from inmail_studio.accounts.models import User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.ads import limits, preview
 from inmail_studio.ads import selectors as ad_selectors
 from inmail_studio.ads.models import Ad, Kind, Persona, State
 from inmail_studio.client_address import client_ip_or_none
+from inmail_studio.dispatch import dispatch
 from inmail_studio.http import HtmxHttpRequest, small_int
-from inmail_studio.linkedin.client import Transient
 from inmail_studio.linkedin.models import Campaign
 
 from . import forecast as forecasting
@@ -76,21 +75,34 @@ def ad_forecast(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     row = selectors.assumptions_for(ad.workspace_id)
     assumptions = forecasting.Assumptions.of(row)
     status = 200
+    conflict = None
+    version = conflicts.state_token(services.forecast_state(plan))
     if request.method == "POST":
         if not membership.can_edit:
             raise PermissionDenied("You need the author role in this workspace to plan ads.")
-        form = ForecastForm(request.POST, instance=plan, default_rate=row.conversion_rate)
+        data = conflicts.apply_picks(request.POST)
+        version = data.get(conflicts.VERSION_FIELD, "")
+        form = ForecastForm(data, instance=plan, default_rate=row.conversion_rate)
         if form.is_valid():
-            services.plan_update(
-                ad=ad,
-                editor=user,
-                audience_size=form.cleaned_data["audience_size"],
-                conversion_rate=form.cleaned_data["conversion_rate"],
-                forecast=True,
-            )
-            if not request.htmx:
-                messages.success(request, "Forecast inputs saved.")
-                return redirect("guidance:forecast", ad.pk)
+            try:
+                services.plan_update(
+                    ad=ad,
+                    editor=user,
+                    audience_size=form.cleaned_data["audience_size"],
+                    conversion_rate=form.cleaned_data["conversion_rate"],
+                    forecast=True,
+                    expected=conflicts.state_from_token(version),
+                )
+            except conflicts.EditConflict as error:
+                conflict = _state_conflict(error, data, form)
+                version, status = error.version, 409
+                messages.error(
+                    request, f"Not saved: {error.message} Keep yours or take theirs, then save again."
+                )
+            else:
+                if not request.htmx:
+                    messages.success(request, "Forecast inputs saved.")
+                    return redirect("guidance:forecast", ad.pk)
         else:
             status = 422
     elif "audience_size" in request.GET:
@@ -104,6 +116,8 @@ def ad_forecast(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         "membership": membership,
         "form": form,
         "saved": request.method == "POST" and status == 200,
+        "conflict": conflict,
+        "base_version": version,
         "assumptions_row": row,
         **_forecast_context(ad, form, assumptions),
     }
@@ -119,6 +133,7 @@ def assumptions(request: HtmxHttpRequest) -> HttpResponse:
     membership = current_membership(request)
     workspace = membership.workspace
     row = selectors.assumptions_for(workspace.pk)
+    conflict = None
     if request.method == "POST":
         if not membership.can_admin:
             raise PermissionDenied("Only workspace admins can change the forecast assumptions.")
@@ -126,21 +141,61 @@ def assumptions(request: HtmxHttpRequest) -> HttpResponse:
             services.assumptions_reset(workspace=workspace, editor=_user(request))
             messages.success(request, "Forecast assumptions reset to the guide's figures.")
             return redirect("guidance:assumptions")
-        form = AssumptionsForm(request.POST, instance=row)
-        if form.is_valid():
-            services.assumptions_update(workspace=workspace, editor=_user(request), values=form.cleaned_data)
-            messages.success(request, "Forecast assumptions saved.")
-            return redirect("guidance:assumptions")
-        messages.error(request, "The assumptions were not saved; see the marked fields.")
+        data = conflicts.apply_picks(request.POST)
+        version = data.get(conflicts.VERSION_FIELD, "")
+        form = AssumptionsForm(data, instance=row)
         status = 422
+        if form.is_valid():
+            try:
+                services.assumptions_update(
+                    workspace=workspace,
+                    editor=_user(request),
+                    values=form.cleaned_data,
+                    expected=conflicts.state_from_token(version),
+                )
+            except conflicts.EditConflict as error:
+                conflict = _state_conflict(error, data, form)
+                version, status = error.version, 409
+                messages.error(
+                    request, f"Not saved: {error.message} Keep yours or take theirs, figure by figure."
+                )
+            else:
+                messages.success(request, "Forecast assumptions saved.")
+                return redirect("guidance:assumptions")
+        else:
+            messages.error(request, "The assumptions were not saved; see the marked fields.")
     else:
         form = AssumptionsForm(instance=row)
         status = 200
+        version = conflicts.state_token(services.assumptions_state(row))
     return render(
         request,
         "guidance/assumptions.html",
-        {"form": form, "membership": membership, "customised": not row._state.adding},
+        {
+            "form": form,
+            "membership": membership,
+            "customised": not row._state.adding,
+            "conflict": conflict,
+            "base_version": version,
+        },
         status=status,
+    )
+
+
+def _state_conflict(error: conflicts.EditConflict, data: Any, form: Any) -> conflicts.Conflict:
+    """Figure by figure: what the person typed against what another person saved meanwhile."""
+    current, base = error.context["current"], error.context["base"]
+    names = list(current)
+    mine = {name: services.figure(data.get(name, "")) for name in names}
+    return conflicts.Conflict(
+        message=error.message,
+        version=error.version,
+        fields=conflicts.field_conflicts(
+            fields=[(name, str(form.fields[name].label or name)) for name in names],
+            mine=mine,
+            theirs=current,
+            base=base,
+        ),
     )
 
 
@@ -308,9 +363,8 @@ def ad_results(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         if ad.state == State.LIVE:
             from .tasks import pull_ad_results_task
 
-            # In-process Celery only raises here: the pull recorded why, and the page says so.
-            with contextlib.suppress(Transient, Retry):
-                pull_ad_results_task.delay(ad.pk)
+            # A broker that is down is logged; the hourly pull catches up.
+            dispatch(pull_ad_results_task, ad.pk)
             messages.success(request, "Asked LinkedIn for the latest figures.")
         return redirect("guidance:results", ad.pk)
     return render(request, "guidance/results.html", _results_context(ad, membership))

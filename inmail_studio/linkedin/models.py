@@ -140,10 +140,24 @@ class AttemptStatus(models.TextChoices):
 OPEN_STATUSES = (AttemptStatus.QUEUED, AttemptStatus.INFLIGHT, AttemptStatus.AWAITING_RETRY)
 
 
+class AttemptKind(models.TextChoices):
+    SYNC = "sync", "Sync"
+    LAUNCH = "launch", "Launch"
+
+
 class SyncAttempt(models.Model):
-    """One push of one revision to LinkedIn: an outbox row claimed under a lock, with its steps in `calls`."""
+    """One job of one revision on LinkedIn (a sync, or a launch): an outbox row claimed under a lease,
+    with its HTTP exchanges in `calls`.
+
+    `lease_until` is the attempt's own deadline, whatever its status: for a queued attempt, when
+    its message counts as lost; in flight, the end of the worker's lease (a heartbeat extends it
+    while the worker is alive); waiting to retry, `retry_at` plus a grace. Past it, beat sends the
+    attempt again (`services.requeue_stuck`). `holder` names the worker holding the lease, so a
+    worker that starts again under the same name takes back what it held when it died.
+    """
 
     ad = models.ForeignKey(Ad, on_delete=models.CASCADE, related_name="sync_attempts")
+    kind = models.CharField(max_length=8, choices=AttemptKind.choices, default=AttemptKind.SYNC)
     revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
     revision_hash = models.CharField(max_length=64)
     requested_by = models.ForeignKey(
@@ -156,6 +170,8 @@ class SyncAttempt(models.Model):
     error_code = models.CharField(max_length=80, blank=True)
     tries = models.PositiveIntegerField(default=0)
     lease_until = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(max_length=200, blank=True)
     queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -164,7 +180,7 @@ class SyncAttempt(models.Model):
         ordering = ["-queued_at", "-pk"]
         indexes = [models.Index(fields=["status", "lease_until"], name="attempt_status_lease")]
         constraints = [
-            # One open sync per ad: a second approval or a retry can't run beside the first.
+            # One open job per ad: a second approval, a retry or a launch can't run beside the first.
             models.UniqueConstraint(
                 fields=["ad"],
                 condition=models.Q(status__in=["queued", "inflight", "awaiting_retry"]),
@@ -173,7 +189,7 @@ class SyncAttempt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"sync of ad {self.ad_id} r{self.revision_hash[:10]} ({self.status})"
+        return f"{self.kind} of ad {self.ad_id} r{self.revision_hash[:10]} ({self.status})"
 
     @property
     def duration_ms(self) -> int | None:
@@ -210,10 +226,22 @@ class TestSendStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # The call may have reached LinkedIn (a lost answer, a worker killed mid-call) and LinkedIn has
+    # no way to ask whether a test arrived: never sent again automatically; the person decides.
+    UNCERTAIN = "uncertain", "Possibly sent"
+
+
+TEST_SEND_OPEN = (TestSendStatus.QUEUED, TestSendStatus.SENDING)
 
 
 class TestSend(models.Model):
-    """A `sendTestInMail` of a synced revision to the connected member's inbox."""
+    """A `sendTestInMail` of a synced revision to the connected member's inbox: an outbox row.
+
+    Claimed under a lease like a sync attempt (`lease_until` is its deadline, `retry_at` when a
+    retry may run, `holder` the worker). `call_started_at` is set just before the call leaves and
+    cleared when its outcome is known: a row found with it set after its worker vanished may
+    have been delivered, so it becomes "possibly sent" instead of being sent a second time.
+    """
 
     __test__ = False  # not a pytest class, despite the name
 
@@ -228,18 +256,26 @@ class TestSend(models.Model):
     error = models.TextField(blank=True)
     request_id = models.CharField(max_length=120, blank=True)
     tries = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(max_length=200, blank=True)
+    call_started_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "lease_until"], name="testsend_status_lease")]
 
     def __str__(self) -> str:
         return f"test send of ad {self.ad_id} ({self.status})"
 
     @property
     def finished(self) -> bool:
-        return self.status in (TestSendStatus.SENT, TestSendStatus.FAILED)
+        return self.status not in TEST_SEND_OPEN
 
 
 class ConversationStatus(models.TextChoices):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,8 @@ from . import payloads
 from .models import (
     OPEN_STATUSES,
     AdLinkedIn,
+    AttemptKind,
+    AttemptStatus,
     Campaign,
     LinkedInConnection,
     SyncAttempt,
@@ -120,6 +122,7 @@ class Panel:
     link: AdLinkedIn | None
     campaigns: list[Campaign]
     attempt: SyncAttempt | None
+    launch: SyncAttempt | None
     test_send: TestSend | None
     test_sends_today: int
     test_send_limit: int
@@ -136,11 +139,34 @@ class Panel:
     @property
     def busy(self) -> bool:
         """Something is running: the panel polls until it ends."""
-        syncing = self.ad.state == State.SYNCING or (
-            self.attempt is not None and self.attempt.status in OPEN_STATUSES
+        working = self.ad.state in (State.SYNCING, State.LAUNCHING) or any(
+            job is not None and job.status in OPEN_STATUSES for job in (self.attempt, self.launch)
         )
         sending = self.test_send is not None and not self.test_send.finished
-        return syncing or sending
+        return working or sending
+
+    @property
+    def job(self) -> SyncAttempt | None:
+        """The sync or launch under way (the ad's state says which)."""
+        return self.launch if self.ad.state == State.LAUNCHING else self.attempt
+
+    @property
+    def job_waiting(self) -> bool:
+        """The job under way waits (for its retry, or for a worker): offer "Retry now"."""
+        return _waiting(self.job, running=AttemptStatus.INFLIGHT)
+
+    @property
+    def test_send_waiting(self) -> bool:
+        return _waiting(self.test_send, running="sending")
+
+    @property
+    def launch_failed(self) -> bool:
+        """The last launch failed (the ad is back to tested): the Launch button retries it."""
+        return (
+            self.ad.state == State.TESTED
+            and self.launch is not None
+            and self.launch.status == AttemptStatus.FAILED
+        )
 
     @property
     def sync_blocker(self) -> str:
@@ -171,6 +197,12 @@ class Panel:
         return self.membership.can_approve and self.ad.state == State.TESTED and self.has_sent_test
 
     @property
+    def can_retry_job(self) -> bool:
+        if self.job is not None and self.job.kind == AttemptKind.LAUNCH:
+            return self.membership.can_approve
+        return self.can_sync_actions
+
+    @property
     def sender_warning(self) -> str:
         sender = self.ad.sender
         if sender is None or sender.can_send:
@@ -178,6 +210,19 @@ class Panel:
         if sender.permission == "revoked":
             return f"{sender.name} withdrew permission to send ads for this account; LinkedIn will refuse this ad."
         return f"{sender.name} hasn't approved sending ads for this account yet; LinkedIn will refuse this ad until they do."
+
+
+# A queued job not taken within this long is waiting for a worker (or a broker that is down).
+WAITING_AFTER = timedelta(seconds=5)
+
+
+def _waiting(job: SyncAttempt | TestSend | None, *, running: str) -> bool:
+    if job is None or job.status == running or job.finished_at is not None:
+        return False
+    if job.retry_at is not None:  # a retry is scheduled
+        return True
+    queued = job.queued_at if isinstance(job, SyncAttempt) else job.created_at
+    return queued < timezone.now() - WAITING_AFTER
 
 
 def panel_for(ad: Ad, membership: Membership) -> Panel:
@@ -198,7 +243,12 @@ def panel_for(ad: Ad, membership: Membership) -> Panel:
                 workspace_id=ad.workspace_id, format__in=["", CAMPAIGN_FORMATS.get(ad.kind, "")]
             )
         ),
-        attempt=SyncAttempt.objects.filter(ad=ad).order_by("-queued_at", "-pk").first(),
+        attempt=SyncAttempt.objects.filter(ad=ad, kind=AttemptKind.SYNC)
+        .order_by("-queued_at", "-pk")
+        .first(),
+        launch=SyncAttempt.objects.filter(ad=ad, kind=AttemptKind.LAUNCH)
+        .order_by("-queued_at", "-pk")
+        .first(),
         test_send=test_send,
         test_sends_today=test_sends_today(ad),
         test_send_limit=settings.LINKEDIN_TEST_SENDS_PER_DAY,

@@ -9,14 +9,18 @@ retry after a timeout or a worker killed mid-task can't push the same thing twic
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -27,13 +31,16 @@ from inmail_studio.ads.conversation_payloads import (
     message_payloads,
     resolve,
 )
-from inmail_studio.ads.models import Ad, Kind, Sender, SenderPermission, State
+from inmail_studio.ads.models import Ad, Kind, Revision, Sender, SenderPermission, State
+from inmail_studio.dispatch import dispatch
 
 from . import payloads, restli
 from .client import SCOPES, Call, LinkedIn, OAuth, Rejected, Secret, TokenGrant, Transient, Unauthorized
 from .models import (
     OPEN_STATUSES,
+    TEST_SEND_OPEN,
     AdLinkedIn,
+    AttemptKind,
     AttemptStatus,
     Campaign,
     ConnectionAction,
@@ -429,19 +436,17 @@ def senders_import(*, workspace: Workspace) -> list[Sender]:
             listed[urn] = (permission_of(element), element)
     senders: list[Sender] = []
     for urn, (permission, _element) in listed.items():
-        sender = Sender.objects.filter(workspace=workspace, urn=urn).first()
-        if sender is None:
-            # The permission names only the member (no decoration is asked for); an admin can
-            # rename the sender in the app.
-            name = urn.rsplit(":", 1)[-1].replace("-", " ").title()
-            sender = Sender.objects.create(
-                workspace=workspace,
-                urn=urn,
-                name=name[:120],
-                permission=permission,
-                permission_updated_at=now,
-            )
-        elif sender.permission != permission:
+        # The permission names only the member (no decoration is asked for); an admin can rename
+        # the sender in the app.
+        name = urn.rsplit(":", 1)[-1].replace("-", " ").title()
+        # get_or_create, not filter-then-create: two admins refreshing at once both find the sender
+        # (the second create meets the unique constraint, and get_or_create reads the first one's row).
+        sender, created = Sender.objects.get_or_create(
+            workspace=workspace,
+            urn=urn,
+            defaults={"name": name[:120], "permission": permission, "permission_updated_at": now},
+        )
+        if not created and sender.permission != permission:
             Sender.objects.filter(pk=sender.pk).update(permission=permission, permission_updated_at=now)
             sender.permission = permission
         senders.append(sender)
@@ -483,17 +488,45 @@ def campaign_choose(*, ad_id: int, user: User, campaign_urn: str) -> AdLinkedIn:
 # --- sync ----------------------------------------------------------------------------
 
 
-def _dispatch_sync(attempt_id: int) -> None:
-    from celery.exceptions import Retry
+def _due_now(model: type[SyncAttempt] | type[TestSend], pk: int) -> Callable[[], None]:
+    """After a failed send to the broker: the row is due at once, so beat sends it when the broker is back."""
 
+    def mark() -> None:
+        model.objects.filter(pk=pk).update(lease_until=timezone.now())
+
+    return mark
+
+
+def _dispatch_sync(attempt_id: int) -> bool:
+    """Send the attempt's task (a sync or a launch); never raises for a broker that is down."""
     from .tasks import sync_attempt_task
 
-    try:
-        sync_attempt_task.delay(attempt_id)
-    except (Transient, Retry):
-        # Only without a broker (tasks run in-process): the attempt waits for its retry, and the
-        # request that queued it must not fail because LinkedIn hiccuped.
-        log.info("Sync attempt %s is waiting to retry", attempt_id)
+    return dispatch(sync_attempt_task, attempt_id, on_failure=_due_now(SyncAttempt, attempt_id))
+
+
+def _dispatch_test_send(test_send_id: int) -> bool:
+    from .tasks import test_send_task
+
+    return dispatch(test_send_task, test_send_id, on_failure=_due_now(TestSend, test_send_id))
+
+
+def _queued_deadline(now: datetime) -> datetime:
+    """When a queued job whose message hasn't been taken counts as lost (its message is sent again)."""
+    return now + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS)
+
+
+def retry_countdown(tries: int) -> float:
+    """Seconds before the next try: exponential (2, 4, 8 … s) up to the maximum, with full jitter."""
+    ceiling = min(float(settings.LINKEDIN_SYNC_RETRY_BACKOFF_MAX), 2.0**tries)
+    return random.uniform(min(1.0, ceiling), ceiling)  # noqa: S311 - jitter, not a secret
+
+
+class RetryLater(Exception):
+    """The job met a transient error and stored when it retries; the task sends itself again then."""
+
+    def __init__(self, error: Transient, countdown: float) -> None:
+        super().__init__(str(error))
+        self.error, self.countdown = error, countdown
 
 
 def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
@@ -520,10 +553,16 @@ def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> Sy
         if sync_blocker(ad):
             return None  # stays approved; the panel says what's missing and offers "Sync to LinkedIn"
         workflow.move(ad, State.SYNCING, actor=actor, revision=revision, note="Sync to LinkedIn queued.")
+        now = timezone.now()
         attempt = SyncAttempt.objects.create(
-            ad=ad, revision=revision, revision_hash=revision.content_hash, requested_by=actor
+            ad=ad,
+            revision=revision,
+            revision_hash=revision.content_hash,
+            requested_by=actor,
+            queued_at=now,
+            lease_until=_queued_deadline(now),
         )
-        transaction.on_commit(lambda: _dispatch_sync(attempt.pk))
+        transaction.on_commit(partial(_dispatch_sync, attempt.pk))
     return attempt
 
 
@@ -559,12 +598,14 @@ def sync_request(*, ad_id: int, user: User) -> SyncAttempt:
     return attempt
 
 
-def _claim(attempt_id: int) -> SyncAttempt | None:
-    """Take the attempt for this worker under a lease, or None if it is done or someone else holds it."""
+def _claim(attempt_id: int, holder: str) -> SyncAttempt | None:
+    """Take the attempt for this worker under a lease, or None if it is done, someone else holds it,
+    or it is a duplicate that came before its retry is due."""
     now = timezone.now()
     with transaction.atomic():
         attempt = (
-            SyncAttempt.objects.select_for_update()
+            # Only the attempt's row: locking the ad too would hold up its editor while a worker claims.
+            SyncAttempt.objects.select_for_update(of=("self",))
             .select_related("ad", "revision")
             .filter(pk=attempt_id)
             .first()
@@ -573,12 +614,41 @@ def _claim(attempt_id: int) -> SyncAttempt | None:
             return None
         if attempt.status == AttemptStatus.INFLIGHT and attempt.lease_until and attempt.lease_until > now:
             return None  # a duplicate delivery while another worker holds it
+        if (
+            attempt.status == AttemptStatus.AWAITING_RETRY
+            and attempt.retry_at
+            and attempt.retry_at > now + timedelta(seconds=1)
+        ):
+            return None  # early (a duplicate): the retry's own message, or beat, runs it when it is due
         attempt.status = AttemptStatus.INFLIGHT
         attempt.tries += 1
+        attempt.holder = holder[:200]
         attempt.lease_until = now + timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
         attempt.started_at = attempt.started_at or now
-        attempt.save(update_fields=["status", "tries", "lease_until", "started_at"])
+        attempt.save(update_fields=["status", "tries", "holder", "lease_until", "started_at"])
     return attempt
+
+
+class _Heartbeat:
+    """Extends the lease of a job while its worker is alive, at most every third of the lease.
+
+    Called before each step and after each HTTP exchange, so a live worker's lease never runs
+    out (one exchange is at most the connect plus read timeouts, well inside a lease) while a
+    dead worker's does within one lease.
+    """
+
+    def __init__(self, model: type[SyncAttempt] | type[TestSend], pk: int, holder: str, status: str) -> None:
+        self.model, self.pk, self.holder, self.status = model, pk, holder[:200], status
+        self.last = time.monotonic()
+
+    def __call__(self) -> None:
+        lease = settings.LINKEDIN_SYNC_LEASE_SECONDS
+        if time.monotonic() - self.last < lease / 3:
+            return
+        self.last = time.monotonic()
+        self.model.objects.filter(pk=self.pk, holder=self.holder, status=self.status).update(
+            lease_until=timezone.now() + timedelta(seconds=lease)
+        )
 
 
 class _Ledger:
@@ -597,11 +667,14 @@ class _Ledger:
         self.request_id = ""
         self._rows: list[SyncCall] = []
         self._written_step = attempt.step
+        self.heartbeat = _Heartbeat(SyncAttempt, attempt.pk, attempt.holder, AttemptStatus.INFLIGHT)
 
     def enter(self, step: str) -> None:
         self.step = step
+        self.heartbeat()
 
     def __call__(self, call: Call) -> None:
+        self.heartbeat()
         if call.request_id:
             self.request_id = call.request_id
         self._add(
@@ -1029,28 +1102,101 @@ STEPS: dict[str, tuple[tuple[str, Callable[[SyncContext], None]], ...]] = {
 }
 
 
-def _finish(attempt: SyncAttempt, *, status: str, error: str = "", code: str = "") -> None:
-    SyncAttempt.objects.filter(pk=attempt.pk).update(
-        status=status, error=error, error_code=code, finished_at=timezone.now(), lease_until=None
+def _finish(attempt_id: int, *, status: str, error: str = "", code: str = "") -> None:
+    SyncAttempt.objects.filter(pk=attempt_id).update(
+        status=status,
+        error=error,
+        error_code=code,
+        finished_at=timezone.now(),
+        lease_until=None,
+        retry_at=None,
     )
 
 
-def sync_run(*, attempt_id: int) -> None:
-    """Do the steps of a queued attempt. Raises Transient for the task to retry later.
+# Each kind of job: the state the ad is in while it runs, where it goes on success, and on failure.
+JOB_STATES: dict[str, tuple[State, State, State]] = {
+    AttemptKind.SYNC: (State.SYNCING, State.SYNCED, State.SYNC_FAILED),
+    AttemptKind.LAUNCH: (State.LAUNCHING, State.LIVE, State.TESTED),
+}
 
-    Safe to call twice or after a crash: the claim ignores finished attempts and live
-    leases, and each step skips what AdLinkedIn says LinkedIn already holds.
-    """
+
+def _fail(attempt: SyncAttempt, *, message: str, code: str) -> None:
+    """The attempt fails and the ad leaves its working state in one transaction, so a crash between
+    the two writes can't leave the ad "syncing" (or "launching") with nothing doing it."""
     from inmail_studio.review import workflow
+
+    working, _, failed = JOB_STATES[attempt.kind]
+    with transaction.atomic():
+        _finish(attempt.pk, status=AttemptStatus.FAILED, error=message, code=code)
+        ad = Ad.objects.select_for_update().get(pk=attempt.ad_id)
+        if ad.state == working:
+            workflow.move(ad, failed, actor=None, revision=attempt.revision, note=message)
+
+
+def _succeed(attempt: SyncAttempt, *, note: str, link: AdLinkedIn | None = None) -> None:
+    from inmail_studio.review import workflow
+
+    working, done, _ = JOB_STATES[attempt.kind]
+    with transaction.atomic():
+        ad = Ad.objects.select_for_update().get(pk=attempt.ad_id)
+        if link is not None:
+            AdLinkedIn.objects.filter(pk=link.pk).update(
+                synced_hash=attempt.revision_hash, synced_at=timezone.now()
+            )
+        _finish(attempt.pk, status=AttemptStatus.DONE)
+        if ad.state == working:
+            workflow.move(ad, done, actor=None, revision=attempt.revision, note=note)
+
+
+def _retry_or_give_up(attempt: SyncAttempt, error: Transient) -> None:
+    """Store when the attempt tries again (its own deadline) and raise RetryLater for the task, or,
+    after the last try, fail it so the panel shows why and a Retry button."""
+    if attempt.tries > settings.LINKEDIN_SYNC_MAX_RETRIES:
+        _fail(
+            attempt,
+            message=f"LinkedIn kept failing after {attempt.tries} tries: {error.explain()}",
+            code="GAVE_UP",
+        )
+        return
+    countdown = retry_countdown(attempt.tries)
+    retry_at = timezone.now() + timedelta(seconds=countdown)
+    SyncAttempt.objects.filter(pk=attempt.pk, status=AttemptStatus.INFLIGHT).update(
+        status=AttemptStatus.AWAITING_RETRY,
+        error=error.explain(),
+        retry_at=retry_at,
+        # Should the retry's message be lost (its worker killed), beat sends it again after this.
+        lease_until=retry_at + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS),
+        holder="",
+    )
+    raise RetryLater(error, countdown)
+
+
+def _refusal(ad: Ad, error: Rejected | NotConnected) -> tuple[str, str]:
+    if isinstance(error, Unauthorized):
+        _note_unauthorized(ad.workspace_id, error)
+    if isinstance(error, Rejected):
+        return error.explain(), error.code
+    return str(error), "NOT_CONNECTED"
+
+
+def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
+    """Do the work of a queued attempt (a sync, or a launch). Raises RetryLater for the task to retry.
+
+    Safe to call twice or after a crash: the claim ignores finished attempts, live leases and
+    early duplicates, and each step skips what AdLinkedIn says LinkedIn already holds.
+    """
     from inmail_studio.review.selectors import approved_revision_for
 
-    attempt = _claim(attempt_id)
+    attempt = _claim(attempt_id, holder)
     if attempt is None:
+        return
+    if attempt.kind == AttemptKind.LAUNCH:
+        _launch_run(attempt)
         return
     ad = Ad.objects.select_related("workspace").get(pk=attempt.ad_id)
     approved = approved_revision_for(ad)
     if approved is None or approved.pk != attempt.revision_id or ad.state != State.SYNCING:
-        _finish(attempt, status=AttemptStatus.SKIPPED, error="The revision is no longer the approved one.")
+        _finish(attempt.pk, status=AttemptStatus.SKIPPED, error="The revision is no longer the approved one.")
         return
     ledger = _Ledger(attempt)
     link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
@@ -1070,66 +1216,190 @@ def sync_run(*, attempt_id: int) -> None:
             ledger.enter(name)
             step(ctx)
     except Transient as error:
-        # The retry is the task's (a countdown message); should that message be lost with its worker,
-        # requeue_stuck sends the attempt again once this lease has passed.
-        lease = settings.LINKEDIN_SYNC_RETRY_BACKOFF_MAX + settings.LINKEDIN_SYNC_LEASE_SECONDS
-        SyncAttempt.objects.filter(pk=attempt.pk).update(
-            status=AttemptStatus.AWAITING_RETRY,
-            error=error.explain(),
-            lease_until=timezone.now() + timedelta(seconds=lease),
-        )
-        raise
-    except (Rejected, NotConnected) as error:
-        if isinstance(error, Unauthorized):
-            _note_unauthorized(ad.workspace_id, error)
-        message = error.explain() if isinstance(error, Rejected) else str(error)
-        code = error.code if isinstance(error, Rejected) else "NOT_CONNECTED"
-        _finish(attempt, status=AttemptStatus.FAILED, error=message, code=code)
-        workflow.move(ad, State.SYNC_FAILED, actor=None, revision=attempt.revision, note=message)
-        return
-    finally:
         ledger.flush()
-    with transaction.atomic():
-        AdLinkedIn.objects.filter(pk=link.pk).update(
-            synced_hash=attempt.revision_hash, synced_at=timezone.now()
-        )
-        _finish(attempt, status=AttemptStatus.DONE)
-        workflow.move(ad, State.SYNCED, actor=None, revision=attempt.revision, note="Synced to LinkedIn.")
+        _retry_or_give_up(attempt, error)
+        return
+    except (Rejected, NotConnected) as error:
+        ledger.flush()
+        message, code = _refusal(ad, error)
+        _fail(attempt, message=message, code=code)
+        return
+    ledger.flush()
+    _succeed(attempt, note="Synced to LinkedIn.", link=link)
+
+
+def _launch_run(attempt: SyncAttempt) -> None:
+    """Set the synced creative ACTIVE. Idempotent: a creative LinkedIn already shows ACTIVE (an earlier
+    try whose answer was lost) is success without a second PATCH."""
+    from inmail_studio.review.selectors import approved_revision_for
+
+    ad = Ad.objects.select_related("workspace").get(pk=attempt.ad_id)
+    approved = approved_revision_for(ad)
+    if approved is None or approved.pk != attempt.revision_id or ad.state != State.LAUNCHING:
+        _finish(attempt.pk, status=AttemptStatus.SKIPPED, error="The ad is no longer waiting to launch.")
+        return
+    link = AdLinkedIn.objects.filter(ad=ad).first()
+    ledger = _Ledger(attempt)
+    ledger.enter("launch")
+    try:
+        if link is None or not link.creative_urn or link.synced_hash != attempt.revision_hash:
+            raise Rejected(
+                409, "NOT_SYNCED", "The approved revision isn't on LinkedIn; sync it, then launch."
+            )
+        api = client_for(ad.workspace, observer=ledger)
+        creatives = _account_path(ad.workspace, "creatives")
+        creative = api.get(creatives, link.creative_urn)
+        if isinstance(creative, dict) and creative.get("intendedStatus") == "ACTIVE":
+            ledger.note("The creative is already ACTIVE on LinkedIn (an earlier try's answer was lost).")
+        else:
+            api.partial_update(creatives, link.creative_urn, {"intendedStatus": "ACTIVE"})
+    except Transient as error:
+        ledger.flush()
+        _retry_or_give_up(attempt, error)
+        return
+    except (Rejected, NotConnected) as error:
+        ledger.flush()
+        message, code = _refusal(ad, error)
+        _fail(attempt, message=f"Not launched: {message}", code=code)
+        return
+    ledger.flush()
+    _succeed(attempt, note="Launched on LinkedIn (creative ACTIVE).")
 
 
 def sync_give_up(*, attempt_id: int, error: str) -> None:
-    """After the last retry: the attempt fails and the ad shows "sync failed" with a retry button."""
-    from inmail_studio.review import workflow
+    """The task died on something unexpected: the attempt fails with a Retry button, never stays open."""
+    attempt = SyncAttempt.objects.select_related("revision").filter(pk=attempt_id).first()
+    if attempt is None or attempt.status not in OPEN_STATUSES:
+        return
+    log.error("%s of ad %s stopped on an unexpected error: %s", attempt.kind, attempt.ad_id, error)
+    _fail(
+        attempt,
+        message=f"The {attempt.get_kind_display().lower()} stopped on an unexpected error; retry it.",
+        code="UNEXPECTED",
+    )
 
-    with transaction.atomic():
-        attempt = SyncAttempt.objects.select_for_update().select_related("ad", "revision").get(pk=attempt_id)
-        if attempt.status == AttemptStatus.DONE:
-            return
-        message = f"LinkedIn kept failing after {attempt.tries} tries: {error}"
-        _finish(attempt, status=AttemptStatus.FAILED, error=message, code="GAVE_UP")
-        if attempt.ad.state == State.SYNCING:
-            workflow.move(attempt.ad, State.SYNC_FAILED, actor=None, revision=attempt.revision, note=message)
+
+def _release_dead_incarnations(worker: str, now: datetime) -> None:
+    """A worker starting under a name (`celery@host`) takes back the leases an earlier process of that
+    name held: that process is dead (Celery runs one node of a name at a time)."""
+    name = worker.partition("/")[0]
+    earlier = Q(holder__startswith=f"{name}/") & ~Q(holder=worker)
+    gone = now - timedelta(seconds=1)
+    SyncAttempt.objects.filter(earlier, status=AttemptStatus.INFLIGHT).update(lease_until=gone)
+    TestSend.objects.filter(earlier, status=TestSendStatus.SENDING).update(lease_until=gone)
 
 
-def requeue_stuck() -> int:
-    """Send again every attempt whose worker vanished: in flight past its lease, or queued long ago.
+def requeue_stuck(*, worker: str = "") -> int:
+    """Send again every job whose own deadline passed (beat runs this every few seconds), and mend
+    ads whose state claims work that no open attempt is doing.
 
-    Duplicates are harmless: the claim lets only one worker in at a time.
+    `worker` is set when a worker starts (the `worker_ready` signal): it takes back what its dead
+    predecessor held, and every queued job is sent again at once, since its message may have been
+    reserved by that predecessor. Duplicates are harmless: the claim lets one worker in, once.
     """
     now = timezone.now()
-    lease = timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
-    stuck = list(
-        SyncAttempt.objects.filter(
-            status__in=[AttemptStatus.INFLIGHT, AttemptStatus.AWAITING_RETRY], lease_until__lt=now
-        ).values_list("pk", flat=True)
-    ) + list(
-        SyncAttempt.objects.filter(status=AttemptStatus.QUEUED, queued_at__lt=now - lease).values_list(
-            "pk", flat=True
-        )
+    if worker:
+        _release_dead_incarnations(worker, now)
+    overdue = Q(lease_until__lt=now) | Q(lease_until__isnull=True)
+    attempts = SyncAttempt.objects.filter(status__in=OPEN_STATUSES).filter(
+        overdue | Q(status=AttemptStatus.QUEUED) if worker else overdue
     )
-    for attempt_id in stuck:
-        _dispatch_sync(attempt_id)
-    return len(stuck)
+    attempt_ids = list(attempts.values_list("pk", flat=True))
+    # A lease that ran out is a dead worker's: the attempt is queued again.
+    SyncAttempt.objects.filter(pk__in=attempt_ids, status=AttemptStatus.INFLIGHT, lease_until__lt=now).update(
+        status=AttemptStatus.QUEUED, holder=""
+    )
+    _test_sends_settle_dead(now)
+    sends = TestSend.objects.filter(status=TestSendStatus.QUEUED).filter(
+        overdue | Q(retry_at__lte=now) | Q(retry_at__isnull=True) if worker else overdue
+    )
+    send_ids = list(sends.values_list("pk", flat=True))
+    jobs = [(SyncAttempt, pk, _dispatch_sync) for pk in attempt_ids] + [
+        (TestSend, pk, _dispatch_test_send) for pk in send_ids
+    ]
+    sent = 0
+    for model, pk, send in jobs:
+        # A fresh deadline first, so the next tick doesn't send it again while its message waits.
+        model.objects.filter(pk=pk).update(lease_until=_queued_deadline(now))
+        if not send(pk):
+            # Broker down (logged, and this row is due again): the rest wait for the next tick.
+            break
+        sent += 1
+    repaired = repair_orphaned_states()
+    if jobs or repaired:
+        log.info(
+            "Outbox: sent %d of %d due LinkedIn jobs and test sends again, mended %d ads%s",
+            sent,
+            len(jobs),
+            repaired,
+            f" (worker {worker} started)" if worker else "",
+        )
+    return sent
+
+
+def repair_orphaned_states() -> int:
+    """Ads "syncing" or "launching" with no open attempt (a crash of an older version between the
+    attempt's end and the ad's move, or a row removed by hand) go where a failed job leaves them,
+    with a Retry button, instead of waiting forever."""
+    from inmail_studio.review import workflow
+
+    open_jobs = SyncAttempt.objects.filter(status__in=OPEN_STATUSES).values("ad_id")
+    mended = 0
+    for ad_id in (
+        Ad.objects.filter(state__in=list(workflow.WORK_STATES))
+        .exclude(pk__in=open_jobs)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            ad = Ad.objects.select_for_update().get(pk=ad_id)
+            working = State(ad.state)
+            if (
+                working not in workflow.WORK_STATES
+                or SyncAttempt.objects.filter(ad=ad, status__in=OPEN_STATUSES).exists()
+            ):
+                continue
+            revision = ad.current_revision or Revision.objects.filter(ad=ad).order_by("-number").first()
+            if revision is None:  # pragma: no cover - an ad in a LinkedIn state always has a revision
+                continue
+            doing = "sync" if working == State.SYNCING else "launch"
+            workflow.move(
+                ad,
+                workflow.WORK_STATES[working],
+                actor=None,
+                revision=revision,
+                note=f"The {doing} stopped without finishing (nothing was working on it any more); retry it.",
+            )
+            mended += 1
+    return mended
+
+
+def job_retry_now(*, ad_id: int, user: User) -> SyncAttempt:
+    """ "Retry now" on a sync or launch that waits (for its retry, or for a broker that was down)."""
+    ad = Ad.objects.get(pk=ad_id)
+    _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "sync ads")
+    now = timezone.now()
+    with transaction.atomic():
+        attempt = SyncAttempt.objects.select_for_update().filter(ad=ad, status__in=OPEN_STATUSES).first()
+        if attempt is None:
+            raise SyncRefused("Nothing is waiting for LinkedIn on this ad.")
+        if attempt.kind == AttemptKind.LAUNCH:
+            _require_role(user, ad.workspace_id, APPROVE_ROLES, "launch ads")
+        if attempt.status == AttemptStatus.INFLIGHT and attempt.lease_until and attempt.lease_until > now:
+            raise SyncRefused("LinkedIn is being called for this ad right now.")
+        SyncAttempt.objects.filter(pk=attempt.pk).update(
+            status=AttemptStatus.QUEUED if attempt.status == AttemptStatus.INFLIGHT else attempt.status,
+            retry_at=now if attempt.retry_at else None,
+            lease_until=_queued_deadline(now),
+        )
+        transaction.on_commit(partial(_dispatch_sync, attempt.pk))
+    return attempt
+
+
+def sync_or_retry(*, ad_id: int, user: User) -> SyncAttempt:
+    """The panel's Retry button: a waiting job is retried now, a failed or waiting sync is queued."""
+    if SyncAttempt.objects.filter(ad_id=ad_id, status__in=OPEN_STATUSES).exists():
+        return job_retry_now(ad_id=ad_id, user=user)
+    return sync_request(ad_id=ad_id, user=user)
 
 
 # --- test send and launch ----------------------------------------------------------------
@@ -1141,9 +1411,14 @@ def test_sends_today(ad: Ad) -> int:
 
 
 def test_send_request(*, ad_id: int, user: User) -> TestSend:
-    """Queue a `sendTestInMail` of the synced revision, within the daily limit per ad."""
+    """Queue a `sendTestInMail` of the synced revision, within the daily limit per ad.
+
+    A test still queued (waiting for its retry, or for a broker that was down) is sent now
+    instead of a second one being added.
+    """
     from inmail_studio.review.selectors import approved_revision_for
 
+    now = timezone.now()
     with transaction.atomic():
         ad = Ad.objects.select_for_update().get(pk=ad_id)
         _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "send test messages")
@@ -1158,10 +1433,13 @@ def test_send_request(*, ad_id: int, user: User) -> TestSend:
             or not link.creative_urn
         ):
             raise SyncRefused("The approved revision isn't on LinkedIn yet; sync it first.")
-        if TestSend.objects.filter(
-            ad=ad, status__in=[TestSendStatus.QUEUED, TestSendStatus.SENDING]
-        ).exists():
-            raise SyncRefused("A test message is already on its way.")
+        waiting = TestSend.objects.filter(ad=ad, status__in=TEST_SEND_OPEN).first()
+        if waiting is not None:
+            if waiting.status == TestSendStatus.SENDING:
+                raise SyncRefused("A test message is already on its way.")
+            TestSend.objects.filter(pk=waiting.pk).update(retry_at=None, lease_until=_queued_deadline(now))
+            transaction.on_commit(partial(_dispatch_test_send, waiting.pk))
+            return waiting
         limit = settings.LINKEDIN_TEST_SENDS_PER_DAY
         if test_sends_today(ad) >= limit:
             raise SyncRefused(f"This ad has had its {limit} test messages for today; try again tomorrow.")
@@ -1172,37 +1450,87 @@ def test_send_request(*, ad_id: int, user: User) -> TestSend:
             revision_hash=revision.content_hash,
             requested_by=user,
             recipient_urn=connection.member_urn if connection else "",
+            created_at=now,
+            lease_until=_queued_deadline(now),
         )
-
-        def dispatch() -> None:
-            from .tasks import test_send_task
-
-            test_send_task.delay(send.pk)
-
-        transaction.on_commit(dispatch)
+        transaction.on_commit(partial(_dispatch_test_send, send.pk))
     return send
 
 
-def test_send_run(*, test_send_id: int) -> None:
-    """Call sendTestInMail once for a queued test send; Transient goes back to the task for a retry."""
+POSSIBLY_SENT = (
+    "LinkedIn may have delivered this test ({why}), and LinkedIn offers no way to ask whether it "
+    "arrived, so it is not sent again by itself. Look in the inbox of the connected member: if it "
+    "is there, say so; if not, send it again."
+)
+
+
+def _settle_uncertain(send_id: int, *, why: str) -> None:
+    TestSend.objects.filter(pk=send_id).update(
+        status=TestSendStatus.UNCERTAIN,
+        error=POSSIBLY_SENT.format(why=why),
+        finished_at=timezone.now(),
+        lease_until=None,
+        retry_at=None,
+    )
+
+
+def _test_sends_settle_dead(now: datetime) -> None:
+    """Test sends whose worker vanished: one that never reached its call is queued again, one that
+    may have reached LinkedIn becomes "possibly sent" (never sent a second time by itself)."""
+    dead = TestSend.objects.filter(status=TestSendStatus.SENDING, lease_until__lt=now)
+    for send_id in dead.filter(call_started_at__isnull=False).values_list("pk", flat=True):
+        _settle_uncertain(send_id, why="the worker sending it stopped while LinkedIn was answering")
+    dead.filter(call_started_at__isnull=True).update(status=TestSendStatus.QUEUED, holder="", lease_until=now)
+
+
+def test_send_run(*, test_send_id: int, holder: str = "in-process") -> None:
+    """Call sendTestInMail once for a queued test send. Raises RetryLater when LinkedIn answered with a
+    transient error (so nothing was sent); a call whose answer never came is never repeated."""
     from inmail_studio.review import workflow
 
+    now = timezone.now()
+    lease = timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
     with transaction.atomic():
-        send = TestSend.objects.select_for_update().select_related("ad", "revision").get(pk=test_send_id)
-        if send.finished:
+        send = (
+            TestSend.objects.select_for_update(of=("self",))
+            .select_related("ad", "revision")
+            .get(pk=test_send_id)
+        )
+        if send.status not in TEST_SEND_OPEN:
             return
-        TestSend.objects.filter(pk=send.pk).update(status=TestSendStatus.SENDING, tries=send.tries + 1)
+        if send.status == TestSendStatus.SENDING:
+            if send.lease_until and send.lease_until > now:
+                return  # a duplicate delivery while another worker holds it
+            if send.call_started_at is not None:
+                _settle_uncertain(send.pk, why="the worker sending it stopped while LinkedIn was answering")
+                return
+        elif send.retry_at and send.retry_at > now + timedelta(seconds=1):
+            return  # early (a duplicate): the retry's own message, or beat, runs it when it is due
+        send.tries += 1
+        TestSend.objects.filter(pk=send.pk).update(
+            status=TestSendStatus.SENDING,
+            tries=send.tries,
+            holder=holder[:200],
+            lease_until=now + lease,
+            retry_at=None,
+            call_started_at=None,
+        )
     ad = Ad.objects.select_related("workspace").get(pk=send.ad_id)
     link = AdLinkedIn.objects.get(ad=ad)
+    heartbeat = _Heartbeat(TestSend, send.pk, holder, TestSendStatus.SENDING)
     seen: list[str] = []
 
     def remember(call: Call) -> None:
+        heartbeat()
         # The request id of the last answer, for the ledger's test-send rows (support can trace it).
         if call.request_id:
             seen.append(call.request_id)
 
     try:
         api = client_for(ad.workspace, observer=remember)
+        # From here the message may reach the member: a crash before the outcome is written leaves
+        # this mark, and the test becomes "possibly sent" instead of being sent again.
+        TestSend.objects.filter(pk=send.pk).update(call_started_at=timezone.now())
         api.action(
             "inMailContents",
             "sendTestInMail",
@@ -1214,19 +1542,42 @@ def test_send_run(*, test_send_id: int) -> None:
             ),
         )
     except Transient as error:
+        request_id = seen[-1] if seen else ""
+        if error.sent and error.status is None:
+            TestSend.objects.filter(pk=send.pk).update(request_id=request_id)
+            _settle_uncertain(send.pk, why="its answer was lost on the way back")
+            return
+        if send.tries > settings.LINKEDIN_SYNC_MAX_RETRIES:
+            TestSend.objects.filter(pk=send.pk).update(
+                status=TestSendStatus.FAILED,
+                error=f"LinkedIn kept failing after {send.tries} tries: {error.explain()}",
+                finished_at=timezone.now(),
+                request_id=request_id,
+                call_started_at=None,
+                lease_until=None,
+            )
+            return
+        countdown = retry_countdown(send.tries)
+        retry_at = timezone.now() + timedelta(seconds=countdown)
         TestSend.objects.filter(pk=send.pk).update(
-            status=TestSendStatus.QUEUED, error=error.explain(), request_id=seen[-1] if seen else ""
+            status=TestSendStatus.QUEUED,
+            error=error.explain(),
+            request_id=request_id,
+            call_started_at=None,
+            holder="",
+            retry_at=retry_at,
+            lease_until=retry_at + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS),
         )
-        raise
+        raise RetryLater(error, countdown) from error
     except (Rejected, NotConnected) as error:
-        if isinstance(error, Unauthorized):
-            _note_unauthorized(ad.workspace_id, error)
-        message = error.explain() if isinstance(error, Rejected) else str(error)
+        message, _ = _refusal(ad, error)
         TestSend.objects.filter(pk=send.pk).update(
             status=TestSendStatus.FAILED,
             error=message,
             finished_at=timezone.now(),
             request_id=seen[-1] if seen else "",
+            call_started_at=None,
+            lease_until=None,
         )
         return
     with transaction.atomic():
@@ -1235,6 +1586,7 @@ def test_send_run(*, test_send_id: int) -> None:
             error="",
             finished_at=timezone.now(),
             request_id=seen[-1] if seen else "",
+            lease_until=None,
         )
         current = Ad.objects.select_for_update().get(pk=ad.pk)
         if current.state in (State.SYNCED, State.TESTED):
@@ -1244,40 +1596,101 @@ def test_send_run(*, test_send_id: int) -> None:
 
 
 def test_send_give_up(*, test_send_id: int, error: str) -> None:
-    TestSend.objects.filter(pk=test_send_id).exclude(status=TestSendStatus.SENT).update(
-        status=TestSendStatus.FAILED, error=f"LinkedIn kept failing: {error}", finished_at=timezone.now()
+    """The task died on something unexpected: the send ends, as "possibly sent" if its call had left."""
+    send = TestSend.objects.filter(pk=test_send_id, status__in=TEST_SEND_OPEN).first()
+    if send is None:
+        return
+    log.error("Test send %s stopped on an unexpected error: %s", test_send_id, error)
+    if send.call_started_at is not None:
+        _settle_uncertain(send.pk, why="it stopped on an unexpected error while LinkedIn was answering")
+        return
+    TestSend.objects.filter(pk=send.pk).update(
+        status=TestSendStatus.FAILED,
+        error="The test send stopped on an unexpected error; send it again.",
+        finished_at=timezone.now(),
+        lease_until=None,
     )
+
+
+def test_send_confirm(*, ad_id: int, user: User) -> TestSend:
+    """ "It arrived": the person saw a "possibly sent" test in the member's inbox; it counts as sent."""
+    from inmail_studio.review import workflow
+
+    with transaction.atomic():
+        ad = Ad.objects.select_for_update().get(pk=ad_id)
+        _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "send test messages")
+        send = (
+            TestSend.objects.select_related("revision")
+            .filter(ad=ad, status=TestSendStatus.UNCERTAIN)
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if send is None:
+            raise SyncRefused("No test message of this ad is waiting for your confirmation.")
+        TestSend.objects.filter(pk=send.pk).update(
+            status=TestSendStatus.SENT, error="", confirmed_by=user, finished_at=timezone.now()
+        )
+        if ad.state in (State.SYNCED, State.TESTED):
+            workflow.move(
+                ad,
+                State.TESTED,
+                actor=user,
+                revision=send.revision,
+                note=f"Test message confirmed as received by {user.display_name}.",
+            )
+    return send
 
 
 def launch(*, ad_id: int, approver: User, ip: str | None = None) -> Ad:
-    """Set the creative ACTIVE and the ad live (approvers only, after at least one sent test)."""
+    """Queue the launch (approvers only, after a sent test): the ad is "launching", and locked, until
+    the task has set the creative ACTIVE on LinkedIn; then it is live.
+
+    Under the ad's row lock, so a double click or a second approver gets a clear refusal and
+    LinkedIn one PATCH; an author's save waits for the lock and then finds the ad locked.
+    """
     from inmail_studio.review import workflow
     from inmail_studio.review.selectors import approved_revision_for
 
-    ad = Ad.objects.select_related("workspace").get(pk=ad_id)
-    _require_role(approver, ad.workspace_id, APPROVE_ROLES, "launch ads")
-    revision = approved_revision_for(ad)
-    if ad.state != State.TESTED or revision is None:
-        raise SyncRefused("Only a synced ad that has had a test message can be launched.")
-    if not TestSend.objects.filter(ad=ad, revision=revision, status=TestSendStatus.SENT).exists():
-        raise SyncRefused("Send a test message of this revision before launching.")
-    link = AdLinkedIn.objects.get(ad=ad)
-    api = client_for(ad.workspace)
-    try:
-        api.partial_update(
-            _account_path(ad.workspace, "creatives"), link.creative_urn, {"intendedStatus": "ACTIVE"}
+    with transaction.atomic():
+        ad = Ad.objects.select_for_update().get(pk=ad_id)
+        _require_role(approver, ad.workspace_id, APPROVE_ROLES, "launch ads")
+        if ad.state == State.LAUNCHING:
+            raise SyncRefused("This ad is being launched; it is live as soon as LinkedIn confirms.")
+        if ad.state == State.LIVE:
+            raise SyncRefused("This ad is live already.")
+        revision = approved_revision_for(ad)
+        if ad.state != State.TESTED or revision is None:
+            raise SyncRefused("Only a synced ad that has had a test message can be launched.")
+        if not TestSend.objects.filter(ad=ad, revision=revision, status=TestSendStatus.SENT).exists():
+            raise SyncRefused("Send a test message of this revision before launching.")
+        link = AdLinkedIn.objects.filter(ad=ad).first()
+        if link is None or link.synced_hash != revision.content_hash or not link.creative_urn:
+            raise SyncRefused("The approved revision isn't on LinkedIn yet; sync it first.")
+        blocker = sync_blocker(ad)
+        if blocker:
+            raise SyncRefused(blocker)
+        if SyncAttempt.objects.filter(ad=ad, status__in=OPEN_STATUSES).exists():
+            raise SyncRefused("LinkedIn is still busy with this ad; try again in a moment.")
+        workflow.move(
+            ad,
+            State.LAUNCHING,
+            actor=approver,
+            revision=revision,
+            ip=ip,
+            note="Launch queued: setting the creative ACTIVE on LinkedIn.",
         )
-    except Unauthorized as error:
-        _note_unauthorized(ad.workspace_id, error)
-        raise
-    return workflow.move(
-        ad,
-        State.LIVE,
-        actor=approver,
-        revision=revision,
-        ip=ip,
-        note="Launched on LinkedIn (creative ACTIVE).",
-    )
+        now = timezone.now()
+        attempt = SyncAttempt.objects.create(
+            ad=ad,
+            kind=AttemptKind.LAUNCH,
+            revision=revision,
+            revision_hash=revision.content_hash,
+            requested_by=approver,
+            queued_at=now,
+            lease_until=_queued_deadline(now),
+        )
+        transaction.on_commit(partial(_dispatch_sync, attempt.pk))
+    return ad
 
 
 # --- import ---------------------------------------------------------------------------
@@ -1319,12 +1732,12 @@ def contents_import(*, workspace_id: int, admin: User) -> list[Ad]:
         if "guidedReplies" in sub:
             continue  # conversation ads are imported by their own mapping, not as message ads
         regular = sub.get("regular") or sub.get("form") or {}
-        sender = Sender.objects.filter(workspace=workspace, urn=entity.get("sender", "")).first()
-        if sender is None and entity.get("sender"):
-            sender = Sender.objects.create(
+        sender = None
+        if entity.get("sender"):
+            sender, _ = Sender.objects.get_or_create(
                 workspace=workspace,
                 urn=str(entity["sender"]),
-                name=str(entity["sender"]).rsplit(":", 1)[-1][:120],
+                defaults={"name": str(entity["sender"]).rsplit(":", 1)[-1][:120]},
             )
         fields = {
             "name": str(entity.get("name") or f"Imported {urn}")[:255],

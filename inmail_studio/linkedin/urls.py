@@ -17,6 +17,7 @@ urlpatterns = [
     path("ads/<int:ad_id>/campaign/", views.campaign, name="campaign"),
     path("ads/<int:ad_id>/retry/", views.retry, name="retry"),
     path("ads/<int:ad_id>/test-send/", views.test_send, name="test_send"),
+    path("ads/<int:ad_id>/test-send/confirm/", views.test_send_confirm, name="test_send_confirm"),
     path("ads/<int:ad_id>/launch/", views.launch, name="launch"),
     path("ads/<int:ad_id>/ledger/", views.ledger, name="ledger"),
     path("ads/<int:ad_id>/payload/", views.payload, name="payload"),

@@ -12,10 +12,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
 
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
-from inmail_studio.ads.models import Ad
+from inmail_studio.ads.models import Ad, State
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.client_address import client_ip_or_none
 from inmail_studio.http import HtmxHttpRequest
@@ -228,10 +229,18 @@ def _panel(request: HtmxHttpRequest, ad: Ad, membership: Membership, *, status: 
     )
 
 
+# States in which the ad page is locked: when the panel's polling sees the ad leave one, the page
+# reloads (the editor unlocks after a sync, shows "live" after a launch). Never while someone types.
+LOCKED_WHILE = {State.SYNCING.value, State.LAUNCHING.value}
+
+
 @login_required
 @require_GET
 def panel(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     ad, membership = _ad_and_membership(request, ad_id)
+    was = request.GET.get("was", "")
+    if request.htmx and was in LOCKED_WHILE and was != ad.state:
+        return HttpResponseClientRefresh()
     return render(request, "linkedin/_panel.html", {"panel": selectors.panel_for(ad, membership)})
 
 
@@ -272,7 +281,8 @@ def _queue(
 @login_required
 @require_POST
 def retry(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
-    return _queue(request, ad_id, services.sync_request, queued="Sync to LinkedIn queued.")
+    """ "Sync to LinkedIn", "Retry sync", and "Retry now" on a sync or launch that waits."""
+    return _queue(request, ad_id, services.sync_or_retry, queued="Sent to LinkedIn's queue.")
 
 
 @login_required
@@ -289,22 +299,34 @@ def test_send(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def test_send_confirm(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """ "It arrived": a possibly sent test was found in the member's inbox."""
+    return _queue(
+        request,
+        ad_id,
+        services.test_send_confirm,
+        queued="Noted: the test message arrived.",
+        refused_status=409 if request.htmx else 200,
+    )
+
+
+@login_required
+@require_POST
 def launch(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     ad, membership = _ad_and_membership(request, ad_id)
     try:
         services.launch(ad_id=ad.pk, approver=_user(request), ip=_ip(request))
     except services.SyncRefused as error:
+        # A double click lands here too: the first click is launching it.
         messages.error(request, str(error))
-    except services.NotConnected as error:
-        messages.error(request, str(error))
-    except (Rejected, Transient) as error:
-        messages.error(request, f"Not launched: {error.explain()}")
-    else:
+        return _panel(request, ad, membership, status=409 if request.htmx else 200)
+    ad.refresh_from_db()
+    if ad.state == State.LIVE:  # in-process Celery: it already ran
         messages.success(request, "Launched: the creative is ACTIVE on LinkedIn and the ad is locked.")
         if request.htmx:
-            from django_htmx.http import HttpResponseClientRefresh
-
             return HttpResponseClientRefresh()
+        return redirect("ads:edit", ad.pk)
+    messages.info(request, "Launching: LinkedIn is setting the creative ACTIVE. The ad is locked meanwhile.")
     return _panel(request, ad, membership)
 
 

@@ -219,3 +219,42 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutgoingEmail(models.Model):
+    """One review email: an outbox row written with the notification, sent by a Celery task after commit.
+
+    A mail relay that is down or hangs (EMAIL_TIMEOUT) delays the email, never loses it: the task
+    retries with backoff, beat sends again any row whose deadline (`lease_until`) passed, and the
+    last failure is logged and kept here. Delivery is at least once: SMTP can't say whether a
+    message whose answer was lost arrived, and a second copy of a notification is better than none.
+    """
+
+    notification = models.ForeignKey(
+        Notification, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=EmailStatus.choices, default=EmailStatus.QUEUED)
+    tries = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    holder = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "lease_until"], name="email_status_lease")]
+
+    def __str__(self) -> str:
+        return f"email to {self.to} ({self.status})"

@@ -311,8 +311,9 @@ def approve(
     )
     if comment:
         Comment.objects.create(ad=ad, review=review, revision=review.revision, author=approver, body=comment)
-    # Once this commits, the approved revision goes to LinkedIn (it waits if no campaign is chosen yet).
-    transaction.on_commit(lambda: linkedin_sync_queue(ad_id=ad.pk, revision_id=review.revision_id))
+    # The approved revision goes to LinkedIn: its sync attempt (the outbox row) is written in this very
+    # transaction, its task sent after the commit. It waits if no campaign is chosen yet.
+    linkedin_sync_queue(ad_id=ad.pk, revision_id=review.revision_id)
     _tell_author_side(ad, review, approver, "approved")
     return ad
 

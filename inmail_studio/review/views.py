@@ -3,12 +3,14 @@ share links (and the stakeholder's page behind them) and notifications."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,6 +35,7 @@ from .models import Notification, ShareKind
 from .workflow import IllegalMove, StaleState
 
 PAGE_SIZE = 25
+log = logging.getLogger(__name__)
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -208,6 +211,19 @@ def decide(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     except ValidationError as error:
         return _detail(
             request, ad, errors={"comment": " ".join(error.messages)}, data=request.POST, status=422
+        )
+    except (OperationalError, InterfaceError):
+        log.exception("Deciding on ad %s failed on the database", ad.pk)
+        # Nothing was recorded; the comments typed come back with the page.
+        return _detail(
+            request,
+            ad,
+            errors={
+                "decision": "The database didn't answer in time, so nothing was recorded. Your comments "
+                "are still here; try again in a moment."
+            },
+            data=request.POST,
+            status=503,
         )
     if request.htmx:
         return HttpResponseClientRedirect(reverse("review:queue"))

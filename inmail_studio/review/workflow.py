@@ -26,7 +26,10 @@ ALLOWED: dict[State, frozenset[State]] = {
     State.SYNCING: frozenset({State.SYNCED, State.SYNC_FAILED}),
     State.SYNC_FAILED: frozenset({State.SYNCING, State.DRAFT}),
     State.SYNCED: frozenset({State.TESTED, State.DRAFT}),
-    State.TESTED: frozenset({State.TESTED, State.LIVE, State.DRAFT}),
+    # Launch is a task (the outbox): the ad is locked while the creative is set ACTIVE on LinkedIn.
+    State.TESTED: frozenset({State.TESTED, State.LAUNCHING, State.DRAFT}),
+    # LinkedIn took it (live), or refused it / kept failing (back to tested, with the reason and a retry).
+    State.LAUNCHING: frozenset({State.LIVE, State.TESTED}),
     # Live is final: LinkedIn no longer accepts changes; duplicate it as a new draft instead.
     State.LIVE: frozenset(),
 }
@@ -37,8 +40,19 @@ EDIT_RETURNS_TO_DRAFT = frozenset(
 )
 # States in which an approval applies (see selectors.approved_revision_for).
 APPROVED_STATES = frozenset(
-    {State.APPROVED, State.SYNCING, State.SYNC_FAILED, State.SYNCED, State.TESTED, State.LIVE}
+    {
+        State.APPROVED,
+        State.SYNCING,
+        State.SYNC_FAILED,
+        State.SYNCED,
+        State.TESTED,
+        State.LAUNCHING,
+        State.LIVE,
+    }
 )
+# States that claim a LinkedIn job is under way: an open SyncAttempt must be doing it (see
+# `linkedin.services.repair_orphaned_states`), and where the ad goes if none is.
+WORK_STATES: dict[State, State] = {State.SYNCING: State.SYNC_FAILED, State.LAUNCHING: State.TESTED}
 
 
 class IllegalMove(Exception):

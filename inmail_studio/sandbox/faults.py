@@ -10,8 +10,9 @@ from the staff page's `FaultConfig`:
 - throttle_rate: share of calls answered 429 (nothing is written);
 - hang_rate: share of calls that sleep `SANDBOX_HANG_SECONDS` before answering 504, past any sane
   client timeout (nothing is written);
-- drop_rate: share of creates that are committed, after which the connection is shut down
-  without an answer: the entity exists, the client sees a connection error;
+- drop_rate: share of writes (creates, actions, partial updates) that are committed, after which
+  the connection is shut down without an answer: the write happened, the client sees a
+  connection error;
 - seed: with a seed in the header, each call's draws are reproducible (the same seed, the same
   outcome); with a seed in FaultConfig, the sequence of draws is reproducible per process;
 - queue (FaultConfig only): outcomes for the next calls in order, one per call

@@ -3,8 +3,8 @@ contract row.
 
 contract row (400 NOT_IN_CONTRACT in strict mode) → version (426) → protocol header (400) →
 bearer token (401) → the row's scope (403) → injected faults → the handler registered for the
-row, whose `RestliError` becomes LinkedIn's error JSON. After a create (201, or a BATCH_CREATE)
-the "drop" fault may cut the connection.
+row, whose `RestliError` becomes LinkedIn's error JSON. After a write that took effect
+(a create or BATCH_CREATE, an action, a PARTIAL_UPDATE) the "drop" fault may cut the connection.
 
 Every REST path of `urls.py` points at `rest`; which handler answers is decided by the row the
 request matches, so each handler names the contract row it serves (`@serves("R17")`).
@@ -174,10 +174,10 @@ def rest(request: HttpRequest, **path_keys: Any) -> HttpResponse:
     except RestliError as error:
         return restli.stamp(restli.error_response(error))
     restli.stamp(response)
-    is_create = response.status_code == 201 or (
-        restli.restli_method(request) == "BATCH_CREATE" and response.status_code < 300
-    )
-    if injected is not None and is_create and faults.should_drop(injected):
+    # Any write that took effect can lose its answer: a create (or BATCH_CREATE), and an action
+    # (sendTestInMail) or a PARTIAL_UPDATE (a launch's intendedStatus) too.
+    took_effect = response.status_code == 201 or (request.method != "GET" and response.status_code < 300)
+    if injected is not None and took_effect and faults.should_drop(injected):
         faults.drop_connection(request)
     return response
 

@@ -40,7 +40,23 @@
   /* A save that failed re-renders the form with everything typed: it is still unsaved. */
   document.addEventListener("DOMContentLoaded", function () {
     var form = guardedForm();
-    if (form && form.querySelector(".field-invalid, .form-error")) setDirty(true);
+    if (form && form.querySelector(".field-invalid, .form-error, [data-conflict]")) setDirty(true);
+  });
+
+  /* ---------- Presence: the editor's heartbeat names this tab (one id per tab, kept across reloads) ---------- */
+  var tabId = null;
+  function presenceTab() {
+    if (tabId) return tabId;
+    try { tabId = window.sessionStorage.getItem("inmail-tab"); } catch (_err) { tabId = null; }
+    if (!tabId) {
+      tabId = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+      try { window.sessionStorage.setItem("inmail-tab", tabId); } catch (_err) { /* private mode: one id per page */ }
+    }
+    return tabId;
+  }
+  document.addEventListener("htmx:configRequest", function (e) {
+    var elt = e.detail.elt;
+    if (elt && elt.hasAttribute && elt.hasAttribute("data-presence")) e.detail.parameters.tab = presenceTab();
   });
 
   /* ---------- Preview controls outside the form (persona, device) refresh the preview ---------- */

@@ -73,7 +73,7 @@ def test_a_live_conversation_is_duplicated_as_a_new_draft_from_the_review_workfl
         approver=approver,
         revision_hash=conversation_ad.current_revision.content_hash,  # type: ignore[union-attr]
     )
-    for state in (State.SYNCING, State.SYNCED, State.TESTED, State.LIVE):
+    for state in (State.SYNCING, State.SYNCED, State.TESTED, State.LAUNCHING, State.LIVE):
         conversation_ad.refresh_from_db()
         workflow.move(conversation_ad, state, actor=None, revision=conversation_ad.current_revision)  # type: ignore[arg-type]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -121,3 +122,13 @@ def approve_ad(ad: Ad, *, author: User, approver: User) -> None:
 
 def creatives_of(content_urn: str) -> list[sandbox.Creative]:
     return list(sandbox.Creative.objects.filter(content_reference=content_urn))
+
+
+def run_when_due(attempt_id: int) -> None:
+    """What the task's retry does once its countdown has passed (in-process Celery doesn't wait it out):
+    the attempt is due and runs again. A further transient error leaves it waiting for the next retry."""
+    from inmail_studio.linkedin.models import SyncAttempt
+
+    SyncAttempt.objects.filter(pk=attempt_id, retry_at__isnull=False).update(retry_at=timezone.now())
+    with contextlib.suppress(services.RetryLater):
+        services.sync_run(attempt_id=attempt_id)

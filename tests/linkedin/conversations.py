@@ -9,8 +9,6 @@ from inmail_studio.ads import conversation_services as cs
 from inmail_studio.ads.conversation import Tree, paths, plain_text
 from inmail_studio.ads.conversation_payloads import message_payloads
 from inmail_studio.ads.models import Ad, Sender
-from inmail_studio.linkedin import services
-from inmail_studio.linkedin.client import Transient
 from inmail_studio.linkedin.models import (
     AdLinkedIn,
     ConversationStatus,
@@ -20,7 +18,7 @@ from inmail_studio.linkedin.models import (
 from inmail_studio.sandbox import inbox
 from inmail_studio.sandbox import models as sandbox
 
-from .conftest import approve_ad
+from .conftest import approve_ad, run_when_due
 
 PILOT = "Conversation pilot"  # the sandbox's SPONSORED_MESSAGE campaign
 DANA = "urn:li:person:dana-whitfield"
@@ -59,10 +57,7 @@ def make_conversation_ad(
 def run_to_the_end(attempt: SyncAttempt, *, tries: int = 20) -> None:
     """What the task's retries do, without waiting out their countdowns (in-process Celery doesn't)."""
     for _ in range(tries):
-        try:
-            services.sync_run(attempt_id=attempt.pk)
-        except Transient:
-            continue
+        run_when_due(attempt.pk)
         attempt.refresh_from_db()
         if attempt.status not in ("queued", "inflight", "awaiting_retry"):
             return

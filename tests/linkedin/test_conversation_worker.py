@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads.models import Ad, State
 from inmail_studio.linkedin.models import LinkedInConnection, SyncAttempt
@@ -24,6 +26,8 @@ from .conversations import (
     transcripts,
 )
 from .test_worker import Worker, worker_factory  # noqa: F401 - the fixture, shared with the message-ad batch
+
+pytestmark = pytest.mark.slow  # a real worker: selected with -m slow, and run by make test
 
 
 def test_a_worker_syncs_a_batch_of_conversation_ads_through_faults_without_duplicates(

@@ -26,7 +26,7 @@ from inmail_studio.linkedin.models import (
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox.services import faults_configure
 
-from .conftest import creatives_of
+from .conftest import creatives_of, run_when_due
 
 MakeAd = Callable[..., Ad]
 
@@ -77,7 +77,7 @@ def test_a_lost_creative_answer_is_resolved_by_the_finder_not_a_second_creative(
     ad = Ad.objects.get()
     attempt = SyncAttempt.objects.get(ad=ad)
     assert attempt.status == AttemptStatus.AWAITING_RETRY
-    services.sync_run(attempt_id=attempt.pk)
+    run_when_due(attempt.pk)
     ad.refresh_from_db()
     assert ad.state == State.SYNCED
     link = AdLinkedIn.objects.get(ad=ad)
@@ -92,7 +92,7 @@ def test_a_lost_content_answer_is_recorded_as_an_orphan_and_created_again(
     make_synced_ready_ad()  # the task's retry waits (in-process Celery doesn't wait out countdowns)
     ad = Ad.objects.get()
     attempt = SyncAttempt.objects.get(ad=ad)
-    services.sync_run(attempt_id=attempt.pk)
+    run_when_due(attempt.pk)
     ad.refresh_from_db()
     assert ad.state == State.SYNCED
     assert sandbox.InMailContent.objects.count() == 2  # the orphan and the one in use

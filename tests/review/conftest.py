@@ -20,7 +20,8 @@ PATHS: dict[State, tuple[str, ...]] = {
     State.SYNC_FAILED: ("submit", "approve", "syncing", "sync_failed"),
     State.SYNCED: ("submit", "approve", "syncing", "synced"),
     State.TESTED: ("submit", "approve", "syncing", "synced", "tested"),
-    State.LIVE: ("submit", "approve", "syncing", "synced", "tested", "live"),
+    State.LAUNCHING: ("submit", "approve", "syncing", "synced", "tested", "launching"),
+    State.LIVE: ("submit", "approve", "syncing", "synced", "tested", "launching", "live"),
 }
 
 SYSTEM_MOVES = {
@@ -28,6 +29,7 @@ SYSTEM_MOVES = {
     "sync_failed": State.SYNC_FAILED,
     "synced": State.SYNCED,
     "tested": State.TESTED,
+    "launching": State.LAUNCHING,
     "live": State.LIVE,
 }
 

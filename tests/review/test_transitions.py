@@ -19,7 +19,7 @@ PERSONAS = ["author", "approver", "admin_user", "viewer", "outsider"]
 ACTIONS = ["submit", "withdraw", "approve", "approve_with_comment", "request_changes", "edit"]
 EDITORS = {"author", "admin_user"}
 APPROVERS = {"approver", "admin_user"}
-LOCKED = {State.IN_REVIEW, State.LIVE, State.SYNCING}
+LOCKED = {State.IN_REVIEW, State.LIVE, State.SYNCING, State.LAUNCHING}
 
 
 def expected(state: State, action: str, persona: str) -> State | None:
@@ -127,7 +127,10 @@ def test_the_table_holds_the_linkedin_states_the_sync_needs() -> None:
     assert allowed[State.SYNCING] == {State.SYNCED, State.SYNC_FAILED}
     assert State.SYNCING in allowed[State.SYNC_FAILED]
     assert State.TESTED in allowed[State.SYNCED]
-    assert {State.TESTED, State.LIVE} <= allowed[State.TESTED]
+    assert {State.TESTED, State.LAUNCHING} <= allowed[State.TESTED]
+    # Launch is a task: the ad is locked while LinkedIn sets the creative ACTIVE, then live or back to tested.
+    assert State.LIVE not in allowed[State.TESTED]
+    assert allowed[State.LAUNCHING] == {State.LIVE, State.TESTED}
     assert allowed[State.LIVE] == frozenset()
     for state in (State.APPROVED, State.SYNCED, State.TESTED, State.SYNC_FAILED, State.CHANGES_REQUESTED):
         assert State.DRAFT in allowed[state]

@@ -71,7 +71,7 @@ def test_a_dropped_create_is_committed_but_the_client_gets_no_response(api: Api)
     assert InMailContent.objects.count() == 1
 
 
-def test_drop_spares_calls_that_create_nothing(api: Api) -> None:
+def test_drop_spares_calls_that_write_nothing(api: Api) -> None:
     assert api.get(f"/adAccounts/{ACCOUNT_ID}", headers={HEADER: "drop_rate=1"}).status_code == 200
 
 

@@ -42,6 +42,7 @@ WRITES: dict[str, dict[str, object]] = {
     "linkedin:campaign": {"campaign": ""},
     "linkedin:retry": {},
     "linkedin:test_send": {},
+    "linkedin:test_send_confirm": {},
     "linkedin:launch": {},
     "guidance:forecast": {"audience_size": "5000"},
     "guidance:variant_create": {"subject": "Variant subject"},
@@ -60,6 +61,7 @@ HARMLESS_POSTS = {
     "accounts:logout",
     "accounts:login",
     "review:shared",  # the stakeholder's sign-off: the signed token is the authority (tests/security/test_share_links.py)
+    "ads:presence",  # "I have this editor open": any member reading the ad, viewers included
 }
 READS = {
     "home",

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review", "0003_decision_author_from_revision"),
+        ("review", "0004_email_outbox"),
     ]
 
     operations = [
