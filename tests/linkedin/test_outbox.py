@@ -163,7 +163,7 @@ def test_a_launch_linkedin_refuses_goes_back_to_tested_with_the_reason_and_a_ret
     tested: Ad, approver: User
 ) -> None:
     dana = sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield")
-    dana.update(status="REVOKED")
+    dana.update(state="REVOKED")
     client = client_for(approver)
     response = client.post(f"/linkedin/ads/{tested.pk}/launch/", **HTMX)
     assert response.status_code == 200
@@ -172,7 +172,7 @@ def test_a_launch_linkedin_refuses_goes_back_to_tested_with_the_reason_and_a_ret
     panel = _text(client.get(f"/linkedin/ads/{tested.pk}/panel/"))
     assert "Not launched:" in panel and "Retry launch" in panel
     assert _creative(tested).intended_status == "DRAFT"
-    dana.update(status="APPROVED")
+    dana.update(state="APPROVED")
     client.post(f"/linkedin/ads/{tested.pk}/launch/", **HTMX)
     tested.refresh_from_db()
     assert tested.state == State.LIVE
@@ -340,7 +340,7 @@ def test_an_ad_syncing_with_no_open_attempt_is_mended_by_beat_and_offers_a_retry
 def test_a_refused_sync_fails_the_attempt_and_the_ad_together_or_not_at_all(
     make_synced_ready_ad: MakeAd, no_dispatch: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="PENDING")
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(state="REQUESTED")
     ad = make_synced_ready_ad()
     attempt = SyncAttempt.objects.get(ad=ad)
     real_move = workflow.move

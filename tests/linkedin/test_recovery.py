@@ -282,7 +282,7 @@ def test_a_worker_killed_between_the_two_writes_of_a_refused_sync_leaves_no_ad_s
     author: User,
     approver: User,
 ) -> None:
-    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(status="PENDING")
+    sandbox.SenderPermission.objects.filter(member__slug="dana-whitfield").update(state="REQUESTED")
     ad = make_synced_ready_ad(approve=False)
     hold, release = threading.Event(), threading.Event()
 
