@@ -49,24 +49,10 @@
     if (form && window.htmx) window.htmx.trigger(form, "refresh-preview");
   });
 
-  /* ---------- The preview frame: scale the desktop inbox to the column, keep the scroll ---------- */
+  /* ---------- The preview frame: keep the reader's scroll across refreshes ----------
+     The desktop inbox is drawn at LinkedIn's own size; where the column is narrower, its box scrolls
+     sideways (CSS), so nothing is scaled down to unreadable text. */
   var savedScroll = 0;
-  function fitPreview() {
-    document.querySelectorAll(".device").forEach(function (device) {
-      var frame = device.querySelector("iframe");
-      var width = parseInt(device.dataset.frameWidth, 10), height = parseInt(device.dataset.frameHeight, 10);
-      if (!frame || !width) return;
-      if (!device.classList.contains("device-desktop")) {
-        device.style.removeProperty("height"); frame.style.removeProperty("transform"); return;
-      }
-      var available = device.parentElement.clientWidth;
-      var scale = Math.min(1, available / width);
-      frame.style.transform = "scale(" + scale + ")";
-      device.style.width = Math.floor(width * scale) + "px";
-      device.style.height = Math.ceil(height * scale) + "px";
-      device.classList.add("scaled");
-    });
-  }
   function restoreScroll(frame) {
     try {
       var body = frame.contentDocument && frame.contentDocument.querySelector(".li-thread-body");
@@ -77,10 +63,8 @@
     (root || document).querySelectorAll("iframe.preview-frame").forEach(function (frame) {
       frame.addEventListener("load", function () { restoreScroll(frame); });
     });
-    fitPreview();
   }
   document.addEventListener("DOMContentLoaded", function () { watchFrames(document); });
-  window.addEventListener("resize", fitPreview);
   document.addEventListener("htmx:beforeSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "preview") {
       try {
