@@ -20,6 +20,92 @@
     select.form.requestSubmit();
   });
 
+  /* ---------- Refusals and failures of htmx requests ----------
+     htmx-config (base.html) swaps 4xx answers: ours carry the form with its messages beside the fields.
+     An answer that is a whole page (the product's 403/404 page, Django's CSRF page, a proxy's 413) is
+     not swapped into a fragment's place: its headline is shown in a banner instead. A 5xx, a network
+     failure or a timeout shows a banner too, and nothing on the page (nothing typed) is replaced. */
+  var FALLBACK = {
+    400: "The request was refused as malformed. Reload the page and try again.",
+    403: "You aren't allowed to do that, or your session ended. Reload the page and try again.",
+    404: "That no longer exists, or you no longer have access to it.",
+    409: "Someone else changed this in the meantime. Reload the page to see their change.",
+    413: "That was too large to send. Choose a smaller file.",
+    429: "Too many requests in a short time. Wait a moment, then try again."
+  };
+  function showRequestError(text) {
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.replaceChildren();
+    var p = document.createElement("p");
+    p.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "message-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", function () { box.hidden = true; });
+    box.append(p, close);
+    box.hidden = false;
+  }
+  function hideRequestError() {
+    var box = document.getElementById("request-error");
+    if (box) box.hidden = true;
+  }
+  /* The headline of an error page, read as text (parsing it as a document would apply its inline styles,
+     which the CSP refuses): its first <h1> and the paragraph after it. */
+  function textOf(fragment) {
+    var box = document.createElement("textarea");
+    box.innerHTML = fragment.replace(/<[^>]*>/g, " ");
+    return box.value.replace(/\s+/g, " ").trim();
+  }
+  function headlineOf(html) {
+    var h1 = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html);
+    if (!h1) return "";
+    var p = /<p[^>]*>([\s\S]*?)<\/p>/i.exec(html.slice(h1.index + h1[0].length));
+    return [textOf(h1[1]), p ? textOf(p[1]) : ""].filter(Boolean).join(": ");
+  }
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr, status = xhr.status;
+    if (status < 400) { hideRequestError(); return; }
+    var text = xhr.responseText || "";
+    var wholePage = /^\s*(<!doctype|<html)/i.test(text);
+    if (status < 500 && text.trim() && !wholePage) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+      hideRequestError();
+      return;
+    }
+    e.detail.shouldSwap = false;
+    var said = wholePage ? headlineOf(text) : "";
+    if (status >= 500) {
+      showRequestError("Something went wrong on our side (" + status + "). Nothing you typed was lost: try again in a moment.");
+    } else {
+      showRequestError(said || FALLBACK[status] || ("The request was refused (" + status + ")."));
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showRequestError("Couldn't reach InMail Studio. Check your connection; nothing you typed was lost.");
+  });
+  document.addEventListener("htmx:timeout", function () {
+    showRequestError("InMail Studio took too long to answer. Nothing you typed was lost: try again.");
+  });
+
+  /* ---------- Announcements: what changed, said once, politely ----------
+     Regions swapped on every keystroke (the checklist, the conversation's problems, the forecast) are
+     not live regions; each carries a one-line summary in data-announce, spoken only when it changes. */
+  var lastSaid = {};
+  function announceChanges(speak) {
+    var announcer = document.getElementById("announcer");
+    document.querySelectorAll("[data-announce][id]").forEach(function (el) {
+      var text = el.getAttribute("data-announce");
+      if (speak && announcer && lastSaid[el.id] !== undefined && lastSaid[el.id] !== text) announcer.textContent = text;
+      lastSaid[el.id] = text;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { announceChanges(false); });
+  document.addEventListener("htmx:afterSettle", function () { announceChanges(true); });
+
   /* ---------- Unsaved changes are never lost ---------- */
   var dirty = false;
   function setDirty(value) {
@@ -145,6 +231,11 @@
     var editor = box.querySelector(".rte-editor");
     var toolbar = box.querySelector(".rte-toolbar");
     if (!textarea || !editor) return;
+    /* The editor stands in for the textarea: it is described by the same help and error texts. */
+    ["aria-describedby", "aria-invalid"].forEach(function (name) {
+      var value = textarea.getAttribute(name);
+      if (value) editor.setAttribute(name, value);
+    });
     if (textarea.disabled || textarea.closest("fieldset[disabled]")) {
       /* Read-only (locked, live, or a role that can't edit): show the formatted body, not its HTML. */
       editor.hidden = false;
