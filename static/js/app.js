@@ -106,6 +106,26 @@
   document.addEventListener("DOMContentLoaded", function () { announceChanges(false); });
   document.addEventListener("htmx:afterSettle", function () { announceChanges(true); });
 
+  /* ---------- Boxes that scroll sideways (wide tables, the desktop preview) ----------
+     Only while they do scroll, they take focus so the keyboard can scroll them, named for what they hold. */
+  function markScrollers() {
+    document.querySelectorAll(".table-scroll, .device").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", box.classList.contains("device") ? "Inbox preview (scrolls sideways)" : "Table (scrolls sideways)");
+        box.dataset.scroller = "1";
+      } else if (!scrolls && box.dataset.scroller) {
+        ["tabindex", "role", "aria-label", "data-scroller"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", markScrollers);
+  window.addEventListener("load", markScrollers);
+  window.addEventListener("resize", markScrollers);
+  document.addEventListener("htmx:afterSettle", markScrollers);
+
   /* ---------- Unsaved changes are never lost ---------- */
   var dirty = false;
   function setDirty(value) {
