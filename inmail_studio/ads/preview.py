@@ -31,11 +31,41 @@ FRAME_SIZE = {"desktop": (1160, 680), "mobile": (390, 760)}
 # Other conversations in the member's inbox, drawn dimmed around the ad so the list reads as an inbox
 # (not a page still loading). Invented people; nothing of a real member or of the workspace.
 NEIGHBOURS = (
-    {"name": "Priya Raman", "initials": "PR", "hue": "teal", "date": "Mon", "snippet": "Thanks, that helps. Talk Thursday?"},
-    {"name": "Tom Becker", "initials": "TB", "hue": "amber", "date": "Sep 12", "snippet": "You: Sounds good, I'll send the deck over."},
-    {"name": "Lena Fischer", "initials": "LF", "hue": "plum", "date": "Sep 9", "snippet": "Congrats on the new role!"},
-    {"name": "Marco Rossi", "initials": "MR", "hue": "slate", "date": "Sep 3", "snippet": "Great meeting you at the summit last week."},
-    {"name": "Aisha Khan", "initials": "AK", "hue": "green", "date": "Aug 28", "snippet": "You: Happy to intro you to our CFO."},
+    {
+        "name": "Priya Raman",
+        "initials": "PR",
+        "hue": "teal",
+        "date": "Mon",
+        "snippet": "Thanks, that helps. Talk Thursday?",
+    },
+    {
+        "name": "Tom Becker",
+        "initials": "TB",
+        "hue": "amber",
+        "date": "Sep 12",
+        "snippet": "You: Sounds good, I'll send the deck over.",
+    },
+    {
+        "name": "Lena Fischer",
+        "initials": "LF",
+        "hue": "plum",
+        "date": "Sep 9",
+        "snippet": "Congrats on the new role!",
+    },
+    {
+        "name": "Marco Rossi",
+        "initials": "MR",
+        "hue": "slate",
+        "date": "Sep 3",
+        "snippet": "Great meeting you at the summit last week.",
+    },
+    {
+        "name": "Aisha Khan",
+        "initials": "AK",
+        "hue": "green",
+        "date": "Aug 28",
+        "snippet": "You: Happy to intro you to our CFO.",
+    },
 )
 
 

@@ -121,8 +121,23 @@
       }
     });
   }
+  /* In a box narrower than the desktop inbox, open on the message itself rather than the list beside it. */
+  function showThread(frame) {
+    var box = frame.closest(".device-desktop");
+    if (!box || box.dataset.positioned || box.scrollWidth <= box.clientWidth + 1) return;
+    try {
+      var thread = frame.contentDocument && frame.contentDocument.querySelector(".li-thread");
+      if (thread) { box.scrollLeft = Math.max(0, thread.getBoundingClientRect().left - 8); box.dataset.positioned = "1"; }
+    } catch (_err) { /* a frame we can't reach stays where it is */ }
+  }
+  document.addEventListener("load", function (e) {
+    if (e.target && e.target.matches && e.target.matches("iframe.preview-frame")) showThread(e.target);
+  }, true);
   document.addEventListener("DOMContentLoaded", markScrollers);
-  window.addEventListener("load", markScrollers);
+  window.addEventListener("load", function () {
+    markScrollers();
+    document.querySelectorAll(".device-desktop iframe.preview-frame").forEach(showThread);
+  });
   window.addEventListener("resize", markScrollers);
   document.addEventListener("htmx:afterSettle", markScrollers);
 

@@ -33,8 +33,8 @@ from inmail_studio.sandbox.seed import seed
 from tests.conftest import GOOD_AD, PASSWORD
 from tests.linkedin.conftest import WEBINAR, connect
 
-from .conftest import ARTIFACTS
 from .a11y import add_axe, overflow, run_axe, widest
+from .conftest import ARTIFACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -217,7 +217,9 @@ def test_every_page_fits_a_phone_and_a_desktop_and_axe_finds_nothing(
             page.on(
                 "console",
                 lambda m, errors=errors: (
-                    errors.append(m.text) if m.type == "error" and "Content Security Policy" in m.text else None
+                    errors.append(m.text)
+                    if m.type == "error" and "Content Security Policy" in m.text
+                    else None
                 ),
             )
             if person in world.users:

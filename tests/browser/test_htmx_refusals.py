@@ -91,7 +91,9 @@ def test_a_server_failure_is_a_banner_and_the_typed_text_stays(page: Page, ad: A
     # The live preview's endpoint answers 500 (as a crashed process would, with our 500 page).
     page.route(
         f"**/ads/{ad.pk}/preview/",
-        lambda route: route.fulfill(status=500, content_type="text/html", body="<!doctype html><h1>Error</h1>"),
+        lambda route: route.fulfill(
+            status=500, content_type="text/html", body="<!doctype html><h1>Error</h1>"
+        ),
     )
     page.locator("#id_subject").fill("A subject I am still writing")
     banner = page.locator("#request-error")

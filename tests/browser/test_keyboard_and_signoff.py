@@ -50,7 +50,9 @@ def sign_in_by_keyboard(page: Page, user: User) -> None:
     page.wait_for_url("**/ads/")
 
 
-def test_a_stakeholder_signs_off_through_a_link_on_a_phone(browser: Browser, live_server: Any, ad: Ad) -> None:
+def test_a_stakeholder_signs_off_through_a_link_on_a_phone(
+    browser: Browser, live_server: Any, ad: Ad
+) -> None:
     review_services.submit(ad_id=ad.pk, actor=ad.author)
     shared = review_services.share_link_create(
         ad_id=ad.pk, creator=ad.author, recipient="Legal — Maria Chen", kind=ShareKind.SIGNOFF
@@ -125,4 +127,6 @@ def test_draft_submit_sign_off_and_approve_with_the_keyboard_alone(
     expect(page.get_by_text("Approved “")).to_be_visible()
     ad.refresh_from_db()
     assert ad.state == State.APPROVED
-    assert AuditEvent.objects.filter(ad=ad, action="stakeholder_approved", stakeholder_name="Maria Chen").exists()
+    assert AuditEvent.objects.filter(
+        ad=ad, action="stakeholder_approved", stakeholder_name="Maria Chen"
+    ).exists()
