@@ -108,8 +108,14 @@
 
   /* ---------- Boxes that scroll sideways (wide tables, the desktop preview) ----------
      Only while they do scroll, they take focus so the keyboard can scroll them, named for what they hold. */
+  var watched = typeof ResizeObserver === "function" ? new ResizeObserver(function () { markScrollers(); }) : null;
   function markScrollers() {
     document.querySelectorAll(".table-scroll, .device").forEach(function (box) {
+      if (watched && !box.dataset.watched) {
+        box.dataset.watched = "1";
+        watched.observe(box);
+        if (box.firstElementChild) watched.observe(box.firstElementChild);
+      }
       var scrolls = box.scrollWidth > box.clientWidth + 1;
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
