@@ -31,7 +31,7 @@ def run_axe(page: Page) -> list[dict[str, Any]]:
         """async (tags) => {
           const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags}, iframes: false});
           return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            targets: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(1, 2).join(''))}));
+            targets: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.failureSummary.split('\\n').slice(1, 2).join('') + ' :: ' + n.html.slice(0, 160))}));
         }""",
         AXE_TAGS,
     )
