@@ -24,8 +24,50 @@ from .sanitize import BodyTooLarge, sanitize_body
 DEVICES = ("desktop", "mobile")
 FALLBACK_PERSONA = "fallbacks"
 
-# The frame's own size for each device; the page scales it to fit.
-FRAME_SIZE = {"desktop": (1040, 660), "mobile": (390, 760)}
+# The frame's own size for each device, never scaled down (text stays at LinkedIn's 14 px): desktop is
+# LinkedIn's 1128 px content column plus a margin, where a page column is narrower the frame scrolls
+# sideways inside its box. Inside it, the reading pane is twice the conversation list's width.
+FRAME_SIZE = {"desktop": (1160, 680), "mobile": (390, 760)}
+
+# Other conversations in the member's inbox, drawn dimmed around the ad so the list reads as an inbox
+# (not a page still loading). Invented people; nothing of a real member or of the workspace.
+NEIGHBOURS = (
+    {
+        "name": "Priya Raman",
+        "initials": "PR",
+        "hue": "teal",
+        "date": "Mon",
+        "snippet": "Thanks, that helps. Talk Thursday?",
+    },
+    {
+        "name": "Tom Becker",
+        "initials": "TB",
+        "hue": "amber",
+        "date": "Sep 12",
+        "snippet": "You: Sounds good, I'll send the deck over.",
+    },
+    {
+        "name": "Lena Fischer",
+        "initials": "LF",
+        "hue": "plum",
+        "date": "Sep 9",
+        "snippet": "Congrats on the new role!",
+    },
+    {
+        "name": "Marco Rossi",
+        "initials": "MR",
+        "hue": "slate",
+        "date": "Sep 3",
+        "snippet": "Great meeting you at the summit last week.",
+    },
+    {
+        "name": "Aisha Khan",
+        "initials": "AK",
+        "hue": "green",
+        "date": "Aug 28",
+        "snippet": "You: Happy to intro you to our CFO.",
+    },
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +158,7 @@ def context(
         "is_lead_form": snapshot.get("cta_kind") == "lead_form",
         "banner": media.served(snapshot.get("banner"), "url") if device == "desktop" else None,
         "drafting": drafting,
+        "neighbours": NEIGHBOURS,
         "is_conversation": is_conversation,
         "conversation": conversation,
     }

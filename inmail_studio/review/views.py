@@ -382,8 +382,11 @@ SAMPLE_MEMBER = preview.PreviewMember(
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is the key: never send it on in a Referer, never cache or index the page.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is the key: never send it off-site in a Referer, never cache or index the page.
+    # same-origin, not no-referrer: under no-referrer Chromium posts the sign-off form with `Origin: null`
+    # (Fetch's origin serialisation), which Django's CSRF check rightly refuses. same-origin sends the
+    # Referer and the real Origin to this site only (whose logs redact the token) and nothing elsewhere.
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

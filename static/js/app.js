@@ -20,6 +20,134 @@
     select.form.requestSubmit();
   });
 
+  /* ---------- Refusals and failures of htmx requests ----------
+     htmx-config (base.html) swaps 4xx answers: ours carry the form with its messages beside the fields.
+     An answer that is a whole page (the product's 403/404 page, Django's CSRF page, a proxy's 413) is
+     not swapped into a fragment's place: its headline is shown in a banner instead. A 5xx, a network
+     failure or a timeout shows a banner too, and nothing on the page (nothing typed) is replaced. */
+  var FALLBACK = {
+    400: "The request was refused as malformed. Reload the page and try again.",
+    403: "You aren't allowed to do that, or your session ended. Reload the page and try again.",
+    404: "That no longer exists, or you no longer have access to it.",
+    409: "Someone else changed this in the meantime. Reload the page to see their change.",
+    413: "That was too large to send. Choose a smaller file.",
+    429: "Too many requests in a short time. Wait a moment, then try again."
+  };
+  function showRequestError(text) {
+    var box = document.getElementById("request-error");
+    if (!box) return;
+    box.replaceChildren();
+    var p = document.createElement("p");
+    p.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "message-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", function () { box.hidden = true; });
+    box.append(p, close);
+    box.hidden = false;
+  }
+  function hideRequestError() {
+    var box = document.getElementById("request-error");
+    if (box) box.hidden = true;
+  }
+  /* The headline of an error page, read as text (parsing it as a document would apply its inline styles,
+     which the CSP refuses): its first <h1> and the paragraph after it. */
+  function textOf(fragment) {
+    var box = document.createElement("textarea");
+    box.innerHTML = fragment.replace(/<[^>]*>/g, " ");
+    return box.value.replace(/\s+/g, " ").trim();
+  }
+  function headlineOf(html) {
+    var h1 = /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(html);
+    if (!h1) return "";
+    var p = /<p[^>]*>([\s\S]*?)<\/p>/i.exec(html.slice(h1.index + h1[0].length));
+    return [textOf(h1[1]), p ? textOf(p[1]) : ""].filter(Boolean).join(": ");
+  }
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr, status = xhr.status;
+    if (status < 400) { hideRequestError(); return; }
+    var text = xhr.responseText || "";
+    var wholePage = /^\s*(<!doctype|<html)/i.test(text);
+    // A 503 that carries its form is a save that met a database timeout: everything typed is in it.
+    if ((status < 500 || status === 503) && text.trim() && !wholePage) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+      hideRequestError();
+      return;
+    }
+    e.detail.shouldSwap = false;
+    var said = wholePage ? headlineOf(text) : "";
+    if (status >= 500) {
+      showRequestError("Something went wrong on our side (" + status + "). Nothing you typed was lost: try again in a moment.");
+    } else {
+      showRequestError(said || FALLBACK[status] || ("The request was refused (" + status + ")."));
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showRequestError("Couldn't reach InMail Studio. Check your connection; nothing you typed was lost.");
+  });
+  document.addEventListener("htmx:timeout", function () {
+    showRequestError("InMail Studio took too long to answer. Nothing you typed was lost: try again.");
+  });
+
+  /* ---------- Announcements: what changed, said once, politely ----------
+     Regions swapped on every keystroke (the checklist, the conversation's problems, the forecast) are
+     not live regions; each carries a one-line summary in data-announce, spoken only when it changes. */
+  var lastSaid = {};
+  function announceChanges(speak) {
+    var announcer = document.getElementById("announcer");
+    document.querySelectorAll("[data-announce][id]").forEach(function (el) {
+      var text = el.getAttribute("data-announce");
+      if (speak && announcer && lastSaid[el.id] !== undefined && lastSaid[el.id] !== text) announcer.textContent = text;
+      lastSaid[el.id] = text;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { announceChanges(false); });
+  document.addEventListener("htmx:afterSettle", function () { announceChanges(true); });
+
+  /* ---------- Boxes that scroll sideways (wide tables, the desktop preview) ----------
+     Only while they do scroll, they take focus so the keyboard can scroll them, named for what they hold. */
+  var watched = typeof ResizeObserver === "function" ? new ResizeObserver(function () { markScrollers(); }) : null;
+  function markScrollers() {
+    document.querySelectorAll(".table-scroll, .device").forEach(function (box) {
+      if (watched && !box.dataset.watched) {
+        box.dataset.watched = "1";
+        watched.observe(box);
+        if (box.firstElementChild) watched.observe(box.firstElementChild);
+      }
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "group");
+        box.setAttribute("aria-label", box.classList.contains("device") ? "Inbox preview (scrolls sideways)" : "Table (scrolls sideways)");
+        box.dataset.scroller = "1";
+      } else if (!scrolls && box.dataset.scroller) {
+        ["tabindex", "role", "aria-label", "data-scroller"].forEach(function (name) { box.removeAttribute(name); });
+      }
+    });
+  }
+  /* In a box narrower than the desktop inbox, open on the message itself rather than the list beside it. */
+  function showThread(frame) {
+    var box = frame.closest(".device-desktop");
+    if (!box || box.dataset.positioned || box.scrollWidth <= box.clientWidth + 1) return;
+    try {
+      var thread = frame.contentDocument && frame.contentDocument.querySelector(".li-thread");
+      if (thread) { box.scrollLeft = Math.max(0, thread.getBoundingClientRect().left - 8); box.dataset.positioned = "1"; }
+    } catch (_err) { /* a frame we can't reach stays where it is */ }
+  }
+  document.addEventListener("load", function (e) {
+    if (e.target && e.target.matches && e.target.matches("iframe.preview-frame")) showThread(e.target);
+  }, true);
+  document.addEventListener("DOMContentLoaded", markScrollers);
+  window.addEventListener("load", function () {
+    markScrollers();
+    document.querySelectorAll(".device-desktop iframe.preview-frame").forEach(showThread);
+  });
+  window.addEventListener("resize", markScrollers);
+  document.addEventListener("htmx:afterSettle", markScrollers);
+
   /* ---------- Unsaved changes are never lost ---------- */
   var dirty = false;
   function setDirty(value) {
@@ -65,24 +193,10 @@
     if (form && window.htmx) window.htmx.trigger(form, "refresh-preview");
   });
 
-  /* ---------- The preview frame: scale the desktop inbox to the column, keep the scroll ---------- */
+  /* ---------- The preview frame: keep the reader's scroll across refreshes ----------
+     The desktop inbox is drawn at LinkedIn's own size; where the column is narrower, its box scrolls
+     sideways (CSS), so nothing is scaled down to unreadable text. */
   var savedScroll = 0;
-  function fitPreview() {
-    document.querySelectorAll(".device").forEach(function (device) {
-      var frame = device.querySelector("iframe");
-      var width = parseInt(device.dataset.frameWidth, 10), height = parseInt(device.dataset.frameHeight, 10);
-      if (!frame || !width) return;
-      if (!device.classList.contains("device-desktop")) {
-        device.style.removeProperty("height"); frame.style.removeProperty("transform"); return;
-      }
-      var available = device.parentElement.clientWidth;
-      var scale = Math.min(1, available / width);
-      frame.style.transform = "scale(" + scale + ")";
-      device.style.width = Math.floor(width * scale) + "px";
-      device.style.height = Math.ceil(height * scale) + "px";
-      device.classList.add("scaled");
-    });
-  }
   function restoreScroll(frame) {
     try {
       var body = frame.contentDocument && frame.contentDocument.querySelector(".li-thread-body");
@@ -93,10 +207,8 @@
     (root || document).querySelectorAll("iframe.preview-frame").forEach(function (frame) {
       frame.addEventListener("load", function () { restoreScroll(frame); });
     });
-    fitPreview();
   }
   document.addEventListener("DOMContentLoaded", function () { watchFrames(document); });
-  window.addEventListener("resize", fitPreview);
   document.addEventListener("htmx:beforeSwap", function (e) {
     if (e.detail.target && e.detail.target.id === "preview") {
       try {
@@ -189,6 +301,11 @@
     var editor = box.querySelector(".rte-editor");
     var toolbar = box.querySelector(".rte-toolbar");
     if (!textarea || !editor) return;
+    /* The editor stands in for the textarea: it is described by the same help and error texts. */
+    ["aria-describedby", "aria-invalid"].forEach(function (name) {
+      var value = textarea.getAttribute(name);
+      if (value) editor.setAttribute(name, value);
+    });
     if (textarea.disabled || textarea.closest("fieldset[disabled]")) {
       /* Read-only (locked, live, or a role that can't edit): show the formatted body, not its HTML. */
       editor.hidden = false;

@@ -38,7 +38,7 @@ def test_a_share_link_shows_the_revision_preview_and_nothing_else_of_the_workspa
     assert ad.workspace.name not in html
     assert author.display_name not in html
     assert "/ads/" not in html and "/review/ads/" not in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"  # never off-site; a real Origin on its own posts
     assert "no-store" in response["Cache-Control"]
 
 
