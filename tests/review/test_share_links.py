@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -72,10 +73,8 @@ def test_a_token_for_one_revision_is_refused_on_another(ad: Ad, author: User) ->
     ad_services.ad_update(ad_id=ad.pk, editor=author, fields={"subject": "Second revision"})
     second = _link(ad, author)
     # A correctly signed token naming the first link with the second revision's hash.
-    mixed = signing.dumps(
-        {"l": first.link.pk, "r": second.link.revision.content_hash},
-        salt="inmail_studio.review.share",
-        compress=True,
+    mixed = signing.Signer(salt="inmail_studio.review.share").sign_object(
+        {"l": first.link.pk, "r": second.link.revision.content_hash}, compress=True
     )
     response = client_for(None).get(_url(mixed))
     assert response.status_code == 404
@@ -162,3 +161,14 @@ def test_a_link_expires_after_seven_days_by_default(ad: Ad, author: User) -> Non
     )
     link = ShareLink.objects.get()
     assert timedelta(days=6, hours=23) < link.expires_at - timezone.now() <= timedelta(days=7)
+
+
+def test_a_link_has_the_same_address_every_time_it_is_shown(
+    ad: Ad, author: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """People copy the address from the Share page; it must not change from one visit to the next."""
+    shared = _link(ad, author)
+    later = time.time() + 90  # the page is opened again a minute and a half later
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    again = services.share_token(ShareLink.objects.get(pk=shared.link.pk))
+    assert again == shared.token
