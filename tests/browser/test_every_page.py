@@ -9,6 +9,7 @@ best practices, whatever the impact. Failures are collected and reported togethe
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads import conversation_services, demo
@@ -192,7 +194,11 @@ def _open(page: Page, path: str) -> None:
         page.wait_for_url("**/oauth/v2/authorization**")
     else:
         page.goto(path)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("load")
+    # A page whose sync panel polls every second may never be quiet for 500 ms on a busy machine:
+    # give its first requests a moment to land, then look at it as it is.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_load_state("networkidle", timeout=3_000)
 
 
 @pytest.fixture

@@ -61,14 +61,15 @@ def test_a_stakeholder_signs_off_through_a_link_on_a_phone(
     page = context.new_page()
     page.goto(f"/review/s/{shared.token}/")
     expect(page.get_by_role("heading", name="Your sign-off")).to_be_visible()
-    page.get_by_label("Your name").fill("Maria Chen")
+    # The link was made for one person; it records their decision under that name (no name to type).
+    expect(page.get_by_text("Recorded as Legal — Maria Chen")).to_be_visible()
     page.get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status").filter(has_text="Your sign-off is recorded.")).to_be_visible()
     assert "CSRF verification failed" not in page.content()
     screenshot(page, "signoff-recorded-phone")
     context.close()
     event = AuditEvent.objects.get(ad=ad, action="stakeholder_approved")
-    assert event.stakeholder_name == "Maria Chen"
+    assert event.stakeholder_name == "Legal — Maria Chen"
 
 
 def test_draft_submit_sign_off_and_approve_with_the_keyboard_alone(
@@ -106,14 +107,14 @@ def test_draft_submit_sign_off_and_approve_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.locator(".message").filter(has_text="is in review")).to_be_visible()
 
-    # Legal signs off through a link, by keyboard: the name field, then Approve.
+    # Maria Chen in Legal signs off through the link made for her, by keyboard: the comment, then Approve.
     shared = review_services.share_link_create(
-        ad_id=ad.pk, creator=author, recipient="Legal", kind=ShareKind.SIGNOFF
+        ad_id=ad.pk, creator=author, recipient="Maria Chen", kind=ShareKind.SIGNOFF
     )
     page.context.clear_cookies()
     page.goto(f"/review/s/{shared.token}/")
-    tab_to(page, "signoff-name")
-    page.keyboard.type("Maria Chen")
+    tab_to(page, "signoff-comment")
+    page.keyboard.type("Fine by Legal.")
     tab_to(page, "Approve")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status").filter(has_text="Your sign-off is recorded.")).to_be_visible()
