@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 help:
 	@echo "make run     set up and start the app on http://127.0.0.1:8000 with a worker and beat (SQLite, demo data, LinkedIn sandbox)"
 	@echo "make test    set up and run the whole suite (PostgreSQL, Redis, Celery worker, Chromium)"
-	@echo "make lint    ruff and mypy"
+	@echo "make lint    ruff, mypy and import-linter (.importlinter)"
 	@echo "make format  ruff format and autofix"
 	@echo "make bench   the speed benchmarks under bench/"
 	@echo "make prod-check  start the production-shaped stack here and drive a user's journey over HTTPS"
@@ -74,6 +74,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy inmail_studio scripts
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

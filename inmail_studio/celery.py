@@ -2,12 +2,12 @@
 
 import logging
 import os
-import uuid
 from typing import Any
 
 from celery import Celery, signals
 
 from inmail_studio import logs
+from inmail_studio.dispatch import INCARNATION
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "inmail_studio.settings")
 
@@ -35,11 +35,6 @@ def _django_logging(loglevel: Any = None, **kwargs: Any) -> None:
 
 
 log = logging.getLogger(__name__)
-
-# This process tree's identity: a worker's pool processes are forked from its main process and
-# share it, a worker started again under the same node name gets a new one. Leases name it
-# (`celery@host/<incarnation>`), so a worker can tell its dead predecessor's leases from its own.
-INCARNATION = uuid.uuid4().hex[:12]
 
 
 @signals.worker_ready.connect

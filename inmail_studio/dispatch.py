@@ -9,13 +9,14 @@ after a failed send still run.
 
 Without a broker (`CELERY_TASK_ALWAYS_EAGER`, the tests) the task runs right here. A task
 that asks for a retry then raises `Retry` (in-process Celery can't wait out a countdown)
-and a LinkedIn hiccup may surface as `Transient`: both are left to the outbox too. Any
+and a LinkedIn hiccup may surface as `Transient` (a `RetryableError`): both are left to the outbox too. Any
 other exception of an in-process task is a bug and is raised, so a test sees it.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -26,6 +27,21 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 
+# This process tree's identity: a worker's pool processes are forked from its main process and
+# share it, a worker started again under the same node name gets a new one. Leases name it
+# (`celery@host/<incarnation>`), so a worker can tell its dead predecessor's leases from its own.
+INCARNATION = uuid.uuid4().hex[:12]
+
+
+class RetryableError(Exception):
+    """An error its job's outbox row retries on its own schedule (LinkedIn's `Transient` is one): an
+    in-process task that meets it is left to the outbox, not raised to the request."""
+
+
+def holder(task: Task) -> str:
+    """Who holds a lease: the worker's node name and this process tree's incarnation."""
+    return f"{task.request.hostname or 'in-process'}/{INCARNATION}"
+
 
 def dispatch(task: Task, *args: Any, on_failure: Callable[[], None] | None = None) -> bool:
     """Send `task(*args)`: True once the broker has it (or it ran in-process, even if it then asked for
@@ -34,12 +50,10 @@ def dispatch(task: Task, *args: Any, on_failure: Callable[[], None] | None = Non
     `on_failure` runs when the broker refused the message, typically to make the outbox row
     due at once so the next beat tick sends it as soon as the broker is back.
     """
-    from inmail_studio.linkedin.client import Transient
-
     eager = bool(task.app.conf.task_always_eager)
     try:
         task.apply_async(args=args)
-    except (Transient, Retry) as error:
+    except (RetryableError, Retry) as error:
         if not eager:  # pragma: no cover - a broker send raises neither
             raise
         log.info("%s%r ran in-process and waits for a retry: %s", task.name, args, error)

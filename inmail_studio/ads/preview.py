@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
 from . import limits, macros, media
+from .conversation.tree import walk
 from .sanitize import BodyTooLarge, sanitize_body
 
 DEVICES = ("desktop", "mobile")
@@ -168,8 +169,6 @@ def _conversation_context(
     snapshot: Mapping[str, Any], values: Mapping[str, str], path: Sequence[str], walk_url: str
 ) -> dict[str, Any]:
     """The thread so far as bubbles (sender's messages, member's replies) and the buttons to click now."""
-    from .conversation.tree import walk
-
     tree = snapshot.get("tree") or {}
     walked = walk(tree, list(path))
     taken = walked.path

@@ -19,8 +19,8 @@ from inmail_studio.accounts.models import EDIT_ROLES, Membership, User, Workspac
 from inmail_studio.conflicts import EditConflict, state_conflict
 from inmail_studio.single_line import refuse_line_breaks
 
-from . import limits, snapshots
-from .models import Ad, Image, Kind, Persona, Revision, State, content_hash
+from . import limits, signals, snapshots
+from .models import Ad, Image, Persona, Revision, State, content_hash
 from .sanitize import BodyTooLarge, sanitize_body
 
 BUILT_IN_PERSONAS: tuple[dict[str, str], ...] = (
@@ -208,37 +208,9 @@ def ad_update(
     return SaveResult(ad=ad, revision=revision)
 
 
-DUPLICATED_FIELDS = (
-    "kind", "sender", "subject", "body", "footer", "cta_kind", "cta_text",
-    "landing_page_url", "lead_form_urn", "banner",
-)  # fmt: skip
-
-
-@transaction.atomic
-def ad_duplicate(*, ad_id: int, author: User) -> Ad:
-    """A new draft with the content of an existing ad (the way to change a live ad)."""
-    source = Ad.objects.get(pk=ad_id)
-    _require_editor(author, source.workspace)
-    name = f"{source.name} (copy)"[: limits.AD_NAME.maximum]
-    if source.kind == Kind.CONVERSATION:
-        from .conversation import services as conversation_services  # it builds on this module
-
-        return conversation_services.conversation_duplicate(ad_id=source.pk, author=author, name=name)
-    return ad_create(
-        workspace=source.workspace,
-        author=author,
-        fields={"name": name, **{f: getattr(source, f) for f in DUPLICATED_FIELDS}},
-    )
-
-
 def _on_content_changed(ad: Ad, *, editor: User, revision: Revision) -> None:
-    """Hook for the review workflow: an edit after approval voids it (wired by the review app)."""
-    from django.apps import apps
-
-    if apps.is_installed("inmail_studio.review"):
-        from inmail_studio.review import workflow
-
-        workflow.content_changed(ad, actor=editor, revision=revision)
+    """Announce the edit; the review app voids an approval it made stale (`review.apps`)."""
+    signals.content_changed.send(sender=Ad, ad=ad, editor=editor, revision=revision)
 
 
 def banner_upload(*, workspace: Workspace, uploader: User, upload: UploadedFile) -> Image:

@@ -15,7 +15,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import media
-from .models import Ad, CtaKind, Image, Kind, Sender
+from .conversation.tree import tree_of
+from .models import Ad, Conversation, CtaKind, Image, Kind, Sender
 from .sanitize import sanitize_body
 
 SNAPSHOT_VERSION = 1
@@ -115,9 +116,6 @@ def of_ad(ad: Ad) -> dict[str, Any]:
 
 
 def _tree_of_ad(ad: Ad) -> dict[str, Any] | None:
-    from .conversation.tree import tree_of
-    from .models import Conversation
-
     conversation = Conversation.objects.filter(ad=ad).first() if ad.pk else None
     return tree_of(conversation) if conversation is not None else None
 

@@ -14,6 +14,7 @@ from inmail_studio.accounts.models import User
 from inmail_studio.ads import snapshots
 from inmail_studio.ads.models import Ad, Revision, Sender, State
 from inmail_studio.linkedin.models import AdLinkedIn
+from inmail_studio.review.models import Review, ReviewStatus
 
 from . import checks, results
 from .models import VARIANT_LABELS, AdPlan, DailyResult, ForecastAssumptions, Variant, VariantSet
@@ -171,8 +172,6 @@ def _plain(html: str) -> str:
 
 def variant_rows(variant_set: VariantSet) -> list[VariantRow]:
     """The set's variants in letter order, each compared with variant A (subject and body as plain text)."""
-    from inmail_studio.review.models import Review, ReviewStatus  # review's selectors import this module
-
     variants = list(
         Variant.objects.filter(variant_set=variant_set)
         .select_related("ad__current_revision", "ad__sender", "ad__author")

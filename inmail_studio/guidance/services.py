@@ -1,6 +1,6 @@
 """Writes for the guidance: an ad's plan, a workspace's forecast assumptions, variant sets, and results.
 
-Variants are ordinary ads: `variant_create` copies one with `ads.services.ad_duplicate`,
+Variants are ordinary ads: `variant_create` copies one with `ads.copies.ad_duplicate`,
 approving a set goes through `review.services.approve` for each ad (so no one approves
 their own revision and each approval pins the revision hash the approver saw), and each
 variant syncs as its own creative. `results_pull` reads LinkedIn's ad analytics through
@@ -30,7 +30,7 @@ from inmail_studio.accounts.models import (
     User,
     Workspace,
 )
-from inmail_studio.ads import limits
+from inmail_studio.ads import copies, limits
 from inmail_studio.ads import services as ad_services
 from inmail_studio.ads.models import Ad, State
 from inmail_studio.ads.selectors import ads_for
@@ -234,7 +234,7 @@ def variant_create(*, ad_id: int, author: User, subject: str | None = None) -> A
     label = next((letter for letter in VARIANT_LABELS if letter not in taken), None)
     if label is None:
         raise VariantRefused([f"A set holds at most {len(VARIANT_LABELS)} variants."])
-    copy = ad_services.ad_duplicate(ad_id=source.pk, author=author)
+    copy = copies.ad_duplicate(ad_id=source.pk, author=author)
     fields: dict[str, Any] = {"name": variant_name(variant_set.name, label)}
     if subject is not None and subject.strip():
         fields["subject"] = subject.strip()

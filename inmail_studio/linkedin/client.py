@@ -26,6 +26,8 @@ import urllib3
 from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
+from inmail_studio.dispatch import RetryableError
+
 from . import restli
 
 # LinkedIn's request id headers; the first that is present is recorded in the ledger.
@@ -77,7 +79,7 @@ class LinkedInError(Exception):
         return str(self)
 
 
-class Transient(LinkedInError):
+class Transient(LinkedInError, RetryableError):
     """LinkedIn could not answer now (429, 5xx, timeout, dropped connection): try again later.
 
     `sent` is True when the request may have reached LinkedIn and been acted on

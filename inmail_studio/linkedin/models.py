@@ -15,6 +15,10 @@ from inmail_studio.appendonly import AppendOnly
 from . import encryption
 from .client import Secret
 
+# The campaign format each kind of ad needs, and what the pages call each format.
+CAMPAIGN_FORMATS = {"message": "SPONSORED_INMAIL", "conversation": "SPONSORED_MESSAGE"}
+FORMAT_NAMES = {"SPONSORED_INMAIL": "message ad", "SPONSORED_MESSAGE": "conversation ad"}
+
 
 class ConnectionStatus(models.TextChoices):
     ACTIVE = "active", "Connected"

@@ -28,8 +28,7 @@ from inmail_studio.ads.models import Ad, CtaKind, Kind, Sender, SenderPermission
 
 from . import services, versions
 from .client import SCOPES, LinkedIn, LinkedInError, OAuth, Rejected, Transient, VersionRefused
-from .models import ConnectionStatus, LinkedInConnection
-from .selectors import CAMPAIGN_FORMATS, FORMAT_NAMES
+from .models import CAMPAIGN_FORMATS, FORMAT_NAMES, ConnectionStatus, LinkedInConnection
 
 # Ad account roles that may create creatives (rw_ads is "restricted to ad accounts in which the
 # member has one of" these; VIEWER may only read): LinkedIn's Message Ads and Account users pages.

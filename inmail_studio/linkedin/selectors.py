@@ -11,9 +11,12 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import Membership
 from inmail_studio.ads.models import Ad, State
+from inmail_studio.review.selectors import approved_revision_for
 
-from . import payloads
+# The campaign format each kind of ad runs in.
+from . import payloads, services, versions
 from .models import (
+    CAMPAIGN_FORMATS,
     OPEN_STATUSES,
     AdLinkedIn,
     AttemptKind,
@@ -24,10 +27,7 @@ from .models import (
     TestSend,
     TestSendStatus,
 )
-
-# The campaign format each kind of ad runs in.
-CAMPAIGN_FORMATS = {"message": "SPONSORED_INMAIL", "conversation": "SPONSORED_MESSAGE"}
-FORMAT_NAMES = {"SPONSORED_INMAIL": "message ad", "SPONSORED_MESSAGE": "conversation ad"}
+from .services import sync_blocker, test_sends_today
 
 
 def connection_of(workspace_id: int) -> LinkedInConnection | None:
@@ -59,8 +59,6 @@ class Notice:
 def admin_notices(membership: Membership | None, *, today: date | None = None) -> list[Notice]:
     """What an admin must act on: a dead connection, permissions the app now needs but the
     connection lacks, and an API version LinkedIn refuses or sunsets within 60 days."""
-    from . import services, versions
-
     if membership is None or not membership.can_admin:
         return []
     notices: list[Notice] = []
@@ -170,8 +168,6 @@ class Panel:
 
     @property
     def sync_blocker(self) -> str:
-        from .services import sync_blocker
-
         return sync_blocker(self.ad)
 
     @property
@@ -226,12 +222,9 @@ def _waiting(job: SyncAttempt | TestSend | None, *, running: str) -> bool:
 
 
 def panel_for(ad: Ad, membership: Membership) -> Panel:
-    from inmail_studio.review.selectors import approved_revision_for
 
     link = AdLinkedIn.objects.filter(ad=ad).first()
     test_send = TestSend.objects.filter(ad=ad).order_by("-created_at", "-pk").first()
-    from .services import test_sends_today
-
     approved = approved_revision_for(ad)
     return Panel(
         ad=ad,
@@ -259,7 +252,6 @@ def panel_for(ad: Ad, membership: Membership) -> Panel:
 
 def payload_for(ad: Ad) -> dict[str, Any]:
     """ "Show API payload": the approved revision if there is one, else the current draft."""
-    from inmail_studio.review.selectors import approved_revision_for
 
     revision = approved_revision_for(ad) or ad.current_revision
     link = AdLinkedIn.objects.filter(ad=ad).first()

@@ -15,14 +15,9 @@ from typing import Any
 
 from celery import Task, shared_task
 
+from inmail_studio.dispatch import holder
+
 from . import services
-
-
-def holder(task: Task) -> str:
-    """Who holds a lease: the worker's node name and this process tree's incarnation (see celery.py)."""
-    from inmail_studio.celery import INCARNATION
-
-    return f"{task.request.hostname or 'in-process'}/{INCARNATION}"
 
 
 class SyncTask(Task):
@@ -57,6 +52,9 @@ def test_send_task(self: Task, test_send_id: int) -> None:
         services.test_send_run(test_send_id=test_send_id, holder=holder(self))
     except services.RetryLater as later:
         raise self.retry(countdown=later.countdown, exc=later.error) from None
+
+
+services.outbox.tasks_register(sync=sync_attempt_task, test_send=test_send_task)
 
 
 @shared_task(name="linkedin.refresh_tokens", acks_late=True)

@@ -20,16 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, Membership, User
-from inmail_studio.ads import limits, snapshots
-from inmail_studio.ads import services as ad_services
+from inmail_studio.ads import copies, limits, snapshots
 from inmail_studio.ads.conversation import validation as conversation_validation
 from inmail_studio.ads.conversation.tree import empty_tree
 from inmail_studio.ads.models import Ad, CtaKind, Kind, Revision, State
 from inmail_studio.ads.selectors import ads_for
-from inmail_studio.linkedin.services import sync_queue as linkedin_sync_queue
 from inmail_studio.single_line import validate_single_line
 
-from . import workflow
+from . import signals, workflow
 from .models import (
     Action,
     AuditEvent,
@@ -312,9 +310,10 @@ def approve(
     )
     if comment:
         Comment.objects.create(ad=ad, review=review, revision=review.revision, author=approver, body=comment)
-    # The approved revision goes to LinkedIn: its sync attempt (the outbox row) is written in this very
-    # transaction, its task sent after the commit. It waits if no campaign is chosen yet.
-    linkedin_sync_queue(ad_id=ad.pk, revision_id=review.revision_id)
+    # The approved revision goes to LinkedIn (`linkedin.apps` listens): its sync attempt (the outbox
+    # row) is written in this very transaction, its task sent after the commit. It waits if no
+    # campaign is chosen yet.
+    signals.approved.send(sender=Ad, ad=ad, revision_id=review.revision_id)
     _tell_author_side(ad, review, approver, "approved")
     return ad
 
@@ -388,7 +387,7 @@ def duplicate(*, ad_id: int, actor: User, ip: str | None = None) -> Ad:
     """Copy an ad (typically a live one, which can't change) into a new draft, noted on the original."""
     source = _locked_ad(actor, ad_id)
     _require_role(actor, source, EDIT_ROLES, "write ads")
-    copy = ad_services.ad_duplicate(ad_id=source.pk, author=actor)
+    copy = copies.ad_duplicate(ad_id=source.pk, author=actor)
     workflow.record(
         source,
         action=Action.DUPLICATED,

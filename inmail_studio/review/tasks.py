@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
+from inmail_studio.dispatch import holder
+
 from . import notifications
 
 
@@ -11,8 +13,6 @@ from . import notifications
     bind=True, name="review.send_email", acks_late=True, reject_on_worker_lost=True, max_retries=None
 )
 def send_email_task(self: Task, email_id: int) -> None:
-    from inmail_studio.linkedin.tasks import holder
-
     try:
         notifications.email_send(email_id=email_id, holder=holder(self))
     except notifications.EmailRetryLater as later:

@@ -117,7 +117,7 @@ def move(
 
 
 def content_changed(ad: Ad, *, actor: User, revision: Revision) -> None:
-    """Called by `ads.services` after an edit wrote a new revision.
+    """Called (through `ads.signals.content_changed`, see `receivers`) after an edit wrote a new revision.
 
     An edit after approval (or after changes were requested) sends the ad back to draft;
     the old approval stays in the history but no longer applies.

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from inmail_studio.accounts.models import User
-from inmail_studio.ads import services as ad_services
+from inmail_studio.ads import copies
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.conversation.tree import paths, tree_of
 from inmail_studio.ads.models import Ad, ButtonAction, Conversation, ConversationButton, Sender, State
@@ -27,7 +27,7 @@ def _transcripts(ad: Ad) -> list[tuple[Any, ...]]:
 def test_a_duplicate_has_the_whole_tree_with_buttons_pointing_inside_the_copy(
     conversation_ad: Ad, author: User
 ) -> None:
-    copy = ad_services.ad_duplicate(ad_id=conversation_ad.pk, author=author)
+    copy = copies.ad_duplicate(ad_id=conversation_ad.pk, author=author)
     assert copy.pk != conversation_ad.pk and copy.kind == "conversation"
     assert copy.name == "Spring event (copy)" and copy.state == State.DRAFT
     assert copy.current_revision is not None and copy.current_revision.number == 1
@@ -45,7 +45,7 @@ def test_a_duplicate_has_the_whole_tree_with_buttons_pointing_inside_the_copy(
 
 def test_editing_the_duplicate_leaves_the_original_tree_alone(conversation_ad: Ad, author: User) -> None:
     before = _transcripts(conversation_ad)
-    copy = ad_services.ad_duplicate(ad_id=conversation_ad.pk, author=author)
+    copy = copies.ad_duplicate(ad_id=conversation_ad.pk, author=author)
     button = ConversationButton.objects.get(message__conversation__ad=copy, text="Tell me more")
     cs.button_update(
         ad_id=copy.pk, editor=author, button_id=button.pk, text="More please", action=ButtonAction.END,

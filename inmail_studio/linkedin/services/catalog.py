@@ -14,13 +14,15 @@ from inmail_studio.linkedin.client import (
     LinkedIn,
 )
 from inmail_studio.linkedin.models import (
+    CAMPAIGN_FORMATS,
+    FORMAT_NAMES,
     AdLinkedIn,
     Campaign,
 )
-from inmail_studio.linkedin.selectors import CAMPAIGN_FORMATS, FORMAT_NAMES
 from inmail_studio.linkedin.services.common import ACCOUNT_URN, CAMPAIGN_URN, _require_role
 from inmail_studio.linkedin.services.connection import _account_path, _urn_of, client_for
 from inmail_studio.linkedin.services.sync import sync_queue
+from inmail_studio.review.selectors import approved_revision_for
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,6 @@ def campaign_choose(*, ad_id: int, user: User, campaign_urn: str) -> AdLinkedIn:
     link.save(update_fields=["campaign_urn"])
     if campaign_urn and ad.state == State.APPROVED:
         # The approval was waiting for a campaign: sync now.
-        from inmail_studio.review.selectors import approved_revision_for
 
         revision = approved_revision_for(ad)
         if revision is not None:

@@ -34,12 +34,13 @@ from inmail_studio.linkedin.services.outbox import (
     _retry_or_give_up,
     _succeed,
 )
+from inmail_studio.review import workflow
+from inmail_studio.review.selectors import approved_revision_for
 
 
 def _launch_run(attempt: SyncAttempt) -> None:
     """Set the synced creative ACTIVE. Idempotent: a creative LinkedIn already shows ACTIVE (an earlier
     try whose answer was lost) is success without a second PATCH."""
-    from inmail_studio.review.selectors import approved_revision_for
 
     ad = Ad.objects.select_related("workspace").get(pk=attempt.ad_id)
     approved = approved_revision_for(ad)
@@ -81,8 +82,6 @@ def launch(*, ad_id: int, approver: User, ip: str | None = None) -> Ad:
     Under the ad's row lock, so a double click or a second approver gets a clear refusal and
     LinkedIn one PATCH; an author's save waits for the lock and then finds the ad locked.
     """
-    from inmail_studio.review import workflow
-    from inmail_studio.review.selectors import approved_revision_for
 
     with transaction.atomic():
         ad = Ad.objects.select_for_update().get(pk=ad_id)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
+from celery import Task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +36,7 @@ from inmail_studio.linkedin.models import (
 )
 from inmail_studio.linkedin.services.common import NotConnected, SyncRefused, _require_role
 from inmail_studio.linkedin.services.connection import _note_unauthorized
+from inmail_studio.review import workflow
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +50,22 @@ def _due_now(model: type[SyncAttempt] | type[TestSend], pk: int) -> Callable[[],
     return mark
 
 
+# The task that runs each kind of job. The tasks call these services, so the services don't import
+# them: `linkedin.tasks` registers them when it is imported, which `LinkedInConfig.ready()` does.
+_TASKS: dict[str, Task] = {}
+
+
+def tasks_register(*, sync: Task, test_send: Task) -> None:
+    _TASKS.update(sync=sync, test_send=test_send)
+
+
 def _dispatch_sync(attempt_id: int) -> bool:
     """Send the attempt's task (a sync or a launch); never raises for a broker that is down."""
-    from inmail_studio.linkedin.tasks import sync_attempt_task
-
-    return dispatch(sync_attempt_task, attempt_id, on_failure=_due_now(SyncAttempt, attempt_id))
+    return dispatch(_TASKS["sync"], attempt_id, on_failure=_due_now(SyncAttempt, attempt_id))
 
 
 def _dispatch_test_send(test_send_id: int) -> bool:
-    from inmail_studio.linkedin.tasks import test_send_task
-
-    return dispatch(test_send_task, test_send_id, on_failure=_due_now(TestSend, test_send_id))
+    return dispatch(_TASKS["test_send"], test_send_id, on_failure=_due_now(TestSend, test_send_id))
 
 
 def _queued_deadline(now: datetime) -> datetime:
@@ -215,7 +222,6 @@ JOB_STATES: dict[str, tuple[State, State, State]] = {
 def _fail(attempt: SyncAttempt, *, message: str, code: str) -> None:
     """The attempt fails and the ad leaves its working state in one transaction, so a crash between
     the two writes can't leave the ad "syncing" (or "launching") with nothing doing it."""
-    from inmail_studio.review import workflow
 
     working, _, failed = JOB_STATES[attempt.kind]
     with transaction.atomic():
@@ -226,7 +232,6 @@ def _fail(attempt: SyncAttempt, *, message: str, code: str) -> None:
 
 
 def _succeed(attempt: SyncAttempt, *, note: str, link: AdLinkedIn | None = None) -> None:
-    from inmail_studio.review import workflow
 
     working, done, _ = JOB_STATES[attempt.kind]
     with transaction.atomic():

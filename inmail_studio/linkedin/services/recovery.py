@@ -20,6 +20,7 @@ from inmail_studio.linkedin.models import (
 from inmail_studio.linkedin.services import outbox  # the dispatch seam: tests and bench patch it there
 from inmail_studio.linkedin.services.outbox import _queued_deadline
 from inmail_studio.linkedin.services.test_send import _test_sends_settle_dead
+from inmail_studio.review import workflow
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,6 @@ def repair_orphaned_states() -> int:
     """Ads "syncing" or "launching" with no open attempt (a crash of an older version between the
     attempt's end and the ad's move, or a row removed by hand) go where a failed job leaves them,
     with a Retry button, instead of waiting forever."""
-    from inmail_studio.review import workflow
 
     open_jobs = SyncAttempt.objects.filter(status__in=OPEN_STATUSES).values("ad_id")
     mended = 0

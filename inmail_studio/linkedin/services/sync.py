@@ -36,6 +36,8 @@ from inmail_studio.linkedin.services.outbox import (
     job_retry_now,
 )
 from inmail_studio.linkedin.services.sync_steps import STEPS, SyncContext
+from inmail_studio.review import workflow
+from inmail_studio.review.selectors import approved_revision_for
 
 
 def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
@@ -45,8 +47,6 @@ def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> Sy
     "Retry" button. Returns None when the revision is no longer the approved one or a
     sync of the ad is already under way.
     """
-    from inmail_studio.review import workflow
-    from inmail_studio.review.selectors import approved_revision_for
 
     with transaction.atomic():
         ad = Ad.objects.select_for_update().get(pk=ad_id)
@@ -77,7 +77,6 @@ def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> Sy
 
 def sync_request(*, ad_id: int, user: User) -> SyncAttempt:
     """ "Sync to LinkedIn" on an approved ad that isn't synced yet, or "Retry" after a failed sync."""
-    from inmail_studio.review.selectors import approved_revision_for
 
     ad = Ad.objects.get(pk=ad_id)
     _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "sync ads")
@@ -99,7 +98,6 @@ def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
     Safe to call twice or after a crash: the claim ignores finished attempts, live leases and
     early duplicates, and each step skips what AdLinkedIn says LinkedIn already holds.
     """
-    from inmail_studio.review.selectors import approved_revision_for
 
     attempt = _claim(attempt_id, holder)
     if attempt is None:

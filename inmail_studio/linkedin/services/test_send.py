@@ -35,6 +35,8 @@ from inmail_studio.linkedin.services.outbox import (
     _refusal,
     retry_countdown,
 )
+from inmail_studio.review import workflow
+from inmail_studio.review.selectors import approved_revision_for
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,6 @@ def test_send_request(*, ad_id: int, user: User) -> TestSend:
     A test still queued (waiting for its retry, or for a broker that was down) is sent now
     instead of a second one being added.
     """
-    from inmail_studio.review.selectors import approved_revision_for
 
     now = timezone.now()
     with transaction.atomic():
@@ -120,7 +121,6 @@ def _test_sends_settle_dead(now: datetime) -> None:
 def test_send_run(*, test_send_id: int, holder: str = "in-process") -> None:
     """Call sendTestInMail once for a queued test send. Raises RetryLater when LinkedIn answered with a
     transient error (so nothing was sent); a call whose answer never came is never repeated."""
-    from inmail_studio.review import workflow
 
     now = timezone.now()
     lease = timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
@@ -248,7 +248,6 @@ def test_send_give_up(*, test_send_id: int, error: str) -> None:
 
 def test_send_confirm(*, ad_id: int, user: User) -> TestSend:
     """ "It arrived": the person saw a "possibly sent" test in the member's inbox; it counts as sent."""
-    from inmail_studio.review import workflow
 
     with transaction.atomic():
         ad = Ad.objects.select_for_update().get(pk=ad_id)

@@ -4,9 +4,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from inmail_studio.ads import demo
+from inmail_studio.sandbox import seed as sandbox_seed
 
 
 class Command(BaseCommand):
+    """The demo lives with the sandbox: it seeds the rooms' demo data (`ads.demo`) and, with the
+    sandbox on, the sandbox's members and ad account; no room imports the sandbox."""
+
     help = "Load the demo workspace, users, senders and drafts. Safe to run again: what exists is kept."
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -20,8 +24,6 @@ class Command(BaseCommand):
         for line in demo.seed():
             self.stdout.write(f"  {line}")
         if settings.LINKEDIN_SANDBOX:
-            from inmail_studio.sandbox import seed as sandbox_seed
-
             for line in sandbox_seed.seed():
                 self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
