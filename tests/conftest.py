@@ -7,7 +7,7 @@ one workspace, and an outsider who belongs to another workspace.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,9 +16,16 @@ from django.test import Client
 from inmail_studio.accounts.models import Membership, Role, User, Workspace
 from inmail_studio.ads import services
 from inmail_studio.ads.models import Ad, Sender, SenderPermission
+from tests import flush
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quick_flush() -> Iterator[None]:
+    """Transactional tests empty only the tables they wrote to (see tests/flush.py)."""
+    yield from flush.install()
 
 
 @pytest.fixture(autouse=True)
