@@ -45,6 +45,9 @@ from inmail_studio.sandbox import models as sandbox
 from tests.linkedin.conftest import connected, sandbox_url  # noqa: F401 - fixtures: the live sandbox
 from tests.linkedin.conversations import linkedin_tree, transcripts
 
+# Property tests (many random trees over real HTTP): -m slow selects them, make test runs them.
+pytestmark = pytest.mark.slow
+
 # Modest: every example is a handful of real HTTP calls; both properties stay well under a minute.
 PROPERTY = settings(
     max_examples=int(__import__("os").environ.get("PROPERTY_EXAMPLES", "30")),

@@ -19,6 +19,8 @@ from inmail_studio.celery import app
 from inmail_studio.review import services as review_services
 from tests.production.conftest import BIN, Process, base_env, database_url, own_redis_url, started_in
 
+pytestmark = pytest.mark.slow  # a real worker: selected with -m slow, and run by make test
+
 REQUEST_ID = "approval-0f3c9d2e-request"
 
 

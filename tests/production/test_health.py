@@ -100,6 +100,7 @@ def test_the_beat_healthcheck_fails_without_a_recent_heartbeat_and_passes_with_o
     assert _health("beat", env=env).returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_a_running_beat_keeps_its_heartbeat_fresh(processes: Callable[..., Process], tmp_path: Path) -> None:
     broker = own_redis_url()
@@ -116,6 +117,7 @@ def test_a_running_beat_keeps_its_heartbeat_fresh(processes: Callable[..., Proce
     redis.Redis.from_url(broker).flushdb()  # beat queued due tasks nobody here will run
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_web_healthcheck_reads_a_real_gunicorn_readiness(processes: Callable[..., Process]) -> None:
     port = free_port()

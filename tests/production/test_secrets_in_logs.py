@@ -29,7 +29,8 @@ from tests.conftest import PASSWORD
 
 from .conftest import BIN, Process, base_env, database_url, free_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real processes (gunicorn, the standalone sandbox server): selected with -m slow, and run by make test.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ from inmail_studio.review import services as review_services
 from tests.conftest import GOOD_AD
 from tests.production.conftest import ROOT, Process, base_env, free_port, started_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real processes (gunicorn, the standalone sandbox server): selected with -m slow, and run by make test.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ACCOUNT = "urn:li:sponsoredAccount:508915158"
 
 
