@@ -18,7 +18,8 @@ from inmail_studio.accounts.models import User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.ads import limits, preview
 from inmail_studio.ads import selectors as ad_selectors
-from inmail_studio.ads.models import Ad, Kind, Persona, State
+from inmail_studio.ads.models import Ad, Kind, State
+from inmail_studio.ads.preview_choice import preview_choice, preview_members
 from inmail_studio.client_address import client_ip_or_none
 from inmail_studio.dispatch import dispatch
 from inmail_studio.http import HtmxHttpRequest, small_int
@@ -250,14 +251,6 @@ def variant_create(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     )
 
 
-def _members(workspace_id: int) -> list[preview.PreviewMember]:
-    members = [
-        preview.PreviewMember(str(p.pk), p.label, p.as_member())
-        for p in Persona.objects.filter(workspace_id=workspace_id)
-    ]
-    return [*members, preview.FALLBACK_MEMBER]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def variant_set(request: HtmxHttpRequest, set_id: int) -> HttpResponse:
@@ -309,11 +302,8 @@ def variant_set(request: HtmxHttpRequest, set_id: int) -> HttpResponse:
         else:
             problems, status = ["Choose what to do."], 400
     rows = selectors.variant_rows(variant_set)
-    members = _members(variant_set.workspace_id)
-    key = request.GET.get("persona", "")
-    member = next((m for m in members if m.key == key), members[0])
-    device = request.GET.get("device", "desktop")
-    device = device if device in preview.DEVICES else "desktop"
+    members = preview_members(variant_set.workspace_id)
+    member, device = preview_choice(request, members)
     columns = [{"row": row, "frame": preview.frame(row.snapshot, member, device)} for row in rows]
     approvable = [
         row for row in rows if row.in_review and membership.can_approve and row.review_author_id != user.pk

@@ -22,7 +22,8 @@ from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, current_membership_or_none, membership_for
 from inmail_studio.ads import preview
 from inmail_studio.ads.conversation.tree import paths
-from inmail_studio.ads.models import Ad, Kind, Persona, State
+from inmail_studio.ads.models import Ad, Kind, State
+from inmail_studio.ads.preview_choice import Session, preview_choice, preview_device, preview_members
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.ads.services import BUILT_IN_PERSONAS
 from inmail_studio.client_address import client_ip_or_none
@@ -80,14 +81,6 @@ def mine(request: HtmxHttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- the review page
 
 
-def _members(workspace_id: int) -> list[preview.PreviewMember]:
-    members = [
-        preview.PreviewMember(str(p.pk), p.label, p.as_member())
-        for p in Persona.objects.filter(workspace_id=workspace_id)
-    ]
-    return [*members, preview.FALLBACK_MEMBER]
-
-
 def _detail(
     request: HtmxHttpRequest,
     ad: Ad,
@@ -99,11 +92,8 @@ def _detail(
     user = _user(request)
     membership = _membership(request, ad)
     page = selectors.review_page(ad)
-    members = _members(ad.workspace_id)
-    key = request.GET.get("persona") or request.session.get("preview_persona", "")
-    member = next((m for m in members if m.key == key), members[0])
-    device = request.GET.get("device") or request.session.get("preview_device") or "desktop"
-    device = device if device in preview.DEVICES else "desktop"
+    members = preview_members(ad.workspace_id)
+    member, device = preview_choice(request, members, session=Session.READ)
     is_open = page.review is not None and page.review.status == "open" and ad.state == State.IN_REVIEW
     own = page.revision.author_id == user.pk
     comment_fields = [
@@ -426,8 +416,7 @@ def shared(request: HtmxHttpRequest, token: str) -> HttpResponse:
             errors["form"] = " ".join(error.messages)
         else:
             done = request.POST.get("verdict", "")
-    device = request.GET.get("device", "desktop")
-    device = device if device in preview.DEVICES else "desktop"
+    device = preview_device(request)
     snapshot = link.revision.snapshot
     is_conversation = snapshot.get("kind") == Kind.CONVERSATION
     context = {

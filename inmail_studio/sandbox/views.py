@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from inmail_studio.ads import macros, preview
+from inmail_studio.ads.preview_choice import preview_device
 from inmail_studio.http import frameable_by_self
 
 from . import faults, services, tokens
@@ -72,8 +73,7 @@ def inbox_members(request: HttpRequest) -> HttpResponse:
 
 
 def _device(request: HttpRequest) -> str:
-    device = request.GET.get("device", "desktop")
-    return device if device in preview.DEVICES else "desktop"
+    return preview_device(request)
 
 
 @login_required

@@ -37,9 +37,9 @@ from inmail_studio.ads.models import (
     ConversationMessage,
     Kind,
     MessageKind,
-    Persona,
     Sender,
 )
+from inmail_studio.ads.preview_choice import Session, preview_choice, preview_members
 from inmail_studio.ads.sanitize import sanitize_body
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import services as guidance_services
@@ -155,29 +155,6 @@ class SettingsForm(SingleLineFields, forms.ModelForm):
             self.initial.setdefault("footer", self.instance.footer)
 
 
-def _members(workspace_id: int) -> list[preview.PreviewMember]:
-    members = [
-        preview.PreviewMember(str(p.pk), p.label, p.as_member())
-        for p in Persona.objects.filter(workspace_id=workspace_id)
-    ]
-    return [*members, preview.FALLBACK_MEMBER]
-
-
-def _chosen(
-    request: HtmxHttpRequest, members: list[preview.PreviewMember]
-) -> tuple[preview.PreviewMember, str]:
-    key = request.GET.get("persona") or request.session.get("preview_persona", "")
-    member = next((m for m in members if m.key == key), members[0])
-    device = request.GET.get("device") or request.session.get("preview_device") or "mobile"
-    device = device if device in preview.DEVICES else "mobile"
-    # Only write what changed: a session write costs queries and re-sends the session cookie.
-    if request.session.get("preview_persona") != member.key:
-        request.session["preview_persona"] = member.key
-    if request.session.get("preview_device") != device:
-        request.session["preview_device"] = device
-    return member, device
-
-
 def _selected(
     conversation: Conversation, request: HtmxHttpRequest, message_id: int | None
 ) -> ConversationMessage | None:
@@ -234,8 +211,8 @@ def _editor_context(
     tree = tree if tree is not None else tree_of(conversation)
     problems = validate(tree)
     selected_ref = selected.ref if selected else None
-    members = _members(ad.workspace_id)
-    member, device = _chosen(request, members)
+    members = preview_members(ad.workspace_id)
+    member, device = preview_choice(request, members, default_device="mobile", session=Session.REMEMBER)
     frame_url = reverse("ads:conversation_frame", args=[ad.pk])
     start_path = path_to(tree, selected_ref) if selected_ref else []
     width, height = preview.FRAME_SIZE[device]
@@ -945,11 +922,7 @@ def conversation_frame(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         revision = get_object_or_404(ad.revisions, number=number)
     if revision is None:
         raise Http404("No revision yet.")
-    members = _members(ad.workspace_id)
-    key = request.GET.get("persona", "")
-    member = next((m for m in members if m.key == key), members[0])
-    device = request.GET.get("device", "mobile")
-    device = device if device in preview.DEVICES else "mobile"
+    member, device = preview_choice(request, preview_members(ad.workspace_id), default_device="mobile")
     path = [p for p in request.GET.get("path", "").split(".") if p]
     base = reverse("ads:conversation_frame", args=[ad.pk])
     rev = f"rev={number}&" if number is not None else ""
@@ -971,7 +944,9 @@ def conversation_paths(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     frame_url = reverse("ads:conversation_frame", args=[ad.pk])
     if request.htmx:
         # The editor's "All paths" panel: walk links drive the editor's own preview frame.
-        member, device = _chosen(request, _members(ad.workspace_id))
+        member, device = preview_choice(
+            request, preview_members(ad.workspace_id), default_device="mobile", session=Session.REMEMBER
+        )
         return render(
             request,
             "ads/conversation/_paths.html",

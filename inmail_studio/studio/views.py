@@ -21,7 +21,8 @@ from inmail_studio.accounts.models import Membership
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.ads import limits, preview, selectors, services, snapshots
 from inmail_studio.ads.forms import AdForm, DraftFilterForm
-from inmail_studio.ads.models import Ad, CtaKind, Image, Kind, Persona, Sender
+from inmail_studio.ads.models import Ad, CtaKind, Image, Kind, Sender
+from inmail_studio.ads.preview_choice import Session, preview_choice, preview_members
 from inmail_studio.ads.views import _presence_context, _require_edit, _user
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import selectors as guidance_selectors
@@ -64,34 +65,6 @@ def drafts(request: HtmxHttpRequest) -> HttpResponse:
         "ads/drafts.html#results" if request.htmx and request.htmx.target == "results" else "ads/drafts.html"
     )
     return render(request, template, context)
-
-
-def _personas(workspace_id: int) -> list[preview.PreviewMember]:
-    members = [
-        preview.PreviewMember(str(p.pk), p.label, p.as_member())
-        for p in Persona.objects.filter(workspace_id=workspace_id)
-    ]
-    return [*members, preview.FALLBACK_MEMBER]
-
-
-def _chosen_member(request: HtmxHttpRequest, members: list[preview.PreviewMember]) -> preview.PreviewMember:
-    key = (
-        request.POST.get("persona")
-        or request.GET.get("persona")
-        or request.session.get("preview_persona", "")
-    )
-    chosen = next((m for m in members if m.key == key), members[0])
-    if request.session.get("preview_persona") != chosen.key:  # a session write per keystroke costs 3 queries
-        request.session["preview_persona"] = chosen.key
-    return chosen
-
-
-def _chosen_device(request: HtmxHttpRequest) -> str:
-    device = request.POST.get("device") or request.GET.get("device") or request.session.get("preview_device")
-    device = device if device in preview.DEVICES else "desktop"
-    if request.session.get("preview_device") != device:
-        request.session["preview_device"] = device
-    return device
 
 
 def _snapshot_from_data(data: Any, workspace_id: int, ad: Ad | None = None) -> dict[str, Any]:
@@ -145,10 +118,10 @@ def _counters(data: Any, sanitized_body: str | None = None) -> dict[str, list[li
 
 
 def _preview_context(request: HtmxHttpRequest, snapshot: dict[str, Any], workspace_id: int) -> dict[str, Any]:
-    members = _personas(workspace_id)
-    member = _chosen_member(request, members)
+    members = preview_members(workspace_id)
+    member, device = preview_choice(request, members, session=Session.REMEMBER, from_post=True)
     return {
-        **preview.frame(snapshot, member, _chosen_device(request)),
+        **preview.frame(snapshot, member, device),
         "members": members,
         "member": member,
         "macro_problems": preview.macro_problems(snapshot),
