@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import Membership
 from inmail_studio.ads.models import Ad, State
+from inmail_studio.review import workflow
 from inmail_studio.review.selectors import approved_revision_for
 
 # The campaign format each kind of ad runs in.
@@ -142,6 +143,16 @@ class Panel:
         )
         sending = self.test_send is not None and not self.test_send.finished
         return working or sending
+
+    @property
+    def working(self) -> bool:
+        """The ad's state claims a LinkedIn job (a sync or a launch) is under way."""
+        return self.ad.state in workflow.WORK_STATES
+
+    @property
+    def on_linkedin(self) -> bool:
+        """The approved revision is on LinkedIn (synced, tested, launching or live)."""
+        return self.ad.state in workflow.ON_LINKEDIN
 
     @property
     def job(self) -> SyncAttempt | None:

@@ -55,6 +55,22 @@ APPROVED_STATES = frozenset(
 WORK_STATES: dict[State, State] = {State.SYNCING: State.SYNC_FAILED, State.LAUNCHING: State.TESTED}
 
 
+def _reachable(start: State, *, short_of: State) -> frozenset[State]:
+    """The states the table reaches from `start` without passing through `short_of`."""
+    seen, todo = {start}, [start]
+    while todo:
+        for to in ALLOWED[todo.pop()] - seen - {short_of}:
+            seen.add(to)
+            todo.append(to)
+    return frozenset(seen)
+
+
+# States in which the approved revision is on LinkedIn: a sync succeeded and no edit has started a
+# new draft since (everything the table reaches from SYNCED, short of DRAFT). Pages ask this, never
+# a list of state names.
+ON_LINKEDIN = _reachable(State.SYNCED, short_of=State.DRAFT)
+
+
 class IllegalMove(Exception):
     """The move is not in ALLOWED from the ad's current state."""
 
