@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, User
-from inmail_studio.ads.models import Ad, State
+from inmail_studio.ads.models import Ad, Revision, State
 from inmail_studio.linkedin.client import (
     Rejected,
     Transient,
@@ -40,27 +40,34 @@ from inmail_studio.review import workflow
 from inmail_studio.review.selectors import approved_revision_for
 
 
-def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
-    """Queue the sync of an approved revision; the task is sent after commit.
+def _refusal_reason(ad: Ad, revision: Revision | None, revision_id: int | None) -> str:
+    """Why the sync of the approved revision can't be queued now, in the panel's words, or "".
 
-    Called by the review workflow after an approval commits (actor None) and by the
-    "Retry" button. Returns None when the revision is no longer the approved one or a
-    sync of the ad is already under way.
+    The one statement of the rule: "Sync to LinkedIn" shows the reason, the approval's own
+    queueing (which names the revision it approved) takes no for an answer.
     """
+    if ad.state not in (State.APPROVED, State.SYNC_FAILED) or revision is None:
+        return "Only an approved ad that isn't on LinkedIn yet can be synced."
+    blocker = sync_blocker(ad)
+    if blocker:
+        return blocker  # stays approved; the panel says what's missing and offers "Sync to LinkedIn"
+    if revision_id is not None and revision.pk != revision_id:
+        return "The revision is no longer the approved one."
+    if SyncAttempt.objects.filter(ad=ad, status__in=OPEN_STATUSES).exists():
+        return "A sync of this ad is already under way."
+    return ""
 
+
+def _queue(*, ad_id: int, revision_id: int | None, actor: User | None) -> SyncAttempt:
     with transaction.atomic():
         ad = Ad.objects.select_for_update().get(pk=ad_id)
         if actor is not None:
             _require_role(actor, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "sync ads")
         revision = approved_revision_for(ad)
-        if revision is None or revision.pk != revision_id:
-            return None
-        if ad.state not in (State.APPROVED, State.SYNC_FAILED):
-            return None
-        if SyncAttempt.objects.filter(ad=ad, status__in=OPEN_STATUSES).exists():
-            return None
-        if sync_blocker(ad):
-            return None  # stays approved; the panel says what's missing and offers "Sync to LinkedIn"
+        reason = _refusal_reason(ad, revision, revision_id)
+        if reason:
+            raise SyncRefused(reason)
+        assert revision is not None  # no reason means an approved revision
         workflow.move(ad, State.SYNCING, actor=actor, revision=revision, note="Sync to LinkedIn queued.")
         now = timezone.now()
         attempt = SyncAttempt.objects.create(
@@ -75,21 +82,23 @@ def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> Sy
     return attempt
 
 
-def sync_request(*, ad_id: int, user: User) -> SyncAttempt:
-    """ "Sync to LinkedIn" on an approved ad that isn't synced yet, or "Retry" after a failed sync."""
+def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
+    """Queue the sync of an approved revision; the task is sent after commit.
 
-    ad = Ad.objects.get(pk=ad_id)
-    _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "sync ads")
-    revision = approved_revision_for(ad)
-    if ad.state not in (State.APPROVED, State.SYNC_FAILED) or revision is None:
-        raise SyncRefused("Only an approved ad that isn't on LinkedIn yet can be synced.")
-    blocker = sync_blocker(ad)
-    if blocker:
-        raise SyncRefused(blocker)
-    attempt = sync_queue(ad_id=ad.pk, revision_id=revision.pk, actor=user)
-    if attempt is None:
-        raise SyncRefused("A sync of this ad is already under way.")
-    return attempt
+    Called when an approval commits (`receivers`, actor None) and when a campaign is chosen.
+    Returns None when the sync can't be queued now (`_refusal_reason` says why: the revision is
+    no longer the approved one, a sync is under way, a connection or campaign is missing).
+    """
+    try:
+        return _queue(ad_id=ad_id, revision_id=revision_id, actor=actor)
+    except SyncRefused:
+        return None
+
+
+def sync_request(*, ad_id: int, user: User) -> SyncAttempt:
+    """ "Sync to LinkedIn" on an approved ad that isn't synced yet, or "Retry" after a failed sync;
+    SyncRefused says why not."""
+    return _queue(ad_id=ad_id, revision_id=None, actor=user)
 
 
 def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
