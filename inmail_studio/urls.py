@@ -27,6 +27,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("base/", base_page, name="base"),
     path("accounts/", include("inmail_studio.accounts.urls")),
+    path("workspace/", include("inmail_studio.accounts.workspace_urls")),
     path("ads/", include("inmail_studio.ads.urls")),
     path("review/", include("inmail_studio.review.urls")),
     path("linkedin/", include("inmail_studio.linkedin.urls")),
