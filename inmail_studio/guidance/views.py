@@ -65,8 +65,8 @@ def _forecast_context(ad: Ad, form: ForecastForm, assumptions: forecasting.Assum
 @login_required
 @require_http_methods(["GET", "POST"])
 def ad_forecast(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
-    """The forecast of one ad. GET with inputs recalculates without saving (live, and for viewers);
-    POST saves the inputs to the ad's plan (authors and admins)."""
+    """The forecast of one ad. GET with inputs (live) or POST with `calculate` recalculates without
+    saving, for viewers too; any other POST saves the inputs to the ad's plan (authors and admins)."""
     user = _user(request)
     ad = ad_selectors.ad_for(user, ad_id)
     membership = membership_for(user, ad.workspace_id)
@@ -77,7 +77,12 @@ def ad_forecast(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     status = 200
     conflict = None
     version = conflicts.state_token(services.forecast_state(plan))
-    if request.method == "POST":
+    if request.method == "POST" and "calculate" in request.POST:
+        form = ForecastForm(request.POST, instance=plan, default_rate=row.conversion_rate)
+        version = request.POST.get(conflicts.VERSION_FIELD, version)
+        if not form.is_valid():
+            status = 422
+    elif request.method == "POST":
         if not membership.can_edit:
             raise PermissionDenied("You need the author role in this workspace to plan ads.")
         data = conflicts.apply_picks(request.POST)
@@ -115,7 +120,7 @@ def ad_forecast(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         "ad": ad,
         "membership": membership,
         "form": form,
-        "saved": request.method == "POST" and status == 200,
+        "saved": request.method == "POST" and "calculate" not in request.POST and status == 200,
         "conflict": conflict,
         "base_version": version,
         "assumptions_row": row,

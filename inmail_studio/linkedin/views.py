@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -69,8 +70,19 @@ def connection(request: HtmxHttpRequest) -> HttpResponse:
             "events": ConnectionEvent.objects.filter(workspace=workspace).select_related("actor")[:20]
             if membership.can_admin
             else [],
+            "site_url_elsewhere": _site_url_elsewhere(request),
+            "sandbox": settings.LINKEDIN_SANDBOX,
         },
     )
+
+
+def _site_url_elsewhere(request: HtmxHttpRequest) -> dict[str, str] | None:
+    """The address the site was opened at and SITE_URL, when they differ (else None): OAuth's return
+    address and every link in an email are made from one of them, so the admin is told which to set."""
+    here = request.build_absolute_uri("/").rstrip("/")
+    if here == settings.SITE_URL:
+        return None
+    return {"here": here, "configured": settings.SITE_URL}
 
 
 @login_required

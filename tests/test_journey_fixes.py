@@ -1,0 +1,115 @@
+"""The smaller journey fixes of issue 13, each as the person meets it: where signing in lands, what the
+drafts list says, how a resubmission is headed, the forecast's Calculate, and `make run`'s 404 page."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import clear_url_caches
+
+from inmail_studio.accounts.models import User, Workspace
+from inmail_studio.ads import conversation_services
+from inmail_studio.ads import services as ad_services
+from inmail_studio.ads.models import Ad
+from inmail_studio.guidance.models import AdPlan
+from inmail_studio.review import services as review_services
+from tests.conftest import PASSWORD, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(user: User) -> str:
+    response = Client().post(
+        "/accounts/login/", {"username": user.username, "password": PASSWORD}, follow=True
+    )
+    return str(response.redirect_chain[-1][0])
+
+
+def test_approvers_land_on_their_review_queue_and_authors_on_drafts(
+    author: User, approver: User, admin_user: User
+) -> None:
+    assert _sign_in(approver) == "/review/"
+    assert _sign_in(author) == "/ads/"
+    assert _sign_in(admin_user) == "/ads/"
+
+
+def test_the_drafts_list_says_which_ads_are_message_ads_and_which_conversation_ads(
+    author: User, workspace: Workspace, make_ad: Callable[..., Ad]
+) -> None:
+    make_ad(name="Plain message")
+    conversation_services.conversation_create(
+        workspace=workspace, author=author, name="Chatty", template_key="event-invitation"
+    )
+    page = client_for(author).get("/ads/").content.decode()
+    assert page.count('class="kind-tag kind-message">Message ad<') == 1
+    assert page.count('class="kind-tag kind-conversation">Conversation ad<') == 1
+
+
+def test_a_resubmission_is_not_headed_first_submission(
+    author: User, approver: User, make_ad: Callable[..., Ad]
+) -> None:
+    ad = make_ad()
+    review_services.submit(ad_id=ad.pk, actor=author)
+    client = client_for(approver)
+    assert "First submission" in client.get(f"/review/ads/{ad.pk}/").content.decode()
+    ad.refresh_from_db()
+    review_services.request_changes(
+        ad_id=ad.pk,
+        approver=approver,
+        revision_hash=ad.current_revision.content_hash,  # type: ignore[union-attr]
+        comment="Shorter, please.",
+    )
+    ad_services.ad_update(ad_id=ad.pk, editor=author, fields={"subject": "Short subject"})
+    review_services.submit(ad_id=ad.pk, actor=author)
+    page = client.get(f"/review/ads/{ad.pk}/").content.decode()
+    assert "First submission" not in page and "Resubmission: changes since r1" in page
+
+
+def test_calculating_a_forecast_keeps_the_csrf_token_out_of_the_address_and_saves_nothing(
+    viewer: User, make_ad: Callable[..., Ad]
+) -> None:
+    ad = make_ad()
+    client = client_for(viewer)
+    page = client.get(f"/guidance/ads/{ad.pk}/forecast/").content.decode()
+    assert 'formmethod="get"' not in page and 'name="calculate"' in page
+    response = client.post(
+        f"/guidance/ads/{ad.pk}/forecast/",
+        {"calculate": "1", "audience_size": "50000", "conversion_rate": "3"},
+    )
+    assert response.status_code == 200
+    assert "Forecast inputs saved" not in response.content.decode()
+    assert "forecast-result" in response.content.decode()
+    assert not AdPlan.objects.filter(ad=ad, audience_size=50000).exists()
+    # Saving stays for those who may edit.
+    assert client.post(f"/guidance/ads/{ad.pk}/forecast/", {"audience_size": "50000"}).status_code == 403
+
+
+@pytest.fixture
+def make_run_settings(settings: Any) -> Iterator[None]:
+    import inmail_studio.urls
+
+    settings.DEBUG = True
+    settings.ERROR_PAGES_IN_DEBUG = True
+    importlib.reload(inmail_studio.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    settings.ERROR_PAGES_IN_DEBUG = False
+    importlib.reload(inmail_studio.urls)
+    clear_url_caches()
+
+
+def test_make_run_shows_the_products_404_page_not_djangos_technical_one(
+    make_run_settings: None, author: User
+) -> None:
+    client = client_for(author)
+    for path in ("/ads/999999/", "/no/such/page/"):
+        response = client.get(path)
+        body = response.content.decode()
+        assert response.status_code == 404, path
+        assert "This page doesn&#x27;t exist" in body and "Back to your drafts" in body, path
+        assert "URLconf" not in body and "Using the URLconf" not in body, path
