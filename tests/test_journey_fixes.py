@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import clear_url_caches
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services
 from inmail_studio.ads import services as ad_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad
 from inmail_studio.guidance.models import AdPlan
 from inmail_studio.review import services as review_services

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from inmail_studio.accounts import workspace_services
 from inmail_studio.accounts.models import Membership, Role, User, Workspace
-from inmail_studio.ads import conversation_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad
 from inmail_studio.guidance import services as guidance_services
 from inmail_studio.review import services as review_services
