@@ -35,14 +35,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("base/", base_page, name="base"),
     path("accounts/", include("inmail_studio.accounts.urls")),
-<<<<<<< HEAD
     path("workspace/", include("inmail_studio.accounts.workspace_urls")),
-    path("ads/", include("inmail_studio.ads.urls")),
-    path("review/", include("inmail_studio.review.urls")),
-=======
     path("ads/", include((studio.ads_patterns, "ads"))),
     path("review/", include((studio.review_patterns, "review"))),
->>>>>>> redesign
     path("linkedin/", include("inmail_studio.linkedin.urls")),
     path("guidance/", include("inmail_studio.guidance.urls")),
     path("admin/", admin.site.urls),
