@@ -180,6 +180,32 @@ class Panel:
         return next((c.name for c in self.campaigns if c.urn == urn), urn)
 
     @property
+    def test_recipient(self) -> str:
+        """Who test messages go to: the member who connected LinkedIn, by name (their URN if unknown)."""
+        connection = self.connection
+        urn = (self.test_send.recipient_urn if self.test_send else "") or (
+            connection.member_urn if connection else ""
+        )
+        if connection is not None and connection.member_name and connection.member_urn == urn:
+            return connection.member_name
+        return urn or "the member who connected LinkedIn"
+
+    @property
+    def test_message_url(self) -> str:
+        """In development, the sandbox inbox's page of the test message just sent ("" otherwise)."""
+        send = self.test_send
+        if (
+            not settings.LINKEDIN_SANDBOX
+            or send is None
+            or send.status != TestSendStatus.SENT
+            or not self.link
+        ):
+            return ""
+        from inmail_studio.sandbox.inbox import test_message_url
+
+        return test_message_url(recipient_urn=send.recipient_urn, creative_urn=self.link.creative_urn)
+
+    @property
     def can_sync_actions(self) -> bool:
         return self.membership.can_edit or self.membership.can_approve
 

@@ -314,7 +314,7 @@ def approve(
         Comment.objects.create(ad=ad, review=review, revision=review.revision, author=approver, body=comment)
     # The approved revision goes to LinkedIn: its sync attempt (the outbox row) is written in this very
     # transaction, its task sent after the commit. It waits if no campaign is chosen yet.
-    linkedin_sync_queue(ad_id=ad.pk, revision_id=review.revision_id)
+    linkedin_sync_queue(ad_id=ad.pk, revision_id=review.revision_id, on_behalf_of=approver)
     _tell_author_side(ad, review, approver, "approved")
     return ad
 

@@ -38,11 +38,13 @@ from inmail_studio.linkedin.services.outbox import (
 from inmail_studio.linkedin.services.sync_steps import STEPS, SyncContext
 
 
-def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
+def sync_queue(
+    *, ad_id: int, revision_id: int, actor: User | None = None, on_behalf_of: User | None = None
+) -> SyncAttempt | None:
     """Queue the sync of an approved revision; the task is sent after commit.
 
-    Called by the review workflow after an approval commits (actor None) and by the
-    "Retry" button. Returns None when the revision is no longer the approved one or a
+    Called by the review workflow after an approval commits (actor None: InMail Studio queues
+    it, on behalf of the approver) and by the "Retry" button. Returns None when the revision is no longer the approved one or a
     sync of the ad is already under way.
     """
     from inmail_studio.review import workflow
@@ -61,13 +63,20 @@ def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> Sy
             return None
         if sync_blocker(ad):
             return None  # stays approved; the panel says what's missing and offers "Sync to LinkedIn"
-        workflow.move(ad, State.SYNCING, actor=actor, revision=revision, note="Sync to LinkedIn queued.")
+        workflow.move(
+            ad,
+            State.SYNCING,
+            actor=actor,
+            revision=revision,
+            note="Sync to LinkedIn queued.",
+            on_behalf_of=on_behalf_of,
+        )
         now = timezone.now()
         attempt = SyncAttempt.objects.create(
             ad=ad,
             revision=revision,
             revision_hash=revision.content_hash,
-            requested_by=actor,
+            requested_by=actor or on_behalf_of,
             queued_at=now,
             lease_until=_queued_deadline(now),
         )
