@@ -229,6 +229,15 @@ class Panel:
         return self.can_sync_actions
 
     @property
+    def placeholder_warning(self) -> str:
+        """The ad's current revision sends members to a placeholder address (example.com)."""
+        from inmail_studio.ads import placeholders
+
+        revision = self.ad.current_revision
+        found = placeholders.in_snapshot(revision.snapshot) if revision is not None else []
+        return placeholders.message(found) if found else ""
+
+    @property
     def sender_warning(self) -> str:
         sender = self.ad.sender
         if sender is None or sender.can_send:
