@@ -66,7 +66,19 @@ def test_a_resubmission_is_not_headed_first_submission(
     ad_services.ad_update(ad_id=ad.pk, editor=author, fields={"subject": "Short subject"})
     review_services.submit(ad_id=ad.pk, actor=author)
     page = client.get(f"/review/ads/{ad.pk}/").content.decode()
-    assert "First submission" not in page and "Resubmission: changes since r1" in page
+    assert "First submission" not in page and "Resubmission: changes since r2" not in page
+    assert "Resubmission: changes since r1" in page
+    # Sent back again as it is (answered in the thread, not edited): still not a first submission.
+    ad.refresh_from_db()
+    review_services.request_changes(
+        ad_id=ad.pk,
+        approver=approver,
+        revision_hash=ad.current_revision.content_hash,  # type: ignore[union-attr]
+        comment="And the body?",
+    )
+    review_services.submit(ad_id=ad.pk, actor=author)
+    page = client.get(f"/review/ads/{ad.pk}/").content.decode()
+    assert "First submission" not in page and "Resubmission" in page
 
 
 def test_calculating_a_forecast_keeps_the_csrf_token_out_of_the_address_and_saves_nothing(
@@ -113,3 +125,40 @@ def test_make_run_shows_the_products_404_page_not_djangos_technical_one(
         assert response.status_code == 404, path
         assert "This page doesn&#x27;t exist" in body and "Back to your drafts" in body, path
         assert "URLconf" not in body and "Using the URLconf" not in body, path
+
+
+def test_the_variant_page_lists_only_campaigns_of_the_ads_kind(
+    author: User, workspace: Workspace, make_ad: Callable[..., Ad]
+) -> None:
+    from inmail_studio.guidance import services as guidance_services
+    from inmail_studio.guidance.models import Variant
+    from inmail_studio.linkedin.models import Campaign
+
+    Campaign.objects.create(
+        workspace=workspace, urn="urn:li:sponsoredCampaign:1", name="Inbox push", format="SPONSORED_INMAIL"
+    )
+    Campaign.objects.create(
+        workspace=workspace, urn="urn:li:sponsoredCampaign:2", name="Chat pilot", format="SPONSORED_MESSAGE"
+    )
+    ad = make_ad()
+    variant = guidance_services.variant_create(ad_id=ad.pk, author=author, subject="Another subject")
+    set_id = Variant.objects.get(ad=variant).variant_set_id
+    page = client_for(author).get(f"/guidance/variants/{set_id}/").content.decode()
+    assert "Inbox push" in page and "Chat pilot" not in page
+
+
+def test_a_revision_sent_back_unchanged_is_headed_as_a_resubmission(
+    author: User, approver: User, make_ad: Callable[..., Ad]
+) -> None:
+    ad = make_ad()
+    review_services.submit(ad_id=ad.pk, actor=author)
+    ad.refresh_from_db()
+    review_services.request_changes(
+        ad_id=ad.pk,
+        approver=approver,
+        revision_hash=ad.current_revision.content_hash,  # type: ignore[union-attr]
+        comment="Are the dates right?",
+    )
+    review_services.submit(ad_id=ad.pk, actor=author)
+    page = client_for(approver).get(f"/review/ads/{ad.pk}/").content.decode()
+    assert "First submission" not in page and "Resubmission, unchanged" in page

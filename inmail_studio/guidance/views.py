@@ -23,6 +23,7 @@ from inmail_studio.client_address import client_ip_or_none
 from inmail_studio.dispatch import dispatch
 from inmail_studio.http import HtmxHttpRequest, small_int
 from inmail_studio.linkedin.models import Campaign
+from inmail_studio.linkedin.selectors import CAMPAIGN_FORMATS
 
 from . import forecast as forecasting
 from . import results, selectors, services
@@ -341,7 +342,14 @@ def variant_set(request: HtmxHttpRequest, set_id: int) -> HttpResponse:
             "devices": preview.DEVICES,
             "campaign": services.set_campaign(variant_set),
             "campaigns_differ": len(campaigns) > 1,
-            "campaign_choices": Campaign.objects.filter(workspace_id=variant_set.workspace_id),
+            # Only campaigns the set's kind of ad can run in: a message ad never goes to a conversation campaign.
+            "campaign_choices": Campaign.objects.filter(
+                workspace_id=variant_set.workspace_id,
+                format__in=[
+                    "",
+                    *(CAMPAIGN_FORMATS[row.ad.kind] for row in rows if row.ad.kind in CAMPAIGN_FORMATS),
+                ],
+            ),
             "first_label": rows[0].label if rows else "A",
         },
         status=status,
