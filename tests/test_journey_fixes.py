@@ -162,3 +162,40 @@ def test_a_revision_sent_back_unchanged_is_headed_as_a_resubmission(
     review_services.submit(ad_id=ad.pk, actor=author)
     page = client_for(approver).get(f"/review/ads/{ad.pk}/").content.decode()
     assert "First submission" not in page and "Resubmission, unchanged" in page
+
+
+def test_submitting_from_the_editor_saves_what_is_on_screen_then_submits_it(
+    author: User, make_ad: Callable[..., Ad]
+) -> None:
+    from tests.conftest import GOOD_AD
+
+    ad = make_ad()
+    client = client_for(author)
+    editor = client.get(f"/ads/{ad.pk}/").content.decode()
+    assert 'form="ad-form" name="then_submit"' in editor
+    fields = {
+        **GOOD_AD,
+        "sender": ad.sender_id,
+        "cta_kind": "landing_page",
+        "subject": "Edited, not yet saved",
+    }
+    response = client.post(f"/ads/{ad.pk}/", {**fields, "then_submit": "1"}, follow=True)
+    ad.refresh_from_db()
+    assert ad.state == "in_review"
+    assert ad.current_revision.snapshot["subject"] == "Edited, not yet saved"  # type: ignore[union-attr]
+    assert ad.reviews.get().revision_id == ad.current_revision_id
+    assert "Saved as revision 2. “Q4 webinar invite” is in review." in response.content.decode()
+
+
+def test_an_invalid_edit_is_neither_saved_nor_submitted_and_stays_on_screen(
+    author: User, make_ad: Callable[..., Ad]
+) -> None:
+    from tests.conftest import GOOD_AD
+
+    ad = make_ad()
+    fields = {**GOOD_AD, "sender": ad.sender_id, "cta_kind": "landing_page", "subject": "x" * 300}
+    response = client_for(author).post(f"/ads/{ad.pk}/", {**fields, "then_submit": "1"})
+    assert response.status_code == 422
+    assert "not saved and nothing was submitted" in response.content.decode()
+    ad.refresh_from_db()
+    assert ad.state == "draft" and ad.current_revision.number == 1  # type: ignore[union-attr]
