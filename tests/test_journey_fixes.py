@@ -199,3 +199,21 @@ def test_an_invalid_edit_is_neither_saved_nor_submitted_and_stays_on_screen(
     assert "not saved and nothing was submitted" in response.content.decode()
     ad.refresh_from_db()
     assert ad.state == "draft" and ad.current_revision.number == 1  # type: ignore[union-attr]
+
+
+def test_the_preview_shows_the_senders_photo_and_dimmed_plausible_neighbours(
+    make_ad: Callable[..., Ad], sender: Any
+) -> None:
+    from django.core.files.base import ContentFile
+
+    from inmail_studio.ads import demo, preview, snapshots
+
+    ad = make_ad()
+    without = preview.render_document(snapshots.of_ad(ad), preview.FALLBACK_MEMBER, "desktop")
+    assert "li-avatar-initials" in without
+    sender.photo.save("dana.png", ContentFile(demo.portrait_png("DW", (59, 70, 196))))
+    ad.refresh_from_db()
+    document = preview.render_document(snapshots.of_ad(ad), preview.FALLBACK_MEMBER, "desktop")
+    assert '<img class="li-avatar li-avatar-lg" src="' in document
+    # Other conversations are people with names and lines, dimmed, not grey loading bars.
+    assert document.count("li-row-neighbour") >= 3 and "skeleton" not in document
