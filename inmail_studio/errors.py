@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.template import loader
 
 
@@ -33,3 +37,25 @@ def server_error(request: HttpRequest) -> HttpResponse:
     # No request context: the failure may have come from it.
     template = loader.get_template("500.html")
     return HttpResponse(template.render({}), status=500)
+
+
+class ProductErrorPagesInDebug:
+    """Under DEBUG, Django answers a 404 (and a 403) with its technical page, naming URL patterns and
+    settings. `make run` (scripts/run.py sets ERROR_PAGES_IN_DEBUG) is the product as people see it,
+    so there a view's Http404 or PermissionDenied gets the product's own page, as in production; an
+    address no pattern matches reaches `not_found` through the catch-all route in urls.py."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not (settings.DEBUG and settings.ERROR_PAGES_IN_DEBUG):
+            return None
+        if isinstance(exception, Http404):
+            return not_found(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return forbidden(request, exception)
+        return None

@@ -34,7 +34,7 @@ REDACTED = "[redacted]"
 
 # Paths whose last part is a capability: whoever has the URL has the access.
 # tests/security/test_secrets_in_logs.py checks that every URL pattern taking a token is listed here.
-CAPABILITY_PATHS = ("/review/s/", "/upload/images/")
+CAPABILITY_PATHS = ("/review/s/", "/upload/images/", "/workspace/join/")
 # Query parameters that carry a secret: OAuth's code and state, tokens, S3 and other signatures.
 SECRET_PARAMETERS = (
     "code",

@@ -82,6 +82,9 @@ DEBUG = env_bool("DEBUG", not PRODUCTION and not TESTING)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# `make run` shows the product's own 404 and 403 pages under DEBUG, not Django's technical ones
+# (errors.ProductErrorPagesInDebug); a bare `manage.py runserver` keeps Django's.
+ERROR_PAGES_IN_DEBUG = env_bool("ERROR_PAGES_IN_DEBUG", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -118,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "inmail_studio.errors.ProductErrorPagesInDebug",
 ]
 
 ROOT_URLCONF = "inmail_studio.urls"
@@ -182,7 +186,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "ads:list"
+LOGIN_REDIRECT_URL = "home"  # Drafts, or an approver's review queue (urls.home)
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = "en-us"
@@ -413,6 +417,15 @@ LINKEDIN_OAUTH_BASE_URL = env(
     "LINKEDIN_OAUTH_BASE_URL",
     f"{SITE_URL}/sandbox/linkedin/oauth/v2" if LINKEDIN_SANDBOX else "https://www.linkedin.com/oauth/v2",
 ).rstrip("/")
+# "Connect LinkedIn" is a form posted to /linkedin/connect/, answered by a redirect to LinkedIn's
+# authorization page, https://www.linkedin.com/oauth/v2/authorization ("your application directs the
+# browser to LinkedIn's OAuth 2.0 authorization page": learn.microsoft.com/en-us/linkedin/shared/
+# authentication/authorization-code-flow). CSP's form-action governs a form's redirects too, and
+# Chromium refuses one to an origin it doesn't list (only the console says so): list that origin.
+# The sandbox's consent page is on this site (linkedin.oauth.authorization_base), so 'self' covers it.
+_OAUTH_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(LINKEDIN_OAUTH_BASE_URL))
+if "{0.scheme}://{0.netloc}".format(urlsplit(SITE_URL)) != _OAUTH_ORIGIN:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_OAUTH_ORIGIN)
 # OpenID Connect's userinfo (who the connected member is): unversioned, under /v2 (LinkedIn's
 # "Sign In with LinkedIn using OpenID Connect" page).
 # It sits beside the API's /rest on the same host, so it follows LINKEDIN_API_BASE_URL unless set:

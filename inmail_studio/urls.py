@@ -9,6 +9,13 @@ from inmail_studio.studio import urls as studio
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Where signing in lands: an approver's work is their review queue; everyone else's, Drafts."""
+    from inmail_studio.accounts.models import Role
+    from inmail_studio.accounts.selectors import current_membership_or_none
+
+    membership = current_membership_or_none(request)
+    if membership is not None and membership.role == Role.APPROVER:
+        return redirect("review:queue")
     return redirect("ads:list")
 
 
@@ -28,6 +35,7 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("base/", base_page, name="base"),
     path("accounts/", include("inmail_studio.accounts.urls")),
+    path("workspace/", include("inmail_studio.studio.workspace.urls")),
     path("ads/", include((studio.ads_patterns, "ads"))),
     path("review/", include((studio.review_patterns, "review"))),
     path("linkedin/", include("inmail_studio.linkedin.urls")),
@@ -41,3 +49,11 @@ if settings.LINKEDIN_SANDBOX:
 if settings.SERVE_MEDIA:
     # Private: a file is served only against the signed, expiring URL its storage made (media.py).
     urlpatterns += [path("media/<path:name>", private_media.serve)]
+
+if settings.DEBUG and settings.ERROR_PAGES_IN_DEBUG:
+    from django.urls import re_path
+
+    from inmail_studio.errors import not_found
+
+    # Last: an address nothing above matches gets the product's 404 (DEBUG would show Django's).
+    urlpatterns += [re_path(r"^(?!static/).*$", not_found)]

@@ -61,6 +61,8 @@ def environment(port: int) -> dict[str, str]:
             "CELERY_FILESYSTEM_BROKER_DIR": str(STATE / "broker"),
             "SITE_URL": env.get("SITE_URL", f"http://127.0.0.1:{port}"),
             "PYTHONUNBUFFERED": "1",
+            # The product's own 404/403 pages, as people see them, not Django's technical ones.
+            "ERROR_PAGES_IN_DEBUG": env.get("ERROR_PAGES_IN_DEBUG", "1"),
         }
     )
     return env

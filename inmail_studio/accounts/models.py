@@ -72,3 +72,28 @@ class Membership(models.Model):
     @property
     def can_admin(self) -> bool:
         return self.role in ADMIN_ROLES
+
+
+class Invitation(models.Model):
+    """An invitation to join a workspace with a role, sent by email as a link.
+
+    Only a hash of the link's token is stored, so the table alone can't be used to join. It is
+    good for one acceptance, until it expires or an admin withdraws it.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.AUTHOR)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.workspace} as {self.role}"

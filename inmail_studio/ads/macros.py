@@ -40,10 +40,31 @@ class MacroProblem:
     message: str
 
 
+# A macro with letters glued to it: "%JOBTITLE%s" renders "VP Marketings".
+_GLUED = re.compile(r"%(" + "|".join(MACROS) + r")%([A-Za-z]+)")
+
+
 def find_problems(text: str) -> list[MacroProblem]:
-    """Macros that LinkedIn will not replace: wrong case or not a macro at all."""
+    """Macros that LinkedIn will not replace (wrong case, not a macro at all), and macros with
+    letters glued on, which LinkedIn replaces into a word nobody wrote."""
     problems: list[MacroProblem] = []
     seen: set[str] = set()
+    for match in _GLUED.finditer(text or ""):
+        token = match.group(0)
+        if token in seen:
+            continue
+        seen.add(token)
+        macro, letters = f"%{match.group(1)}%", match.group(2)
+        example = {"JOBTITLE": "VP Marketing", "FIRSTNAME": "Ada", "LASTNAME": "Lovelace"}.get(
+            match.group(1), "Acme"
+        )
+        problems.append(
+            MacroProblem(
+                token,
+                f"{token} runs the member's value into “{letters}” (“{example}{letters}”): "
+                f"put a space or punctuation after {macro}.",
+            )
+        )
     for match in _TOKEN.finditer(text or ""):
         token, name = match.group(0), match.group(1)
         if name in MACROS or token in seen:

@@ -24,6 +24,7 @@ from inmail_studio.client_address import client_ip_or_none
 from inmail_studio.dispatch import dispatch
 from inmail_studio.http import HtmxHttpRequest, small_int
 from inmail_studio.linkedin.models import Campaign
+from inmail_studio.linkedin.selectors import CAMPAIGN_FORMATS
 
 from . import forecast as forecasting
 from . import results, selectors, services
@@ -66,8 +67,8 @@ def _forecast_context(ad: Ad, form: ForecastForm, assumptions: forecasting.Assum
 @login_required
 @require_http_methods(["GET", "POST"])
 def ad_forecast(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
-    """The forecast of one ad. GET with inputs recalculates without saving (live, and for viewers);
-    POST saves the inputs to the ad's plan (authors and admins)."""
+    """The forecast of one ad. GET with inputs (live) or POST with `calculate` recalculates without
+    saving, for viewers too; any other POST saves the inputs to the ad's plan (authors and admins)."""
     user = _user(request)
     ad = ad_selectors.ad_for(user, ad_id)
     membership = membership_for(user, ad.workspace_id)
@@ -78,7 +79,12 @@ def ad_forecast(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     status = 200
     conflict = None
     version = conflicts.state_token(services.forecast_state(plan))
-    if request.method == "POST":
+    if request.method == "POST" and "calculate" in request.POST:
+        form = ForecastForm(request.POST, instance=plan, default_rate=row.conversion_rate)
+        version = request.POST.get(conflicts.VERSION_FIELD, version)
+        if not form.is_valid():
+            status = 422
+    elif request.method == "POST":
         if not membership.can_edit:
             raise PermissionDenied("You need the author role in this workspace to plan ads.")
         data = conflicts.apply_picks(request.POST)
@@ -116,7 +122,7 @@ def ad_forecast(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         "ad": ad,
         "membership": membership,
         "form": form,
-        "saved": request.method == "POST" and status == 200,
+        "saved": request.method == "POST" and "calculate" not in request.POST and status == 200,
         "conflict": conflict,
         "base_version": version,
         "assumptions_row": row,
@@ -326,7 +332,14 @@ def variant_set(request: HtmxHttpRequest, set_id: int) -> HttpResponse:
             "devices": preview.DEVICES,
             "campaign": services.set_campaign(variant_set),
             "campaigns_differ": len(campaigns) > 1,
-            "campaign_choices": Campaign.objects.filter(workspace_id=variant_set.workspace_id),
+            # Only campaigns the set's kind of ad can run in: a message ad never goes to a conversation campaign.
+            "campaign_choices": Campaign.objects.filter(
+                workspace_id=variant_set.workspace_id,
+                format__in=[
+                    "",
+                    *(CAMPAIGN_FORMATS[row.ad.kind] for row in rows if row.ad.kind in CAMPAIGN_FORMATS),
+                ],
+            ),
             "first_label": rows[0].label if rows else "A",
         },
         status=status,

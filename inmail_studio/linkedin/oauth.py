@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_variables
@@ -21,11 +22,29 @@ def redirect_uri(request: HttpRequest) -> str:
     return request.build_absolute_uri(reverse("linkedin:callback"))
 
 
+def authorization_base(request: HttpRequest) -> str:
+    """Where the browser goes to consent: LinkedIn's page, or in development the sandbox's.
+
+    The sandbox is this very site, so its consent page is at the address the admin opened the site
+    at, whatever SITE_URL says: sending the browser to SITE_URL's host instead (127.0.0.1 for a
+    site opened as localhost) is a redirect to another origin, which the CSP's `form-action` stops
+    without a word on the page. An explicit LINKEDIN_OAUTH_BASE_URL (LinkedIn, or a standalone
+    sandbox) is used as it is, and settings allow its origin in `form-action`.
+    """
+    base = settings.LINKEDIN_OAUTH_BASE_URL
+    site = settings.SITE_URL
+    if settings.LINKEDIN_SANDBOX and base.startswith(site + "/"):
+        return request.build_absolute_uri("/").rstrip("/") + base[len(site) :]
+    return base
+
+
 def start(request: HttpRequest, *, workspace_id: int) -> str:
     """The authorization URL to send the admin to, remembering the state and workspace in the session."""
     state = secrets.token_urlsafe(24)
     request.session[SESSION_KEY] = {"state": state, "workspace_id": workspace_id}
-    return OAuth().authorization_url(redirect_uri=redirect_uri(request), state=state)
+    return OAuth(base_url=authorization_base(request)).authorization_url(
+        redirect_uri=redirect_uri(request), state=state
+    )
 
 
 @sensitive_variables("code")

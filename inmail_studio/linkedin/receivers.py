@@ -6,6 +6,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Ad
 from inmail_studio.review.signals import approved
 
@@ -13,6 +14,8 @@ from .services import sync_queue
 
 
 @receiver(approved, dispatch_uid="linkedin.queue_sync")
-def queue_sync(sender: type, *, ad: Ad, revision_id: int, **kwargs: Any) -> None:
+def queue_sync(
+    sender: type, *, ad: Ad, revision_id: int, approver: User | None = None, **kwargs: Any
+) -> None:
     """The approved revision goes to LinkedIn; the sync waits if no campaign is chosen yet."""
-    sync_queue(ad_id=ad.pk, revision_id=revision_id)
+    sync_queue(ad_id=ad.pk, revision_id=revision_id, on_behalf_of=approver)

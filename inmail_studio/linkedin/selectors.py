@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -29,6 +30,10 @@ from .models import (
     TestSendStatus,
 )
 from .services import sync_blocker, test_sends_today
+
+# Where a development inbox shows a test message: the sandbox registers its page here when it is
+# installed (`sandbox.apps`), since no room imports the sandbox (import-linter's contract).
+TEST_MESSAGE_PAGES: list[Callable[..., str]] = []
 
 
 def connection_of(workspace_id: int) -> LinkedInConnection | None:
@@ -187,6 +192,34 @@ class Panel:
         return next((c.name for c in self.campaigns if c.urn == urn), urn)
 
     @property
+    def test_recipient(self) -> str:
+        """Who test messages go to: the member who connected LinkedIn, by name (their URN if unknown)."""
+        connection = self.connection
+        urn = (self.test_send.recipient_urn if self.test_send else "") or (
+            connection.member_urn if connection else ""
+        )
+        if connection is not None and connection.member_name and connection.member_urn == urn:
+            return connection.member_name
+        return urn or "the member who connected LinkedIn"
+
+    @property
+    def test_message_url(self) -> str:
+        """In development, the sandbox inbox's page of the test message just sent ("" otherwise)."""
+        send = self.test_send
+        if (
+            not settings.LINKEDIN_SANDBOX
+            or send is None
+            or send.status != TestSendStatus.SENT
+            or not self.link
+        ):
+            return ""
+        for page_of in TEST_MESSAGE_PAGES:
+            url = page_of(recipient_urn=send.recipient_urn, creative_urn=self.link.creative_urn)
+            if url:
+                return url
+        return ""
+
+    @property
     def can_sync_actions(self) -> bool:
         return self.membership.can_edit or self.membership.can_approve
 
@@ -208,6 +241,15 @@ class Panel:
         if self.job is not None and self.job.kind == AttemptKind.LAUNCH:
             return self.membership.can_approve
         return self.can_sync_actions
+
+    @property
+    def placeholder_warning(self) -> str:
+        """The ad's current revision sends members to a placeholder address (example.com)."""
+        from inmail_studio.ads import placeholders
+
+        revision = self.ad.current_revision
+        found = placeholders.in_snapshot(revision.snapshot) if revision is not None else []
+        return placeholders.message(found) if found else ""
 
     @property
     def sender_warning(self) -> str:

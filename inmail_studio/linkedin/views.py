@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -69,8 +70,19 @@ def connection(request: HtmxHttpRequest) -> HttpResponse:
             "events": ConnectionEvent.objects.filter(workspace=workspace).select_related("actor")[:20]
             if membership.can_admin
             else [],
+            "site_url_elsewhere": _site_url_elsewhere(request),
+            "sandbox": settings.LINKEDIN_SANDBOX,
         },
     )
+
+
+def _site_url_elsewhere(request: HtmxHttpRequest) -> dict[str, str] | None:
+    """The address the site was opened at and SITE_URL, when they differ (else None): OAuth's return
+    address and every link in an email are made from one of them, so the admin is told which to set."""
+    here = request.build_absolute_uri("/").rstrip("/")
+    if here == settings.SITE_URL:
+        return None
+    return {"here": here, "configured": settings.SITE_URL}
 
 
 @login_required
@@ -255,7 +267,19 @@ def campaign(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _panel(request, ad, membership, status=422)
-    messages.success(request, "Campaign saved.")
+    ad.refresh_from_db()
+    name = selectors.panel_for(ad, membership).campaign_name
+    if not name:
+        messages.success(request, "No campaign: the ad won't sync to LinkedIn until one is chosen.")
+    elif ad.state in (State.SYNCING, State.SYNCED):
+        messages.success(
+            request,
+            f"Campaign saved: {name}. Syncing the approved revision to it on LinkedIn, as a draft creative.",
+        )
+    else:
+        messages.success(
+            request, f"Campaign saved: {name}. The ad syncs to it on LinkedIn once it is approved."
+        )
     return _panel(request, ad, membership)
 
 
@@ -288,13 +312,18 @@ def retry(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def test_send(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
-    return _queue(
-        request,
-        ad_id,
-        services.test_send_request,
-        queued="Sending a test message to the connected LinkedIn member's inbox…",
-        refused_status=409 if request.htmx else 200,
-    )
+    ad, membership = _ad_and_membership(request, ad_id)
+    try:
+        send = services.test_send_request(ad_id=ad.pk, user=_user(request))
+    except services.SyncRefused as error:
+        messages.error(request, str(error))
+        return _panel(request, ad, membership, status=409 if request.htmx else 200)
+    send.refresh_from_db()
+    if not send.finished:
+        # Only while it is on its way: once sent (at once, without a broker), the panel's status
+        # line says so, and a "sending…" beside "sent" would contradict it.
+        messages.info(request, "Sending a test message to the connected member's LinkedIn inbox…")
+    return _panel(request, ad, membership)
 
 
 @login_required

@@ -29,6 +29,14 @@ class Action(models.TextChoices):
     STAKEHOLDER_CHANGES_REQUESTED = "stakeholder_changes_requested", "asked for changes"
     DUPLICATED = "duplicated", "duplicated as a new draft"
     MOVED = "moved", "moved"
+    # The LinkedIn jobs: queued by a person, carried out by InMail Studio's worker for them.
+    SYNC_QUEUED = "sync_queued", "asked for a sync to LinkedIn"
+    SYNCED = "synced", "synced to LinkedIn"
+    SYNC_FAILED = "sync_failed", "sync to LinkedIn failed"
+    TEST_SENT = "test_sent", "sent a test message"
+    LAUNCH_QUEUED = "launch_queued", "asked LinkedIn to launch"
+    LAUNCHED = "launched", "launched on LinkedIn"
+    LAUNCH_FAILED = "launch_failed", "launch on LinkedIn failed"
 
 
 class AuditEvent(AppendOnly):
@@ -41,6 +49,10 @@ class AuditEvent(AppendOnly):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     stakeholder_name = models.CharField(max_length=120, blank=True)
+    # For work InMail Studio did itself (a sync, a test send, a launch): the person who asked for it.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # The share link a stakeholder acted through (their name is the recipient the link was made for).
     share_link = models.ForeignKey(
         "ShareLink", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
@@ -70,6 +82,8 @@ class AuditEvent(AppendOnly):
         if self.stakeholder_name:
             link = f" #{self.share_link_id}" if self.share_link_id else ""
             return f"{self.stakeholder_name} (via share link{link})"
+        if self.on_behalf_of_id is not None:
+            return f"InMail Studio, for {self.on_behalf_of.display_name}"  # type: ignore[union-attr]
         return "InMail Studio"
 
     @property

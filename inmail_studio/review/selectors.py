@@ -115,7 +115,9 @@ class ReviewPage:
     revision: Revision
     review: Review | None
     baseline: Revision | None  # the last approved revision before this one, None = first submission
-    baseline_kind: str  # "approved", or "reviewed" (never approved; changes were requested on it), or ""
+    # "approved", or "reviewed" (never approved; changes were requested on it), or "resubmitted"
+    # (changes were requested on this very revision, sent again unchanged), or "" (first submission)
+    baseline_kind: str
     changes: list[snapshots.FieldChange]
     comments: list[Comment]
     signoffs: list[AuditEvent]
@@ -158,6 +160,9 @@ def review_page(ad: Ad) -> ReviewPage:
             .first()
         )
         baseline_kind = "reviewed" if baseline_decision else ""
+        if baseline_decision is None and Decision.objects.filter(ad_id=ad.pk).exists():
+            # Sent back, then resubmitted as it was: not a first submission, nothing to compare.
+            baseline_kind = "resubmitted"
     baseline = baseline_decision.revision if baseline_decision else None
     comments = list(
         Comment.objects.filter(ad_id=ad.pk)

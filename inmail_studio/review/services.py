@@ -313,7 +313,7 @@ def approve(
     # The approved revision goes to LinkedIn (`linkedin.apps` listens): its sync attempt (the outbox
     # row) is written in this very transaction, its task sent after the commit. It waits if no
     # campaign is chosen yet.
-    signals.approved.send(sender=Ad, ad=ad, revision_id=review.revision_id)
+    signals.approved.send(sender=Ad, ad=ad, revision_id=review.revision_id, approver=approver)
     _tell_author_side(ad, review, approver, "approved")
     return ad
 

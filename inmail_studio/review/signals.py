@@ -7,6 +7,6 @@ decision, so the sync's outbox row commits with the approval or not at all.
 
 from django.dispatch import Signal
 
-# Sent by `review.services.approve` inside its transaction, with `ad` (locked) and `revision_id`
-# (the approved revision). An exception in a receiver rolls the approval back.
+# Sent by `review.services.approve` inside its transaction, with `ad` (locked), `revision_id`
+# (the approved revision) and `approver`. An exception in a receiver rolls the approval back.
 approved = Signal()

@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, current_membership_or_none, membership_for
-from inmail_studio.ads import preview
+from inmail_studio.ads import placeholders, preview
 from inmail_studio.ads.conversation.tree import paths
 from inmail_studio.ads.models import Ad, Kind, State
 from inmail_studio.ads.preview_choice import Session, preview_choice, preview_device, preview_members
@@ -124,6 +124,7 @@ def _detail(
         "members": members,
         "member": member,
         "macro_problems": preview.macro_problems(page.revision.snapshot),
+        "placeholder_links": placeholders.in_snapshot(page.revision.snapshot),
         "can_decide": is_open and membership.can_approve and not own,
         "own_revision": own,
         "is_open": is_open,

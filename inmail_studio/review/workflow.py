@@ -54,6 +54,19 @@ APPROVED_STATES = frozenset(
 # `linkedin.services.repair_orphaned_states`), and where the ad goes if none is.
 WORK_STATES: dict[State, State] = {State.SYNCING: State.SYNC_FAILED, State.LAUNCHING: State.TESTED}
 
+# What a move means when its caller doesn't say: the audit trail reads "synced to LinkedIn", not "moved".
+MOVE_ACTIONS: dict[tuple[State, State], str] = {
+    (State.APPROVED, State.SYNCING): Action.SYNC_QUEUED,
+    (State.SYNC_FAILED, State.SYNCING): Action.SYNC_QUEUED,
+    (State.SYNCING, State.SYNCED): Action.SYNCED,
+    (State.SYNCING, State.SYNC_FAILED): Action.SYNC_FAILED,
+    (State.SYNCED, State.TESTED): Action.TEST_SENT,
+    (State.TESTED, State.TESTED): Action.TEST_SENT,
+    (State.TESTED, State.LAUNCHING): Action.LAUNCH_QUEUED,
+    (State.LAUNCHING, State.LIVE): Action.LAUNCHED,
+    (State.LAUNCHING, State.TESTED): Action.LAUNCH_FAILED,
+}
+
 
 def _reachable(start: State, *, short_of: State) -> frozenset[State]:
     """The states the table reaches from `start` without passing through `short_of`."""
@@ -103,10 +116,12 @@ def move(
     action: str = "",
     stakeholder_name: str = "",
     share_link: ShareLink | None = None,
+    on_behalf_of: User | None = None,
 ) -> Ad:
     """Change the ad's state under a row lock, write the audit row, or raise IllegalMove.
 
-    `actor` None means the system (a Celery task). `ad` is updated in place and returned.
+    `actor` None means the system (a Celery task), doing what `on_behalf_of` asked for when
+    given. `ad` is updated in place and returned.
     """
     to = State(to)
     with transaction.atomic():
@@ -118,8 +133,9 @@ def move(
             ad_id=ad.pk,
             actor=actor,
             stakeholder_name=stakeholder_name if actor is None else "",
+            on_behalf_of=on_behalf_of if actor is None else None,
             share_link=share_link,
-            action=action or Action.MOVED,
+            action=action or MOVE_ACTIONS.get((current, to), Action.MOVED),
             from_state=current,
             to_state=to,
             revision=revision,

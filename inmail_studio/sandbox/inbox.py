@@ -127,3 +127,19 @@ def snapshot_of(data: dict[str, Any], *, lead_form: str = "") -> dict[str, Any]:
     if kind == "guidedReplies":
         snapshot["tree"] = conversation_of(data)
     return snapshot
+
+
+def test_message_url(*, recipient_urn: str, creative_urn: str) -> str:
+    """The sandbox inbox's page of the latest test message of this creative to this member, or ""
+    (development: the ad's LinkedIn panel links straight to it)."""
+    slug = recipient_urn.removeprefix("urn:li:person:")
+    from .models import InboxMessage
+
+    message = (
+        InboxMessage.objects.filter(recipient__slug=slug, creative_urn=creative_urn)
+        .order_by("-sent_at", "-id")
+        .first()
+        if creative_urn
+        else None
+    )
+    return reverse("sandbox:inbox_message", args=[slug, message.pk]) if message else ""

@@ -255,6 +255,26 @@ def ad_new(request: HtmxHttpRequest) -> HttpResponse:
     return _editor(request, form=form, membership=membership, ad=None)
 
 
+def _submit_after_save(request: HtmxHttpRequest, ad: Ad, *, saved: Any) -> HttpResponse:
+    """ "Submit for review" in the message editor posts the editor's form: what is on screen is
+    saved first (a new revision if anything changed), then that revision is submitted, in one step.
+    Nothing typed is lost, and the reviewer sees exactly what the author saw."""
+    from inmail_studio.client_address import client_ip_or_none
+    from inmail_studio.review import services as review_services
+    from inmail_studio.review.workflow import IllegalMove, StaleState
+
+    was = f"Saved as revision {saved.number}" if saved is not None else "Nothing new to save"
+    try:
+        review_services.submit(ad_id=ad.pk, actor=_user(request), ip=client_ip_or_none(request))
+    except review_services.NotReady as error:
+        messages.error(request, f"{was}, but not submitted yet. " + " ".join(error.messages))
+    except (IllegalMove, StaleState) as error:
+        messages.error(request, f"{was}, but not submitted: {error}")
+    else:
+        messages.success(request, f"{was}. “{ad.name}” is in review. Approvers have been told.")
+    return redirect("ads:edit", ad.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
@@ -311,6 +331,8 @@ def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 plan_changed = guidance_services.plan_save_from_editor(ad=ad, editor=user, data=data)
+                if request.POST.get("then_submit"):
+                    return _submit_after_save(request, ad, saved=result.revision)
                 if result.revision is None:
                     messages.info(request, "Offer saved." if plan_changed else "No changes to save.")
                 else:
@@ -318,7 +340,9 @@ def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                 return redirect("ads:edit", ad.pk)
         messages.error(
             request,
-            "The draft was not saved. Fix the fields marked below; everything you typed is still here.",
+            "The draft was not saved"
+            + (" and nothing was submitted" if request.POST.get("then_submit") else "")
+            + ". Fix the fields marked below; everything you typed is still here.",
         )
         return _editor(request, form=form, membership=membership, ad=ad, status=422)
     form = AdForm(instance=ad, workspace=ad.workspace)

@@ -84,7 +84,7 @@ def test_a_conversation_goes_from_template_to_the_members_inbox_and_is_clicked_t
     expect(options).to_have_text(["Choose a campaign…", "Conversation pilot (draft)"])
     expect(panel.locator("[data-campaign-fit]")).to_contain_text("Only conversation-ad campaigns")
     panel.locator("#li-campaign").select_option(label="Conversation pilot (draft)")
-    expect(page.locator("#linkedin-panel")).to_contain_text("Campaign saved.")
+    expect(page.locator("#linkedin-panel")).to_contain_text("Campaign saved: Conversation pilot.")
 
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".message").filter(has_text="is in review")).to_be_visible()

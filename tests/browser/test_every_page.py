@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
@@ -33,6 +34,7 @@ from inmail_studio.review import services as review_services
 from inmail_studio.review.models import ShareKind
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox.seed import seed
+from inmail_studio.studio.workspace import services as workspace_services
 from tests.conftest import GOOD_AD, PASSWORD
 from tests.linkedin.conftest import WEBINAR, connect
 
@@ -155,8 +157,28 @@ def build_world(
         f"/sandbox/linkedin/inbox/ada-admin/{message.pk}/",
         "consent",  # the sandbox's OAuth consent page, reached through "Reconnect LinkedIn"
     ]
+    # The workspace admin's pages, with an invitation waiting and the form to accept it.
+    invited = workspace_services.invitation_create(
+        workspace_id=workspace.pk, admin=admin, email="new.hire@example.org", role="approver"
+    )
+    author_membership = author.memberships.get(workspace=workspace)
+    world.pages["admin"] += [
+        "/workspace/",
+        "/workspace/members/",
+        f"/workspace/members/{author_membership.pk}/remove/",
+        "/workspace/senders/",
+        f"/workspace/senders/{dana.pk}/",
+        "/workspace/audit/",
+        f"/workspace/audit/?person={author.pk}",
+    ]
     world.share_path = f"/review/s/{link.token}/"
-    world.pages["stakeholder"] = [world.share_path, "/review/s/not-a-real-link/", "/accounts/login/"]
+    world.pages["stakeholder"] = [
+        world.share_path,
+        "/review/s/not-a-real-link/",
+        "/accounts/login/",
+        urlsplit(invited.link).path,
+        "/workspace/join/not-a-real-invitation/",
+    ]
     return world
 
 
@@ -185,7 +207,8 @@ def _sign_in(page: Page, user: User) -> None:
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/ads/**")
+    # Authors and admins land on Drafts, approvers on their review queue.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def _open(page: Page, path: str) -> None:

@@ -85,7 +85,14 @@ def test_connect_approve_sync_send_test_read_it_in_the_inbox_and_launch(
     panel = page.locator("#linkedin-panel")
     expect(panel).to_contain_text("Syncs to LinkedIn once a manager approves it.")
     panel.get_by_label("Campaign").select_option(label="Q4 Finance Webinar (active)")
-    expect(panel.get_by_text("Campaign saved.")).to_be_visible()
+    expect(
+        panel.get_by_text(
+            "Campaign saved: Q4 Finance Webinar. The ad syncs to it on LinkedIn once it is approved."
+        )
+    ).to_be_visible()
+    expect(panel.locator("[data-campaign-sync]")).to_contain_text(
+        "Choosing a campaign syncs the approved revision"
+    )
     page.get_by_role("button", name="Submit for review").click()
     expect(page.locator(".message").filter(has_text="is in review")).to_be_visible()
 
@@ -111,7 +118,11 @@ def test_connect_approve_sync_send_test_read_it_in_the_inbox_and_launch(
     screenshot(page, "linkedin-6-sending")
     expect(panel.locator('[data-test-send-status="sent"]')).to_be_visible(timeout=15_000)
     settings.LINKEDIN_SANDBOX_FAULTS = ""
-    expect(panel).to_contain_text("Test message sent")
+    # Named, with where it arrives, a link to it in the sandbox, and no stale "Sending…" beside it.
+    expect(panel).to_contain_text("Test message sent to Ada Admin's LinkedIn inbox")
+    expect(panel).not_to_contain_text("urn:li:person:")
+    expect(panel.get_by_text("Sending a test message")).to_have_count(0)
+    expect(panel.get_by_role("link", name="Open it in the sandbox inbox")).to_be_visible()
     expect(panel).to_contain_text("1 of 5 today")
     expect(panel.locator("[data-li-state]")).to_have_text("Tested")
     screenshot(page, "linkedin-7-sent")
@@ -130,7 +141,11 @@ def test_connect_approve_sync_send_test_read_it_in_the_inbox_and_launch(
     # The manager launches; the page reloads with the ad live and locked.
     sign_in_as(page, approver)
     page.goto(f"/ads/{ad.pk}/")
-    page.locator("#linkedin-panel").get_by_role("button", name="Launch").click()
+    # Launch asks first, naming the campaign it will spend in.
+    page.locator("#linkedin-panel").get_by_text("Launch…").click()
+    expect(page.locator(".li-launch-box")).to_contain_text("in the campaign Q4 Finance Webinar?")
+    screenshot(page, "linkedin-9-launch-confirm")
+    page.locator("#linkedin-panel").get_by_role("button", name="Launch in Q4 Finance Webinar").click()
     expect(page.locator(".notice-locked")).to_contain_text("This ad is live and can no longer be edited.")
     expect(page.locator("#linkedin-panel")).to_contain_text("ACTIVE")
     ad.refresh_from_db()

@@ -34,7 +34,7 @@ def snap(**fields: Any) -> dict[str, Any]:
         "subject": "%FIRSTNAME%, a seat at our Q4 webinar?",
         "body": GOOD_BODY,
         "cta_text": "Save my seat",
-        "landing_page_url": "https://example.com/webinar?utm_source=linkedin&utm_medium=sponsored_message&utm_campaign=q4",
+        "landing_page_url": "https://acmecloud.com/webinar?utm_source=linkedin&utm_medium=sponsored_message&utm_campaign=q4",
         **{k: v for k, v in fields.items() if k != "sender"},
     }
     snapshot = snapshots.build(**values)

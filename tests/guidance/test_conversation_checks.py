@@ -43,7 +43,7 @@ def good_tree() -> dict[str, Any]:
                 "m2",
                 "Accuracy",
                 "<p>You can see how three teams halved their error.</p>",
-                button("b4", "Get the study", "website", url="https://example.com/study" + TAGS),
+                button("b4", "Get the study", "website", url="https://acmecloud.com/study" + TAGS),
             ),
             message(
                 "m3",

@@ -74,7 +74,7 @@ def test_a_viewer_sees_the_panel_without_actions_and_may_not_act(
 ) -> None:
     client = client_for(viewer)
     panel = _text(client.get(f"/linkedin/ads/{synced.pk}/panel/"))
-    assert "Send test" not in panel and "Launch" not in panel
+    assert "Send test" not in panel and ">Launch" not in panel and "/launch/" not in panel
     assert client.post(f"/linkedin/ads/{synced.pk}/test-send/", **HTMX).status_code == 403
     assert client.post(f"/linkedin/ads/{synced.pk}/launch/", **HTMX).status_code == 403
     assert (
@@ -96,7 +96,7 @@ def test_choosing_a_campaign_with_htmx_returns_the_panel_and_syncs_a_waiting_app
     assert response.status_code == 200
     text = _text(response)
     assert text.lstrip().startswith('<section id="linkedin-panel"')
-    assert "Campaign saved." in text and 'data-state="synced"' in text
+    assert "Syncing the approved revision to it on LinkedIn" in text and 'data-state="synced"' in text
     ad.refresh_from_db()
     assert ad.state == State.SYNCED
 

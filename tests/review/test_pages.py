@@ -211,6 +211,6 @@ def test_a_resubmission_never_approved_is_compared_with_the_revision_sent_back(
     ad_services.ad_update(ad_id=ad.pk, editor=author, fields={"subject": "Short subject"})
     services.submit(ad_id=ad.pk, actor=author)
     html = client_for(approver).get(f"/review/ads/{ad.pk}/").content.decode()
-    assert "First submission" in html
+    assert "First submission" not in html and "Resubmission: changes since r1" in html
     assert "Changes since r1, where changes were requested: 1 field." in html
     assert "<ins>" in html

@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from inmail_studio.accounts.models import User, Workspace
+from inmail_studio.accounts.models import Membership, Role, User, Workspace
 from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad
 from inmail_studio.guidance import services as guidance_services
 from inmail_studio.review import services as review_services
 from inmail_studio.review.models import Notification, ShareLink
+from inmail_studio.studio.workspace import services as workspace_services
 
 
 @dataclass
@@ -29,6 +30,9 @@ class World:
     link: ShareLink
     notification: Notification
     set_id: int
+    membership_id: int = 0
+    invitation_id: int = 0
+    sender_id: int = 0
 
     def kwargs_for(self, names: set[str], *, conversation: bool) -> dict[str, int]:
         ad = self.conversation if conversation else self.ad
@@ -38,12 +42,15 @@ class World:
             "link_id": self.link.pk,
             "notification_id": self.notification.pk,
             "set_id": self.set_id,
+            "membership_id": self.membership_id,
+            "invitation_id": self.invitation_id,
+            "sender_id": self.sender_id,
         }
         return {name: values[name] for name in names}
 
 
 @pytest.fixture
-def world(workspace: Workspace, author: User, approver: User, ad: Ad) -> World:
+def world(workspace: Workspace, author: User, approver: User, admin_user: User, ad: Ad) -> World:
     conversation = conversation_services.conversation_create(
         workspace=workspace, author=author, name="Spring event", template_key="event-invitation"
     )
@@ -55,7 +62,13 @@ def world(workspace: Workspace, author: User, approver: User, ad: Ad) -> World:
     notification = Notification.objects.filter(recipient=approver).first()
     assert notification is not None
     ad.refresh_from_db()
+    invitation = workspace_services.invitation_create(
+        workspace_id=workspace.pk, admin=admin_user, email="newcomer@example.org", role=Role.AUTHOR
+    ).invitation
     return World(
+        membership_id=Membership.objects.get(user=author, workspace=workspace).pk,
+        invitation_id=invitation.pk,
+        sender_id=ad.sender_id or 0,
         ad=ad,
         conversation=conversation,
         message_id=message_id,

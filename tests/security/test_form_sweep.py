@@ -26,6 +26,8 @@ POSTS = sorted(set(WRITES) | HARMLESS_POSTS)
 def _url(name: str, world: World) -> str:
     if name == "review:shared":
         return reverse(name, args=[share_token(world.link)])
+    if name == "workspace:join":
+        return reverse(name, args=["not-a-real-invitation"])
     route = ROUTES[name]
     conversation = "conversation" in name and name != "ads:conversation_new"
     return reverse(name, kwargs=world.kwargs_for(set(route.int_kwargs), conversation=conversation))

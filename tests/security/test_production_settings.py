@@ -64,3 +64,29 @@ def test_settings_hold_no_secret_other_than_marked_development_defaults() -> Non
         literal = re.search(rf"^{re.escape(default)} = (.+)$", source, re.MULTILINE) if default else None
         value = literal.group(1) if literal else default
         assert not value.strip('"') or "dev" in value, f"{name} has a default that looks real: {value}"
+
+
+def test_production_csp_lets_connect_linkedin_reach_linkedins_authorization_page() -> None:
+    """form-action covers the redirect of the Connect form to https://www.linkedin.com/oauth/v2/authorization
+    (LinkedIn's authorization code flow), and nothing else beyond the site itself."""
+    code = SETUP + (
+        "from django.conf import settings as s; "
+        "print(s.LINKEDIN_OAUTH_BASE_URL, *s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    result = _settings(PRODUCTION, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "https://www.linkedin.com/oauth/v2",
+        "'self'",
+        "https://www.linkedin.com",
+    ]
+
+
+def test_development_csp_needs_nothing_beyond_self_for_the_sandbox() -> None:
+    code = (
+        SETUP
+        + "from django.conf import settings as s; print(*s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    result = _settings({"INMAIL_TESTING": "1"}, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["'self'"]

@@ -49,6 +49,15 @@ WRITES: dict[str, dict[str, object]] = {
     "guidance:results": {},
     "guidance:variant_set": {"action": "approve"},
     "guidance:assumptions": {"reset": "1"},
+    # The workspace admin's pages: admins only.
+    "workspace:settings": {"name": "Renamed"},
+    "workspace:members": {"email": "someone@example.org", "role": "author"},
+    "workspace:member_role": {"role": "viewer"},
+    "workspace:member_remove": {},
+    "workspace:invitation_revoke": {},
+    "workspace:senders": {"name": "New sender", "urn": "urn:li:person:new"},
+    "workspace:sender_edit": {"name": "Renamed sender"},
+    "workspace:sender_remove": {},
 }
 # POSTs that change nothing shared: previews, live checks, the user's own session, profile and bell.
 HARMLESS_POSTS = {
@@ -62,6 +71,7 @@ HARMLESS_POSTS = {
     "accounts:login",
     "review:shared",  # the stakeholder's sign-off: the signed token is the authority (tests/security/test_share_links.py)
     "ads:presence",  # "I have this editor open": any member reading the ad, viewers included
+    "workspace:join",  # accepting an invitation: the link's token is the authority (tests/workspace)
 }
 READS = {
     "home",
@@ -86,6 +96,8 @@ READS = {
     "linkedin:panel",
     "linkedin:ledger",
     "linkedin:payload",
+    "workspace:audit",
+    "workspace:audit_export",
 }
 
 

@@ -26,7 +26,16 @@ ID_ROUTES = [r for r in app_routes() if r.int_kwargs]
 def test_the_sweep_sees_every_kind_of_id_the_app_takes() -> None:
     names = {r.name for r in ID_ROUTES}
     kinds = set().union(*(r.int_kwargs for r in ID_ROUTES))
-    assert kinds == {"ad_id", "message_id", "link_id", "notification_id", "set_id"}
+    assert kinds == {
+        "ad_id",
+        "message_id",
+        "link_id",
+        "notification_id",
+        "set_id",
+        "membership_id",
+        "invitation_id",
+        "sender_id",
+    }
     assert {"ads:edit", "review:share_revoke", "guidance:variant_set", "linkedin:launch"} <= names
 
 

@@ -105,7 +105,7 @@ EVENT_INVITATION = Template(
         MessageSpec(
             "open",
             "Invitation",
-            "<p>Hi %FIRSTNAME%,</p><p>We're hosting a live session for %JOBTITLE%s on <b>12 March</b>: "
+            "<p>Hi %FIRSTNAME%,</p><p>We're hosting a live session for %JOBTITLE% peers on <b>12 March</b>: "
             "three practitioners, 45 minutes, no slides. Would you like to join?</p>",
             buttons=(
                 ButtonSpec("Yes, save my seat", M, "register"),

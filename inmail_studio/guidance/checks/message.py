@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from inmail_studio.ads import limits
+from inmail_studio.ads import limits, placeholders
 from inmail_studio.ads.models import CtaKind, SenderPermission
 from inmail_studio.guidance.checks.base import (
     _HOST,
@@ -391,4 +391,19 @@ def landing_utm(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     )
 
 
-LANDING_CHECKS: tuple[Check, ...] = (landing_https, landing_format, landing_utm)
+def landing_real(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
+    """A placeholder address (example.com and kin) in the landing page or the body's links."""
+    found = placeholders.placeholders_in(
+        [
+            str(snapshot.get("landing_page_url") or ""),
+            *placeholders.addresses_of({"body": snapshot.get("body")}),
+        ]
+    )
+    result = partial(CheckResult, "landing", "landing_real", "A real page, not a placeholder")
+    why = "A placeholder address (example.com) sends every click nowhere; it must be replaced before launch."
+    if found:
+        return result(PROBLEM, why, "Replace it with the real page's address.", ", ".join(found))
+    return result(PASS, why)
+
+
+LANDING_CHECKS: tuple[Check, ...] = (landing_https, landing_format, landing_real, landing_utm)

@@ -228,7 +228,14 @@ def _fail(attempt: SyncAttempt, *, message: str, code: str) -> None:
         _finish(attempt.pk, status=AttemptStatus.FAILED, error=message, code=code)
         ad = Ad.objects.select_for_update().get(pk=attempt.ad_id)
         if ad.state == working:
-            workflow.move(ad, failed, actor=None, revision=attempt.revision, note=message)
+            workflow.move(
+                ad,
+                failed,
+                actor=None,
+                revision=attempt.revision,
+                note=message,
+                on_behalf_of=attempt.requested_by,
+            )
 
 
 def _succeed(attempt: SyncAttempt, *, note: str, link: AdLinkedIn | None = None) -> None:
@@ -242,7 +249,9 @@ def _succeed(attempt: SyncAttempt, *, note: str, link: AdLinkedIn | None = None)
             )
         _finish(attempt.pk, status=AttemptStatus.DONE)
         if ad.state == working:
-            workflow.move(ad, done, actor=None, revision=attempt.revision, note=note)
+            workflow.move(
+                ad, done, actor=None, revision=attempt.revision, note=note, on_behalf_of=attempt.requested_by
+            )
 
 
 def _retry_or_give_up(attempt: SyncAttempt, error: Transient) -> None:

@@ -58,7 +58,9 @@ def _refusal_reason(ad: Ad, revision: Revision | None, revision_id: int | None) 
     return ""
 
 
-def _queue(*, ad_id: int, revision_id: int | None, actor: User | None) -> SyncAttempt:
+def _queue(
+    *, ad_id: int, revision_id: int | None, actor: User | None, on_behalf_of: User | None = None
+) -> SyncAttempt:
     with transaction.atomic():
         ad = Ad.objects.select_for_update().get(pk=ad_id)
         if actor is not None:
@@ -68,13 +70,20 @@ def _queue(*, ad_id: int, revision_id: int | None, actor: User | None) -> SyncAt
         if reason:
             raise SyncRefused(reason)
         assert revision is not None  # no reason means an approved revision
-        workflow.move(ad, State.SYNCING, actor=actor, revision=revision, note="Sync to LinkedIn queued.")
+        workflow.move(
+            ad,
+            State.SYNCING,
+            actor=actor,
+            revision=revision,
+            note="Sync to LinkedIn queued.",
+            on_behalf_of=on_behalf_of,
+        )
         now = timezone.now()
         attempt = SyncAttempt.objects.create(
             ad=ad,
             revision=revision,
             revision_hash=revision.content_hash,
-            requested_by=actor,
+            requested_by=actor or on_behalf_of,
             queued_at=now,
             lease_until=_queued_deadline(now),
         )
@@ -82,15 +91,18 @@ def _queue(*, ad_id: int, revision_id: int | None, actor: User | None) -> SyncAt
     return attempt
 
 
-def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
+def sync_queue(
+    *, ad_id: int, revision_id: int, actor: User | None = None, on_behalf_of: User | None = None
+) -> SyncAttempt | None:
     """Queue the sync of an approved revision; the task is sent after commit.
 
-    Called when an approval commits (`receivers`, actor None) and when a campaign is chosen.
+    Called when an approval commits (`receivers`, actor None: InMail Studio queues it on behalf of
+    the approver) and when a campaign is chosen.
     Returns None when the sync can't be queued now (`_refusal_reason` says why: the revision is
     no longer the approved one, a sync is under way, a connection or campaign is missing).
     """
     try:
-        return _queue(ad_id=ad_id, revision_id=revision_id, actor=actor)
+        return _queue(ad_id=ad_id, revision_id=revision_id, actor=actor, on_behalf_of=on_behalf_of)
     except SyncRefused:
         return None
 

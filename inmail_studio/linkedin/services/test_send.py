@@ -225,7 +225,12 @@ def test_send_run(*, test_send_id: int, holder: str = "in-process") -> None:
         current = Ad.objects.select_for_update().get(pk=ad.pk)
         if current.state in (State.SYNCED, State.TESTED):
             workflow.move(
-                current, State.TESTED, actor=None, revision=send.revision, note="Test message sent."
+                current,
+                State.TESTED,
+                actor=None,
+                revision=send.revision,
+                note="Test message sent.",
+                on_behalf_of=send.requested_by,
             )
 
 
