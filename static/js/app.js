@@ -300,7 +300,8 @@
     var textarea = box.querySelector("textarea");
     var editor = box.querySelector(".rte-editor");
     var toolbar = box.querySelector(".rte-toolbar");
-    if (!textarea || !editor) return;
+    if (!textarea || !editor || box.dataset.rteReady) return;
+    box.dataset.rteReady = "1";
     /* The editor stands in for the textarea: it is described by the same help and error texts. */
     ["aria-describedby", "aria-invalid"].forEach(function (name) {
       var value = textarea.getAttribute(name);
@@ -372,4 +373,44 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-rte]").forEach(initRte);
   });
+  /* Forms swapped in by htmx (the conversation editor's message form) get the same editor. */
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-rte]:not([data-rte-ready])").forEach(initRte);
+  });
+
+  /* ---------- Lead gen form picker (linkedin/_lead_form_picker.html) ----------
+     The account's forms from LinkedIn; choosing one fills the URN field beside it, which stays the
+     form's field (so a form can still be named by URN when LinkedIn can't be asked). */
+  function pickerSync(picker) {
+    var input = document.getElementById(picker.dataset.for);
+    var select = picker.querySelector("select");
+    var status = picker.querySelector("[data-leadform-status]");
+    if (!input || !select) return;
+    var value = input.value.trim();
+    var option = Array.prototype.find.call(select.options, function (o) { return o.value && o.value === value; });
+    select.value = option && !option.disabled ? value : "";
+    if (!status) return;
+    if (!value) status.textContent = "Or type the form's URN below.";
+    else if (!option) status.textContent = value + " isn't one of this account's lead forms.";
+    else if (option.disabled) status.textContent = "Opens “" + option.dataset.name + "”, which is " + option.dataset.state + ": LinkedIn won't show it to members.";
+    else status.textContent = "Opens “" + option.dataset.name + "” (" + option.dataset.state + ").";
+  }
+  function pickersIn(root) { root.querySelectorAll("[data-leadform-picker]").forEach(pickerSync); }
+  on(document, "change", "[data-leadform-picker] select", function (_e, select) {
+    var picker = select.closest("[data-leadform-picker]");
+    var input = document.getElementById(picker.dataset.for);
+    if (!input || !select.value) return;
+    input.value = select.value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    pickerSync(picker);
+  });
+  document.addEventListener("input", function (e) {
+    var id = e.target && e.target.id;
+    if (!id) return;
+    document.querySelectorAll("[data-leadform-picker]").forEach(function (picker) {
+      if (picker.dataset.for === id) pickerSync(picker);
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function () { pickersIn(document); });
 })();
