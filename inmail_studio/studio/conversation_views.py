@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -813,7 +814,8 @@ def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) ->
         "limits": limits,
         "checklist": _checklist(ad, tree),
     }
-    return render(request, "ads/conversation/_check.html", context)
+    # A fragment of the page: no context processors (navigation, workspace switcher) to run on every pause.
+    return HttpResponse(render_to_string("ads/conversation/_check.html", context))
 
 
 @login_required
@@ -930,15 +932,50 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
 # ---------------------------------------------------------------------------
 
 
+def _unsaved_frame(request: HtmxHttpRequest, ad: Ad, conversation: Conversation) -> HttpResponse:
+    """The inbox as the editor's forms hold it now, unsaved: the open message (`message`, its fields
+    as the message form posts them) and the details being typed (subject, sender). Nothing is saved;
+    the posted body is sanitized as a save would, and is bounded like the live check's."""
+    data = request.POST
+    tree = tree_of(conversation)
+    message = conversation.messages.filter(pk=_int(data.get("message")) or 0).first()
+    ref = None
+    if message is not None:
+        ref = message.ref
+        tree = _tree_with_form(tree, message, data)
+        for item in tree["messages"]:
+            if item["id"] == ref and item["body"]:
+                item["body"] = sanitize_body(item["body"])
+    sender = ad.sender
+    if "sender" in data:
+        sender = Sender.objects.filter(workspace_id=ad.workspace_id, pk=_int(data.get("sender")) or 0).first()
+    subject = data.get("subject", ad.subject)[: limits.SUBJECT.maximum * 2]
+    snapshot = snapshots.build(
+        kind=Kind.CONVERSATION, name=ad.name, sender=sender, subject=subject, footer=ad.footer,
+        banner=ad.banner, tree=tree,
+    )  # fmt: skip
+    members = _members(ad.workspace_id)
+    member = next((m for m in members if m.key == data.get("persona", "")), members[0])
+    device = data.get("device", "mobile")
+    device = device if device in preview.DEVICES else "mobile"
+    walk_url = f"{reverse('ads:conversation_frame', args=[ad.pk])}?persona={member.key}&device={device}&path="
+    path = path_to(tree, ref) if ref else []
+    return HttpResponse(preview.render_document(snapshot, member, device, path=path, walk_url=walk_url))
+
+
 @login_required
 @frameable_by_self
+@require_http_methods(["GET", "POST"])
 def conversation_frame(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     """The inbox document for the preview frame at one step of a walk (`?path=b1.b4`).
 
     Reply buttons in it are plain links back to this view with one more button on the
-    path, so the walk works inside a sandboxed frame where no script runs.
+    path, so the walk works inside a sandboxed frame where no script runs. POST draws the
+    unsaved edits instead (the editor's live preview), at the open message.
     """
-    ad, _, _ = _conversation_ad(request, ad_id)
+    ad, _, conversation = _conversation_ad(request, ad_id)
+    if request.method == "POST":
+        return _unsaved_frame(request, ad, conversation)
     revision = ad.current_revision
     number = _int(request.GET.get("rev"))
     if number is not None:

@@ -128,7 +128,7 @@
         var note = form.querySelector("[data-wc-restored]");
         if (note) note.hidden = false;
         /* The live check and the preview see the restored text (once htmx listens). */
-        whenReady(function () { form.dispatchEvent(new Event("change", { bubbles: true })); });
+        whenReady(function () { form.dispatchEvent(new Event("change", { bubbles: true })); schedulePreview(); });
       }
       writeCopy(form);
     });
@@ -165,6 +165,54 @@
   });
   window.addEventListener("beforeunload", function (e) {
     if (copies().length) { e.preventDefault(); e.returnValue = ""; }
+  });
+
+  /* ---------- The live preview follows what is typed, saved or not ----------
+     The frame shows the saved revision (a GET its reply links can walk); while a form holds unsaved
+     edits, the same view is asked by POST for the inbox as the forms hold it now, drawn in srcdoc. */
+  var previewTimer = null, previewAbort = null;
+  function livePreview() {
+    var frame = document.querySelector("iframe[name=conv-preview][data-live-url]");
+    var message = document.querySelector("form.conv-message-form");
+    var details = document.getElementById("conv-settings-form");
+    if (!frame || !window.fetch) return;
+    var body = new URLSearchParams();
+    var token = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (message && message.dataset.original) {
+      var values = valuesOf(message);
+      Object.keys(values).forEach(function (k) { body.append(k, values[k]); });
+      body.append("message", message.getAttribute("data-message"));
+    }
+    if (details && details.dataset.original) {
+      var d = valuesOf(details);
+      if ("subject" in d) body.append("subject", d.subject);
+      if ("sender" in d) body.append("sender", d.sender);
+    }
+    var persona = document.getElementById("conv-persona"), device = document.getElementById("conv-device");
+    if (persona) body.append("persona", persona.value);
+    if (device) body.append("device", device.value);
+    if (previewAbort) previewAbort.abort();
+    previewAbort = typeof AbortController === "function" ? new AbortController() : null;
+    window.fetch(frame.getAttribute("data-live-url"), {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-CSRFToken": token ? token.value : "" },
+      signal: previewAbort ? previewAbort.signal : undefined
+    }).then(function (r) { return r.ok ? r.text() : null; }).then(function (html) {
+      if (html === null) return;
+      frame.srcdoc = html;
+      var caption = document.querySelector("[data-preview-caption]");
+      if (caption) caption.textContent = "Your unsaved edits, as the member will see them. Save to keep them; walking a path shows the saved conversation.";
+    }).catch(function () { /* aborted by a newer edit, or offline: the frame keeps what it showed */ });
+  }
+  function schedulePreview() {
+    window.clearTimeout(previewTimer);
+    previewTimer = window.setTimeout(livePreview, 300);
+  }
+  document.addEventListener("input", function (e) {
+    if (e.target.closest && e.target.closest(TRACKED)) schedulePreview();
+  });
+  document.addEventListener("change", function (e) {
+    if (e.target.closest && e.target.closest(TRACKED)) schedulePreview();
   });
 
   /* ---------- The diagram: zoom, fit, pan, the selected message in view ---------- */

@@ -16,7 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services, limits
+from inmail_studio.ads import limits
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import (
     Ad,
     ButtonAction,
@@ -333,3 +334,37 @@ def test_the_message_ad_editor_picks_from_the_accounts_lead_forms(
     expect(page.locator("#messages")).to_contain_text("Saved")
     ad.refresh_from_db()
     assert ad.cta_kind == CtaKind.LEAD_FORM and ad.lead_form_urn == "urn:li:adForm:4242"
+
+
+def test_the_preview_follows_typing_and_each_device_is_drawn_as_itself(
+    sized: Page, event: Ad, author: User, width: str
+) -> None:
+    page = sized
+    sign_in(page, author)
+    page.goto(f"/ads/{event.pk}/conversation/")
+    frame = page.frame_locator("iframe[name=conv-preview]")
+    expect(frame.locator("[data-testid=bubble]").first).to_be_visible()
+    # Typing in the open message redraws the preview with it, unsaved.
+    editor = page.locator("#msg-body_rich")
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type(" Bring a colleague.")
+    expect(frame.locator("[data-testid=bubble]").last).to_contain_text("Bring a colleague.")
+    # ... and so does the subject typed in the details above.
+    page.locator("#id_subject").fill("Seats are going fast")
+    expect(frame.locator("body")).to_contain_text("Seats are going fast")
+    expect(page.locator("[data-preview-caption]")).to_contain_text("unsaved edits")
+    assert not ConversationMessage.objects.filter(body__contains="Bring a colleague").exists()
+    clean(page)
+
+    # Desktop draws the desktop inbox in a desktop box, not inside the phone; the edits come along.
+    page.locator("#conv-device").select_option("desktop")
+    expect(page.locator(".device.device-desktop iframe[name=conv-preview]")).to_have_attribute("width", "1160")
+    expect(page.locator(".device-mobile")).to_have_count(0)
+    expect(frame.locator("body.inbox-desktop")).to_have_count(1)
+    expect(frame.locator("[data-testid=bubble]").last).to_contain_text("Bring a colleague.")
+    clean(page)
+    screenshot(page, f"conversation-editor-desktop-preview-{width}", full_page=False)
+    page.locator("#conv-device").select_option("mobile")
+    expect(page.locator(".device.device-mobile iframe[name=conv-preview]")).to_have_attribute("width", "390")
+    expect(frame.locator("body.inbox-mobile")).to_have_count(1)

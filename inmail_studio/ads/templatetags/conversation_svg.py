@@ -2,7 +2,7 @@
 
 The live check redraws the diagram on every pause in typing; as a template loop over 25 boxes of
 5 rows it was the largest part of the editor's answer (issue 14: goal p95 < 30 ms for a 25 x 5 tree).
-Same markup as before, every text escaped; positions come from `conversation_diagram.layout`.
+Same markup as before, every text escaped; positions come from `ads.conversation.diagram.layout`.
 """
 
 from __future__ import annotations
