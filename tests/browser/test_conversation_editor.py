@@ -359,7 +359,9 @@ def test_the_preview_follows_typing_and_each_device_is_drawn_as_itself(
 
     # Desktop draws the desktop inbox in a desktop box, not inside the phone; the edits come along.
     page.locator("#conv-device").select_option("desktop")
-    expect(page.locator(".device.device-desktop iframe[name=conv-preview]")).to_have_attribute("width", "1160")
+    expect(page.locator(".device.device-desktop iframe[name=conv-preview]")).to_have_attribute(
+        "width", "1160"
+    )
     expect(page.locator(".device-mobile")).to_have_count(0)
     expect(frame.locator("body.inbox-desktop")).to_have_count(1)
     expect(frame.locator("[data-testid=bubble]").last).to_contain_text("Bring a colleague.")
