@@ -238,51 +238,6 @@ def message_add(*, ad_id: int, editor: User, name: str = "", kind: str = Message
 
 
 @transaction.atomic
-def message_update(
-    *, ad_id: int, editor: User, message_id: int, name: str, kind: str, body: str, form_urn: str
-) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    refuse_line_breaks({"name": name, "form_urn": form_urn})
-    message = _message(_conversation(ad), message_id)
-    message.name = name.strip()[:60] or message.name
-    message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
-    message.body = _body_without_address_macros(body)
-    message.form_urn = form_urn.strip()
-    message.full_clean(exclude=["conversation"])
-    message.save()
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
-
-
-@transaction.atomic
-def message_move(*, ad_id: int, editor: User, message_id: int, offset: int) -> TreeChange:
-    """Move a message up (-1) or down (+1) in the editor's and the diagram's order."""
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    conversation = _conversation(ad)
-    rows = list(conversation.messages.order_by("position", "pk"))
-    index = next(i for i, m in enumerate(rows) if m.pk == message_id)
-    other = index + (1 if offset > 0 else -1)
-    if 0 <= other < len(rows):
-        rows[index], rows[other] = rows[other], rows[index]
-    _renumber(rows)
-    return TreeChange(
-        ad=ad,
-        revision=services.ad_content_saved(ad=ad, editor=editor),
-        message=_message(conversation, message_id),
-    )
-
-
-@transaction.atomic
-def message_make_first(*, ad_id: int, editor: User, message_id: int) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    conversation = _conversation(ad)
-    conversation.first_message = _message(conversation, message_id)
-    conversation.save(update_fields=["first_message"])
-    return TreeChange(
-        ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=conversation.first_message
-    )
-
-
-@transaction.atomic
 def message_delete(
     *,
     ad_id: int,
@@ -481,64 +436,4 @@ def message_readd(
     for position, item in enumerate(buttons[: limits.BUTTONS_PER_MESSAGE.maximum]):
         row = ConversationButton.objects.create(message=message, position=position, text="")
         _apply_button(conversation, row, item)
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
-
-
-@transaction.atomic
-def button_add(*, ad_id: int, editor: User, message_id: int) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    message = _message(_conversation(ad), message_id)
-    _button_add(message)
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
-
-
-@transaction.atomic
-def button_update(
-    *, ad_id: int, editor: User, button_id: int, text: str, action: str, target_id: int | None, url: str
-) -> TreeChange:
-    """Change a button's text and what it does; re-linking is choosing another target here."""
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    conversation = _conversation(ad)
-    button = ConversationButton.objects.select_related("message").get(
-        pk=button_id, message__conversation=conversation
-    )
-    if action not in ButtonAction.values:
-        raise ValidationError({"action": "Choose what the button does."})
-    refuse_line_breaks({"text": text, "url": url})
-    if len(text) > ConversationButton._meta.get_field("text").max_length:  # type: ignore[operator]
-        raise ValidationError({"text": limits.BUTTON_TEXT.message(len(text))})
-    button.text = text.strip()
-    button.action = action
-    button.target = _message(conversation, target_id) if target_id else None
-    button.url = url.strip()
-    if len(button.url) > ConversationButton._meta.get_field("url").max_length:  # type: ignore[operator]
-        raise ValidationError({"url": limits.LANDING_PAGE_URL.message(len(button.url))})
-    button.save()
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=button.message)
-
-
-@transaction.atomic
-def button_move(*, ad_id: int, editor: User, button_id: int, offset: int) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    button = ConversationButton.objects.select_related("message").get(
-        pk=button_id, message__conversation__ad=ad
-    )
-    rows = list(button.message.buttons.order_by("position", "pk"))
-    index = next(i for i, b in enumerate(rows) if b.pk == button_id)
-    other = index + (1 if offset > 0 else -1)
-    if 0 <= other < len(rows):
-        rows[index], rows[other] = rows[other], rows[index]
-    _renumber(rows)
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=button.message)
-
-
-@transaction.atomic
-def button_delete(*, ad_id: int, editor: User, button_id: int) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    button = ConversationButton.objects.select_related("message").get(
-        pk=button_id, message__conversation__ad=ad
-    )
-    message = button.message
-    button.delete()
-    _renumber(list(message.buttons.order_by("position", "pk")))
     return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
