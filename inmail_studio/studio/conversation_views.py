@@ -36,6 +36,7 @@ from inmail_studio.ads.models import (
     ButtonAction,
     Conversation,
     ConversationMessage,
+    Image,
     Kind,
     MessageKind,
     Persona,
@@ -138,6 +139,10 @@ class SettingsForm(SingleLineFields, forms.ModelForm):
         help_text="Terms and conditions shown under the conversation.",
     )
 
+    # The banner a conversation ad shows on desktop: uploaded beside the field (ads:banner) like the
+    # message ad's, saved with the details. A post without the field leaves the banner as it is.
+    banner = forms.ModelChoiceField(queryset=Image.objects.none(), required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Ad
         fields = ["name", "sender", "subject"]
@@ -152,6 +157,11 @@ class SettingsForm(SingleLineFields, forms.ModelForm):
         assert isinstance(sender_field, forms.ModelChoiceField)
         sender_field.queryset = Sender.objects.filter(workspace_id=workspace_id)
         sender_field.empty_label = "Choose a sender…"
+        banner_field = self.fields["banner"]
+        assert isinstance(banner_field, forms.ModelChoiceField)
+        banner_field.queryset = Image.objects.filter(workspace_id=workspace_id)
+        if self.instance.pk and not self.is_bound:
+            self.initial.setdefault("banner", self.instance.banner_id)
         if self.instance.pk and not self.is_bound:
             self.initial.setdefault("footer", self.instance.footer)
 
@@ -281,6 +291,7 @@ def _editor_context(
             instance=ad, workspace_id=ad.workspace_id, initial={"lead_gen": conversation.lead_gen}
         ),
         "form_errors": form_errors or {},
+        "banner_image": _banner_shown(ad, settings_form),
         "editable": editable,
         "actions": ButtonAction.choices,
         "kinds": MessageKind.choices,
@@ -303,6 +314,15 @@ def _editor_context(
         if conflict or settings_conflict
         else _posted_version(form_data, checklist_data) or _current_version(ad),
     }
+
+
+def _banner_shown(ad: Ad, form: SettingsForm | None) -> Image | None:
+    """The banner the details form shows: the one posted when the form comes back refused, else the saved one."""
+    if form is not None and form.is_bound and "banner" in form.data:
+        return Image.objects.filter(
+            workspace_id=ad.workspace_id, pk=_int(form.data.get("banner")) or 0
+        ).first()
+    return ad.banner
 
 
 def _current_version(ad: Ad) -> str:
@@ -535,7 +555,11 @@ def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                 return cs.conversation_settings_update(
                     ad_id=ad.pk,
                     editor=_user(request),
-                    fields={k: form.cleaned_data[k] for k in ("name", "sender", "subject", "footer")},
+                    fields={
+                        k: form.cleaned_data[k]
+                        for k in ("name", "sender", "subject", "footer", "banner")
+                        if k != "banner" or "banner" in data
+                    },
                     lead_gen=form.cleaned_data["lead_gen"],
                     base_revision=base,
                 )
@@ -950,9 +974,12 @@ def _unsaved_frame(request: HtmxHttpRequest, ad: Ad, conversation: Conversation)
     if "sender" in data:
         sender = Sender.objects.filter(workspace_id=ad.workspace_id, pk=_int(data.get("sender")) or 0).first()
     subject = data.get("subject", ad.subject)[: limits.SUBJECT.maximum * 2]
+    banner = ad.banner
+    if "banner" in data:
+        banner = Image.objects.filter(workspace_id=ad.workspace_id, pk=_int(data.get("banner")) or 0).first()
     snapshot = snapshots.build(
         kind=Kind.CONVERSATION, name=ad.name, sender=sender, subject=subject, footer=ad.footer,
-        banner=ad.banner, tree=tree,
+        banner=banner, tree=tree,
     )  # fmt: skip
     members = _members(ad.workspace_id)
     member = next((m for m in members if m.key == data.get("persona", "")), members[0])

@@ -187,6 +187,7 @@
       var d = valuesOf(details);
       if ("subject" in d) body.append("subject", d.subject);
       if ("sender" in d) body.append("sender", d.sender);
+      if ("banner" in d) body.append("banner", d.banner);
     }
     var persona = document.getElementById("conv-persona"), device = document.getElementById("conv-device");
     if (persona) body.append("persona", persona.value);
@@ -417,7 +418,17 @@
       window.dispatchEvent(new Event("resize"));
     }
     if (target && target.id === "conv-diagram") initDiagram();
+    /* A banner uploaded (or refused) beside the details: part of the working copy and the preview. */
+    if (target && target.id === "banner") {
+      var form = target.closest(TRACKED);
+      if (form && form.dataset.original) { writeCopy(form); schedulePreview(); }
+    }
   });
+  document.addEventListener("click", function (e) {
+    var remove = e.target.closest && e.target.closest("[data-remove-banner]");
+    var form = remove && remove.closest(TRACKED);
+    if (form) window.setTimeout(function () { writeCopy(form); schedulePreview(); }, 0);
+  }, true);
 
   /* Deferred: the page is parsed, app.js has not yet turned textareas into rich-text editors, so the
      working copy is restored into the textarea the editor then shows. */

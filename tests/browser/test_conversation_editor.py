@@ -370,3 +370,42 @@ def test_the_preview_follows_typing_and_each_device_is_drawn_as_itself(
     page.locator("#conv-device").select_option("mobile")
     expect(page.locator(".device.device-mobile iframe[name=conv-preview]")).to_have_attribute("width", "390")
     expect(frame.locator("body.inbox-mobile")).to_have_count(1)
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image as PILImage
+
+    out = io.BytesIO()
+    PILImage.new("RGB", (width, height), (40, 60, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_conversation_ad_gets_a_banner_uploaded_beside_its_details(
+    sized: Page, event: Ad, author: User, width: str
+) -> None:
+    page = sized
+    sign_in(page, author)
+    page.goto(f"/ads/{event.pk}/conversation/?device=desktop")
+    frame = page.frame_locator("iframe[name=conv-preview]")
+    expect(frame.locator(".li-banner-empty")).to_have_count(1)
+    # A banner of the wrong size is refused beside the upload, nothing else lost.
+    page.locator("#conv-settings-form input[name=banner_file]").set_input_files(
+        files=[{"name": "square.png", "mimeType": "image/png", "buffer": _png(200, 200)}]
+    )
+    expect(page.locator("#banner .errorlist")).to_contain_text("300 × 250")
+    page.locator("#conv-settings-form input[name=banner_file]").set_input_files(
+        files=[{"name": "banner.png", "mimeType": "image/png", "buffer": _png(300, 250)}]
+    )
+    expect(page.locator("#banner .banner-thumb")).to_be_visible()
+    # The desktop preview shows it before it is saved; Save details keeps it.
+    expect(frame.locator("img.li-banner")).to_have_count(1)
+    expect(page.locator("#conv-settings-form [data-wc-indicator]")).to_be_visible()
+    clean(page)
+    page.get_by_role("button", name="Save details").click()
+    expect(page.locator("#messages")).to_contain_text("Saved as revision 2")
+    event.refresh_from_db()
+    assert event.banner is not None and (event.banner.width, event.banner.height) == (300, 250)
+    assert event.current_revision is not None and event.current_revision.snapshot["banner"]
+    expect(page.locator("#banner .banner-thumb")).to_be_visible()
