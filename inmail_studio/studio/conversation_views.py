@@ -292,6 +292,7 @@ def _editor_context(
         ),
         "form_errors": form_errors or {},
         "banner_image": _banner_shown(ad, settings_form),
+        "undo": cs.undoable(ad, _user(request)) if editable else None,
         "editable": editable,
         "actions": ButtonAction.choices,
         "kinds": MessageKind.choices,
@@ -840,6 +841,34 @@ def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) ->
     }
     # A fragment of the page: no context processors (navigation, workspace switcher) to run on every pause.
     return HttpResponse(render_to_string("ads/conversation/_check.html", context))
+
+
+@login_required
+@require_POST
+def conversation_undo(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """Undo the editor's last change to the tree (add, delete, relink…), as a new revision."""
+    ad, membership, conversation = _conversation_ad(request, ad_id)
+    _require_edit(membership)
+    offer = cs.undoable(ad, _user(request))
+    try:
+        result = cs.tree_undo(
+            ad_id=ad.pk, editor=_user(request), back_to=_int(request.POST.get("back_to")) or 0
+        )
+    except (ValidationError, cs.services.AdLocked) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        what = "; ".join(offer.words) if offer else "the last change"
+        number = result.revision.number if result.revision else ""
+        messages.success(request, f"Undone: {what}. Saved as revision {number}.")
+    if not request.htmx:
+        return redirect("ads:conversation", ad.pk)
+    ad.refresh_from_db()
+    conversation.refresh_from_db()
+    context = _editor_context(
+        request, ad=ad, membership=membership, conversation=conversation,
+        selected=_selected(conversation, request, _int(request.POST.get("m"))),
+    )  # fmt: skip
+    return _render_editor(request, context)
 
 
 @login_required

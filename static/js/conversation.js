@@ -365,6 +365,14 @@
       if (current) { e.preventDefault(); focusNode(current); }
       return;
     }
+    /* Ctrl+Z outside a text field: undo the last change to the tree (the header's Undo). */
+    if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === "z" || e.key === "Z")) {
+      var t = e.target;
+      var typing = t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName || "");
+      var undo = document.querySelector("[data-undo]");
+      if (!typing && undo) { e.preventDefault(); undo.click(); }
+      return;
+    }
     if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) {
       var target2 = (e.target.closest && e.target.closest(TRACKED)) || document.querySelector("form.conv-message-form");
       if (!target2 || target2.querySelector("fieldset[disabled]")) return;

@@ -409,3 +409,26 @@ def test_a_conversation_ad_gets_a_banner_uploaded_beside_its_details(
     assert event.banner is not None and (event.banner.width, event.banner.height) == (300, 250)
     assert event.current_revision is not None and event.current_revision.snapshot["banner"]
     expect(page.locator("#banner .banner-thumb")).to_be_visible()
+
+
+def test_the_last_change_to_the_tree_is_undone_from_the_header(
+    sized: Page, event: Ad, author: User, width: str
+) -> None:
+    page = sized
+    sign_in(page, author)
+    page.goto(f"/ads/{event.pk}/conversation/")
+    expect(page.locator(".conv-node")).to_have_count(4)
+    expect(page.locator("[data-undo]")).to_have_count(0)
+    page.get_by_role("button", name="Add message").click()
+    expect(page.locator(".conv-node")).to_have_count(5)
+    undo = page.get_by_role("button", name="Undo")
+    expect(undo).to_be_visible()
+    clean(page)
+    undo.click()
+    expect(page.locator("#messages")).to_contain_text("Undone: Added message")
+    expect(page.locator(".conv-node")).to_have_count(4)
+    assert ConversationMessage.objects.filter(conversation__ad=event).count() == 4
+    # Undo again is a redo, from the keyboard (Ctrl+Z outside a text field).
+    page.locator(".conv-node[aria-current=true]").focus()
+    page.keyboard.press("Control+z")
+    expect(page.locator(".conv-node")).to_have_count(5)

@@ -18,6 +18,7 @@ from django.db import transaction
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads import limits, macros, services
 from inmail_studio.ads.conversation.templates import TEMPLATES
+from inmail_studio.ads.conversation.tree import compare_trees, in_words, tree_of
 from inmail_studio.ads.models import (
     Ad,
     ButtonAction,
@@ -437,3 +438,84 @@ def message_readd(
         row = ConversationButton.objects.create(message=message, position=position, text="")
         _apply_button(conversation, row, item)
     return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+
+
+# ---------------------------------------------------------------------------
+# Undo: the last change to the tree, taken back by the person who made it
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Undoable:
+    """What "Undo" would take back: the tree of revision `back_to`, and the change in words."""
+
+    back_to: int
+    words: list[str]
+
+
+def undoable(ad: Ad, editor: User) -> Undoable | None:
+    """The last revision's change to the tree when `editor` made it (an add, a delete, a relink…);
+    None when the last save was someone else's, touched only the details, or there is nothing before it."""
+    last_two = list(ad.revisions.order_by("-number")[:2])
+    if len(last_two) < 2 or last_two[0].author_id != editor.pk:
+        return None
+    last, previous = last_two
+    changes = compare_trees(previous.snapshot.get("tree"), last.snapshot.get("tree"))
+    if not changes:
+        return None
+    return Undoable(back_to=previous.number, words=in_words(changes, limit=3))
+
+
+def _restore_tree(conversation: Conversation, tree: dict[str, Any]) -> None:
+    """Make the stored messages and buttons what `tree` (a revision's snapshot) holds, keeping their ids:
+    messages and buttons added since are deleted, those deleted since come back with their ids."""
+    wanted = {int(m["id"][1:]): (position, m) for position, m in enumerate(tree.get("messages", []))}
+    conversation.messages.exclude(pk__in=wanted).delete()
+    existing = {m.pk: m for m in conversation.messages.all()}
+    for pk, (position, item) in wanted.items():
+        message = existing.get(pk) or ConversationMessage(pk=pk, conversation=conversation)
+        message.position = position
+        message.name = item["name"]
+        message.kind = item["kind"]
+        message.body = item.get("body", "")
+        message.form_urn = item.get("form_urn", "")
+        message.save()
+    buttons = {
+        int(b["id"][1:]): (pk, position, b)
+        for pk, (_, item) in wanted.items()
+        for position, b in enumerate(item.get("buttons", []))
+    }
+    ConversationButton.objects.filter(message__conversation=conversation).exclude(pk__in=buttons).delete()
+    existing_buttons = {
+        b.pk: b for b in ConversationButton.objects.filter(message__conversation=conversation)
+    }
+    for pk, (message_pk, position, item) in buttons.items():
+        button = existing_buttons.get(pk) or ConversationButton(pk=pk)
+        button.message_id = message_pk
+        button.position = position
+        button.text = item["text"]
+        button.action = item["action"]
+        button.target_id = int(item["target"][1:]) if item.get("target") else None
+        button.url = item.get("url", "")
+        button.save()
+    conversation.lead_gen = bool(tree.get("lead_gen"))
+    conversation.first_message_id = int(tree["first"][1:]) if tree.get("first") else None
+    conversation.save(update_fields=["lead_gen", "first_message"])
+
+
+@transaction.atomic
+def tree_undo(*, ad_id: int, editor: User, back_to: int) -> TreeChange:
+    """Undo the last change to the tree (`back_to` is the revision the person saw "Undo" offer to go
+    back to): the tree as it was in that revision, saved as a new revision, history kept whole.
+    Refused when the ad moved on since (someone else saved, or another change of one's own)."""
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    offer = undoable(ad, editor)
+    if offer is None or offer.back_to != back_to:
+        raise ValidationError("Nothing to undo: the ad changed since, or the last change wasn't yours.")
+    conversation = _conversation(ad)
+    current = ad.revisions.order_by("-number").first()
+    if current is None or tree_of(conversation) != current.snapshot.get("tree"):
+        raise ValidationError("Nothing to undo: the conversation has changes that aren't in a revision.")
+    previous = ad.revisions.get(number=back_to)
+    _restore_tree(conversation, previous.snapshot["tree"])
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
