@@ -33,9 +33,13 @@
     413: "That was too large to send. Choose a smaller file.",
     429: "Too many requests in a short time. Wait a moment, then try again."
   };
-  function showRequestError(text) {
+  /* The element whose request failed: only its next answer says the server is back (a heartbeat or a
+     lead-form list answering meanwhile says nothing about the preview that failed). */
+  var failedFrom = null;
+  function showRequestError(text, elt) {
     var box = document.getElementById("request-error");
     if (!box) return;
+    failedFrom = elt || null;
     box.replaceChildren();
     var p = document.createElement("p");
     p.textContent = text;
@@ -67,7 +71,10 @@
   }
   document.addEventListener("htmx:beforeSwap", function (e) {
     var xhr = e.detail.xhr, status = xhr.status;
-    if (status < 400) { hideRequestError(); return; }
+    if (status < 400) {
+      if (!failedFrom || e.detail.elt === failedFrom || !document.contains(failedFrom)) hideRequestError();
+      return;
+    }
     var text = xhr.responseText || "";
     var wholePage = /^\s*(<!doctype|<html)/i.test(text);
     // A 503 that carries its form is a save that met a database timeout: everything typed is in it.
@@ -80,16 +87,16 @@
     e.detail.shouldSwap = false;
     var said = wholePage ? headlineOf(text) : "";
     if (status >= 500) {
-      showRequestError("Something went wrong on our side (" + status + "). Nothing you typed was lost: try again in a moment.");
+      showRequestError("Something went wrong on our side (" + status + "). Nothing you typed was lost: try again in a moment.", e.detail.elt);
     } else {
-      showRequestError(said || FALLBACK[status] || ("The request was refused (" + status + ")."));
+      showRequestError(said || FALLBACK[status] || ("The request was refused (" + status + ")."), e.detail.elt);
     }
   });
-  document.addEventListener("htmx:sendError", function () {
-    showRequestError("Couldn't reach InMail Studio. Check your connection; nothing you typed was lost.");
+  document.addEventListener("htmx:sendError", function (e) {
+    showRequestError("Couldn't reach InMail Studio. Check your connection; nothing you typed was lost.", e.detail.elt);
   });
-  document.addEventListener("htmx:timeout", function () {
-    showRequestError("InMail Studio took too long to answer. Nothing you typed was lost: try again.");
+  document.addEventListener("htmx:timeout", function (e) {
+    showRequestError("InMail Studio took too long to answer. Nothing you typed was lost: try again.", e.detail.elt);
   });
 
   /* ---------- Announcements: what changed, said once, politely ----------
