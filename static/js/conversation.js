@@ -218,7 +218,10 @@
 
   /* ---------- The diagram: zoom, fit, pan, the selected message in view ---------- */
   var MIN = 0.2, MAX = 2;
-  var view = { mode: "fit", scale: 1 };
+  /* "auto" (until the person zooms): the whole tree when it is readable fitted (50% or more), else 80%
+     with the open message in view. "fit" always fits; "manual" keeps the chosen zoom. */
+  var AUTO_FLOOR = 0.5, AUTO_SCALE = 0.8;
+  var view = { mode: "auto", scale: 1 };
   var scrollKept = null;
   function zoomKey() { return "conv-zoom:" + adId(); }
   function loadView() {
@@ -239,7 +242,8 @@
     return Math.max(MIN, Math.floor(s * 100) / 100);
   }
   function render(p) {
-    var scale = view.mode === "fit" ? fitScale(p) : view.scale;
+    var fitted = fitScale(p);
+    var scale = view.mode === "fit" ? fitted : view.mode === "auto" ? (fitted >= AUTO_FLOOR ? fitted : AUTO_SCALE) : view.scale;
     p.svg.setAttribute("width", String(Math.round(p.w * scale)));
     p.svg.setAttribute("height", String(Math.round(p.h * scale)));
     p.diagram.dataset.scale = String(scale);
@@ -314,7 +318,7 @@
     if (drag) drag.box.classList.remove("is-panning");
     drag = null;
   });
-  window.addEventListener("resize", function () { if (view.mode === "fit") { var p = parts(); if (p) render(p); } });
+  window.addEventListener("resize", function () { if (view.mode !== "manual") { var p = parts(); if (p) render(p); } });
 
   /* ---------- Keys: arrows between messages, Enter opens, Escape back to the diagram, Ctrl+S saves ---------- */
   var openedByKey = false;
