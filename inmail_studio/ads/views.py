@@ -22,8 +22,9 @@ from inmail_studio.accounts.selectors import current_membership
 from inmail_studio.http import HtmxHttpRequest, small_int
 
 from . import selectors, services, snapshots
+from .conversation.tree import compare_trees, in_words
 from .forms import PersonaFormSet
-from .models import Ad, Persona, Sender
+from .models import Ad, Kind, Persona, Sender
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -60,6 +61,13 @@ def banner_upload(request: HtmxHttpRequest) -> HttpResponse:
 def history(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     ad = selectors.ad_for(_user(request), ad_id)
     revisions = list(selectors.revisions_of(ad))
+    if ad.kind == Kind.CONVERSATION:
+        # What each save changed in the tree, in words ("added message “Pricing”, relinked …").
+        ordered = sorted(revisions, key=lambda r: r.number)
+        for before, after in zip([None, *ordered[:-1]], ordered, strict=True):
+            after.in_words = in_words(  # type: ignore[attr-defined]
+                compare_trees(before.snapshot.get("tree") if before else None, after.snapshot.get("tree"))
+            )
     return render(request, "ads/history.html", {"ad": ad, "revisions": revisions})
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import leadform_views, views
 
 app_name = "linkedin"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("disconnect/", views.disconnect, name="disconnect"),
     path("readiness/", views.readiness_check, name="readiness"),
     path("import/", views.import_contents, name="import"),
+    path("lead-forms/", leadform_views.lead_form_picker, name="lead_forms"),
     path("ads/<int:ad_id>/panel/", views.panel, name="panel"),
     path("ads/<int:ad_id>/campaign/", views.campaign, name="campaign"),
     path("ads/<int:ad_id>/retry/", views.retry, name="retry"),

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,6 +36,7 @@ from inmail_studio.ads.models import (
     ButtonAction,
     Conversation,
     ConversationMessage,
+    Image,
     Kind,
     MessageKind,
     Sender,
@@ -137,6 +139,10 @@ class SettingsForm(SingleLineFields, forms.ModelForm):
         help_text="Terms and conditions shown under the conversation.",
     )
 
+    # The banner a conversation ad shows on desktop: uploaded beside the field (ads:banner) like the
+    # message ad's, saved with the details. A post without the field leaves the banner as it is.
+    banner = forms.ModelChoiceField(queryset=Image.objects.none(), required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = Ad
         fields = ["name", "sender", "subject"]
@@ -151,6 +157,11 @@ class SettingsForm(SingleLineFields, forms.ModelForm):
         assert isinstance(sender_field, forms.ModelChoiceField)
         sender_field.queryset = Sender.objects.filter(workspace_id=workspace_id)
         sender_field.empty_label = "Choose a sender…"
+        banner_field = self.fields["banner"]
+        assert isinstance(banner_field, forms.ModelChoiceField)
+        banner_field.queryset = Image.objects.filter(workspace_id=workspace_id)
+        if self.instance.pk and not self.is_bound:
+            self.initial.setdefault("banner", self.instance.banner_id)
         if self.instance.pk and not self.is_bound:
             self.initial.setdefault("footer", self.instance.footer)
 
@@ -257,6 +268,8 @@ def _editor_context(
             instance=ad, workspace_id=ad.workspace_id, initial={"lead_gen": conversation.lead_gen}
         ),
         "form_errors": form_errors or {},
+        "banner_image": _banner_shown(ad, settings_form),
+        "undo": cs.undoable(ad, _user(request)) if editable else None,
         "editable": editable,
         "actions": ButtonAction.choices,
         "kinds": MessageKind.choices,
@@ -279,6 +292,15 @@ def _editor_context(
         if conflict or settings_conflict
         else _posted_version(form_data, checklist_data) or _current_version(ad),
     }
+
+
+def _banner_shown(ad: Ad, form: SettingsForm | None) -> Image | None:
+    """The banner the details form shows: the one posted when the form comes back refused, else the saved one."""
+    if form is not None and form.is_bound and "banner" in form.data:
+        return Image.objects.filter(
+            workspace_id=ad.workspace_id, pk=_int(form.data.get("banner")) or 0
+        ).first()
+    return ad.banner
 
 
 def _current_version(ad: Ad) -> str:
@@ -511,7 +533,11 @@ def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                 return cs.conversation_settings_update(
                     ad_id=ad.pk,
                     editor=_user(request),
-                    fields={k: form.cleaned_data[k] for k in ("name", "sender", "subject", "footer")},
+                    fields={
+                        k: form.cleaned_data[k]
+                        for k in ("name", "sender", "subject", "footer", "banner")
+                        if k != "banner" or "banner" in data
+                    },
                     lead_gen=form.cleaned_data["lead_gen"],
                     base_revision=base,
                 )
@@ -790,7 +816,36 @@ def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) ->
         "limits": limits,
         "checklist": _checklist(ad, tree),
     }
-    return render(request, "ads/conversation/_check.html", context)
+    # A fragment of the page: no context processors (navigation, workspace switcher) to run on every pause.
+    return HttpResponse(render_to_string("ads/conversation/_check.html", context))
+
+
+@login_required
+@require_POST
+def conversation_undo(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """Undo the editor's last change to the tree (add, delete, relink…), as a new revision."""
+    ad, membership, conversation = _conversation_ad(request, ad_id)
+    _require_edit(membership)
+    offer = cs.undoable(ad, _user(request))
+    try:
+        result = cs.tree_undo(
+            ad_id=ad.pk, editor=_user(request), back_to=_int(request.POST.get("back_to")) or 0
+        )
+    except (ValidationError, cs.services.AdLocked) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        what = "; ".join(offer.words) if offer else "the last change"
+        number = result.revision.number if result.revision else ""
+        messages.success(request, f"Undone: {what}. Saved as revision {number}.")
+    if not request.htmx:
+        return redirect("ads:conversation", ad.pk)
+    ad.refresh_from_db()
+    conversation.refresh_from_db()
+    context = _editor_context(
+        request, ad=ad, membership=membership, conversation=conversation,
+        selected=_selected(conversation, request, _int(request.POST.get("m"))),
+    )  # fmt: skip
+    return _render_editor(request, context)
 
 
 @login_required
@@ -907,15 +962,53 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
 # ---------------------------------------------------------------------------
 
 
+def _unsaved_frame(request: HtmxHttpRequest, ad: Ad, conversation: Conversation) -> HttpResponse:
+    """The inbox as the editor's forms hold it now, unsaved: the open message (`message`, its fields
+    as the message form posts them) and the details being typed (subject, sender). Nothing is saved;
+    the posted body is sanitized as a save would, and is bounded like the live check's."""
+    data = request.POST
+    tree = tree_of(conversation)
+    message = conversation.messages.filter(pk=_int(data.get("message")) or 0).first()
+    ref = None
+    if message is not None:
+        ref = message.ref
+        tree = _tree_with_form(tree, message, data)
+        for item in tree["messages"]:
+            if item["id"] == ref and item["body"]:
+                item["body"] = sanitize_body(item["body"])
+    sender = ad.sender
+    if "sender" in data:
+        sender = Sender.objects.filter(workspace_id=ad.workspace_id, pk=_int(data.get("sender")) or 0).first()
+    subject = data.get("subject", ad.subject)[: limits.SUBJECT.maximum * 2]
+    banner = ad.banner
+    if "banner" in data:
+        banner = Image.objects.filter(workspace_id=ad.workspace_id, pk=_int(data.get("banner")) or 0).first()
+    snapshot = snapshots.build(
+        kind=Kind.CONVERSATION, name=ad.name, sender=sender, subject=subject, footer=ad.footer,
+        banner=banner, tree=tree,
+    )  # fmt: skip
+    members = _members(ad.workspace_id)
+    member = next((m for m in members if m.key == data.get("persona", "")), members[0])
+    device = data.get("device", "mobile")
+    device = device if device in preview.DEVICES else "mobile"
+    walk_url = f"{reverse('ads:conversation_frame', args=[ad.pk])}?persona={member.key}&device={device}&path="
+    path = path_to(tree, ref) if ref else []
+    return HttpResponse(preview.render_document(snapshot, member, device, path=path, walk_url=walk_url))
+
+
 @login_required
 @frameable_by_self
+@require_http_methods(["GET", "POST"])
 def conversation_frame(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     """The inbox document for the preview frame at one step of a walk (`?path=b1.b4`).
 
     Reply buttons in it are plain links back to this view with one more button on the
-    path, so the walk works inside a sandboxed frame where no script runs.
+    path, so the walk works inside a sandboxed frame where no script runs. POST draws the
+    unsaved edits instead (the editor's live preview), at the open message.
     """
-    ad, _, _ = _conversation_ad(request, ad_id)
+    ad, _, conversation = _conversation_ad(request, ad_id)
+    if request.method == "POST":
+        return _unsaved_frame(request, ad, conversation)
     revision = ad.current_revision
     number = _int(request.GET.get("rev"))
     if number is not None:

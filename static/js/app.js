@@ -33,9 +33,13 @@
     413: "That was too large to send. Choose a smaller file.",
     429: "Too many requests in a short time. Wait a moment, then try again."
   };
-  function showRequestError(text) {
+  /* The element whose request failed: only its next answer says the server is back (a heartbeat or a
+     lead-form list answering meanwhile says nothing about the preview that failed). */
+  var failedFrom = null;
+  function showRequestError(text, elt) {
     var box = document.getElementById("request-error");
     if (!box) return;
+    failedFrom = elt || null;
     box.replaceChildren();
     var p = document.createElement("p");
     p.textContent = text;
@@ -67,7 +71,10 @@
   }
   document.addEventListener("htmx:beforeSwap", function (e) {
     var xhr = e.detail.xhr, status = xhr.status;
-    if (status < 400) { hideRequestError(); return; }
+    if (status < 400) {
+      if (!failedFrom || e.detail.elt === failedFrom || !document.contains(failedFrom)) hideRequestError();
+      return;
+    }
     var text = xhr.responseText || "";
     var wholePage = /^\s*(<!doctype|<html)/i.test(text);
     // A 503 that carries its form is a save that met a database timeout: everything typed is in it.
@@ -80,16 +87,16 @@
     e.detail.shouldSwap = false;
     var said = wholePage ? headlineOf(text) : "";
     if (status >= 500) {
-      showRequestError("Something went wrong on our side (" + status + "). Nothing you typed was lost: try again in a moment.");
+      showRequestError("Something went wrong on our side (" + status + "). Nothing you typed was lost: try again in a moment.", e.detail.elt);
     } else {
-      showRequestError(said || FALLBACK[status] || ("The request was refused (" + status + ")."));
+      showRequestError(said || FALLBACK[status] || ("The request was refused (" + status + ")."), e.detail.elt);
     }
   });
-  document.addEventListener("htmx:sendError", function () {
-    showRequestError("Couldn't reach InMail Studio. Check your connection; nothing you typed was lost.");
+  document.addEventListener("htmx:sendError", function (e) {
+    showRequestError("Couldn't reach InMail Studio. Check your connection; nothing you typed was lost.", e.detail.elt);
   });
-  document.addEventListener("htmx:timeout", function () {
-    showRequestError("InMail Studio took too long to answer. Nothing you typed was lost: try again.");
+  document.addEventListener("htmx:timeout", function (e) {
+    showRequestError("InMail Studio took too long to answer. Nothing you typed was lost: try again.", e.detail.elt);
   });
 
   /* ---------- Announcements: what changed, said once, politely ----------
@@ -300,7 +307,8 @@
     var textarea = box.querySelector("textarea");
     var editor = box.querySelector(".rte-editor");
     var toolbar = box.querySelector(".rte-toolbar");
-    if (!textarea || !editor) return;
+    if (!textarea || !editor || box.dataset.rteReady) return;
+    box.dataset.rteReady = "1";
     /* The editor stands in for the textarea: it is described by the same help and error texts. */
     ["aria-describedby", "aria-invalid"].forEach(function (name) {
       var value = textarea.getAttribute(name);
@@ -372,4 +380,44 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-rte]").forEach(initRte);
   });
+  /* Forms swapped in by htmx (the conversation editor's message form) get the same editor. */
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-rte]:not([data-rte-ready])").forEach(initRte);
+  });
+
+  /* ---------- Lead gen form picker (linkedin/_lead_form_picker.html) ----------
+     The account's forms from LinkedIn; choosing one fills the URN field beside it, which stays the
+     form's field (so a form can still be named by URN when LinkedIn can't be asked). */
+  function pickerSync(picker) {
+    var input = document.getElementById(picker.dataset.for);
+    var select = picker.querySelector("select");
+    var status = picker.querySelector("[data-leadform-status]");
+    if (!input || !select) return;
+    var value = input.value.trim();
+    var option = Array.prototype.find.call(select.options, function (o) { return o.value && o.value === value; });
+    select.value = option && !option.disabled ? value : "";
+    if (!status) return;
+    if (!value) status.textContent = "Or type the form's URN below.";
+    else if (!option) status.textContent = value + " isn't one of this account's lead forms.";
+    else if (option.disabled) status.textContent = "Opens “" + option.dataset.name + "”, which is " + option.dataset.state + ": LinkedIn won't show it to members.";
+    else status.textContent = "Opens “" + option.dataset.name + "” (" + option.dataset.state + ").";
+  }
+  function pickersIn(root) { root.querySelectorAll("[data-leadform-picker]").forEach(pickerSync); }
+  on(document, "change", "[data-leadform-picker] select", function (_e, select) {
+    var picker = select.closest("[data-leadform-picker]");
+    var input = document.getElementById(picker.dataset.for);
+    if (!input || !select.value) return;
+    input.value = select.value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    pickerSync(picker);
+  });
+  document.addEventListener("input", function (e) {
+    var id = e.target && e.target.id;
+    if (!id) return;
+    document.querySelectorAll("[data-leadform-picker]").forEach(function (picker) {
+      if (picker.dataset.for === id) pickerSync(picker);
+    });
+  });
+  document.addEventListener("htmx:afterSettle", function () { pickersIn(document); });
 })();

@@ -84,3 +84,12 @@ def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
     # caret="initial": hiding the caret injects a <style>, which the preview frame's CSP refuses.
     page.screenshot(path=str(path), full_page=full_page, caret="initial")
     return path
+
+
+def fill_rich_html(page: Page, textarea_id: str, html: str) -> None:
+    """Type HTML into a rich-text body (ads/_rich_text.html) through its HTML source view, as a person
+    pasting markup would; the rich editor is one click away again."""
+    textarea = page.locator(f"#{textarea_id}")
+    if textarea.is_hidden():
+        page.locator(f"[data-rte]:has(#{textarea_id}) button[data-toggle-source]").click()
+    textarea.fill(html)

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Ad, Sender
 
-from .conftest import ARTIFACTS, login
+from .conftest import ARTIFACTS, fill_rich_html, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -48,7 +48,7 @@ def test_marketer_builds_a_conversation_from_a_template_and_walks_two_paths(
     expect(page.locator("[data-testid=error-count]")).to_have_count(0)
 
     # Save the edit without a page reload: the workspace is swapped, a revision written.
-    page.locator("#msg-body").fill("<p>Hi %FIRSTNAME%,</p><p>Join our live session on <b>12 March</b>?</p>")
+    fill_rich_html(page, "msg-body", "<p>Hi %FIRSTNAME%,</p><p>Join our live session on <b>12 March</b>?</p>")
     page.get_by_role("button", name="Save message").click()
     expect(page.locator("#messages")).to_contain_text("Saved as revision 2")
     ad = Ad.objects.get(name="Spring event invite")

@@ -11,7 +11,7 @@ from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, Sender, State
 
-from .conftest import login, screenshot
+from .conftest import fill_rich_html, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,9 +47,9 @@ def test_a_conversation_is_checked_submitted_walked_approved_and_diffed(
     expect(hook).to_have_attribute("data-status", "pass")
 
     # Typing an opening without a question: the checklist's hook check turns to advice, live.
-    page.locator("#msg-body").fill("<p>Hi %FIRSTNAME%, we host a live session on 12 March.</p>")
+    fill_rich_html(page, "msg-body", "<p>Hi %FIRSTNAME%, we host a live session on 12 March.</p>")
     expect(hook).to_have_attribute("data-status", "advice")
-    page.locator("#msg-body").fill("<p>Hi %FIRSTNAME%, join our live session on 12 March?</p>")
+    fill_rich_html(page, "msg-body", "<p>Hi %FIRSTNAME%, join our live session on 12 March?</p>")
     expect(hook).to_have_attribute("data-status", "pass")
 
     # A tree error: "Tell me more" leads nowhere. Saving swaps the head to the new revision.
@@ -96,9 +96,9 @@ def test_a_conversation_is_checked_submitted_walked_approved_and_diffed(
     # The author changes the agenda and resubmits; the approver sees what changed in the tree.
     sign_in_as(page, author)
     page.goto(f"/ads/{conversation.pk}/conversation/")
-    page.locator('.conv-node[aria-label="Edit Agenda"]').click()
+    page.locator('.conv-node[data-label="Agenda"]').click()
     expect(page.locator("#conv-message-title")).to_contain_text("Agenda")
-    page.locator("#msg-body").fill("<p>The agenda, revised: two teardowns and your questions.</p>")
+    fill_rich_html(page, "msg-body", "<p>The agenda, revised: two teardowns and your questions.</p>")
     page.get_by_role("button", name="Save message").click()
     expect(page.locator("#conv-head")).to_contain_text("Revision 5")
     expect(page.locator("#conv-head .state")).to_have_text("Draft")

@@ -20,7 +20,7 @@ from inmail_studio.linkedin.models import LinkedInConnection, LinkedInConversati
 from inmail_studio.sandbox import models as sandbox
 from tests.linkedin.conftest import connected, sandbox_url  # noqa: F401 - fixtures: the live sandbox
 
-from .conftest import login, screenshot
+from .conftest import fill_rich_html, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,10 +58,10 @@ def test_a_conversation_goes_from_template_to_the_members_inbox_and_is_clicked_t
     expect(problems).to_contain_text("No problems")
 
     # The edit, saved; then the sender (Dana, approved on LinkedIn) in the ad details.
-    page.locator("#msg-body").fill("<p>Hi %FIRSTNAME%,</p><p>Join our live session on <b>12 March</b>?</p>")
+    fill_rich_html(page, "msg-body", "<p>Hi %FIRSTNAME%,</p><p>Join our live session on <b>12 March</b>?</p>")
     page.get_by_role("button", name="Save message").click()
     expect(page.locator("#messages")).to_contain_text("Saved as revision 2")
-    page.locator("details.conv-settings summary").click()
+    # The details sit at the top of the editor, open.
     page.get_by_label("Sender").select_option(label="Dana Whitfield")
     page.get_by_role("button", name="Save details").click()
     expect(page.locator("#messages")).to_contain_text("Saved as revision 3")

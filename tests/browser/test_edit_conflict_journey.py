@@ -13,7 +13,7 @@ from inmail_studio.accounts.models import User
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, ConversationMessage
 
-from .conftest import login, screenshot
+from .conftest import fill_rich_html, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -94,7 +94,7 @@ def test_two_people_editing_one_conversation_message_merge_and_a_deleted_one_com
     alice.fill("#msg-name", "Opening, by Alice")
     alice.get_by_role("button", name="Save message").click()
     expect(alice.locator("#conv-head")).to_contain_text("Revision 2")
-    ada.fill("#msg-body", "<p>Ada rewrote the opening.</p>")
+    fill_rich_html(ada, "msg-body", "<p>Ada rewrote the opening.</p>")
     ada.get_by_role("button", name="Save message").click()
 
     panel = ada.locator("#conflict")
@@ -115,7 +115,7 @@ def test_two_people_editing_one_conversation_message_merge_and_a_deleted_one_com
     )
     assert other is not None
     ada.goto(f"/ads/{ad.pk}/conversation/?m={other.pk}")
-    ada.fill("#msg-body", "<p>Ada's closing words.</p>")
+    fill_rich_html(ada, "msg-body", "<p>Ada's closing words.</p>")
     cs.message_delete(ad_id=ad.pk, editor=author, message_id=other.pk)
     ada.get_by_role("button", name="Save message").click()
     readd = ada.locator("[data-testid=readd]")

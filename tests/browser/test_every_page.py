@@ -109,6 +109,11 @@ def build_world(
     )
     first_message = conversation.conversation.messages.order_by("position").first()  # type: ignore[attr-defined]
     assert first_message is not None
+    # A conversation with a lead gen form node: its form picks from the account's forms on LinkedIn.
+    qualify = conversation_services.conversation_create(
+        workspace=workspace, author=author, name="Expert call", template_key="qualify-by-role"
+    )
+    form_node = qualify.conversation.messages.get(kind="form")  # type: ignore[attr-defined]
 
     common = [
         "/ads/",
@@ -134,6 +139,7 @@ def build_world(
         "/ads/personas/",
         "/ads/conversation/new/",
         f"/ads/{conversation.pk}/conversation/changes/",
+        f"/ads/{qualify.pk}/conversation/?m={form_node.pk}",
         f"/ads/{conversation.pk}/conversation/messages/{first_message.pk}/delete/",
         "/review/mine/",
         f"/linkedin/ads/{live.pk}/ledger/",

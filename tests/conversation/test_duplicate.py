@@ -14,6 +14,7 @@ from inmail_studio.ads.models import Ad, ButtonAction, Conversation, Conversatio
 from inmail_studio.review import services as review_services
 from inmail_studio.review import workflow
 from tests.conftest import client_for
+from tests.conversation.editing import update_button
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def test_editing_the_duplicate_leaves_the_original_tree_alone(conversation_ad: A
     before = _transcripts(conversation_ad)
     copy = copies.ad_duplicate(ad_id=conversation_ad.pk, author=author)
     button = ConversationButton.objects.get(message__conversation__ad=copy, text="Tell me more")
-    cs.button_update(
+    update_button(
         ad_id=copy.pk, editor=author, button_id=button.pk, text="More please", action=ButtonAction.END,
         target_id=None, url="",
     )  # fmt: skip

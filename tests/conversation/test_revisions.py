@@ -12,6 +12,7 @@ from inmail_studio.ads.conversation.templates import TEMPLATES
 from inmail_studio.ads.conversation.tree import compare_trees
 from inmail_studio.ads.conversation.validation import validate
 from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, State
+from tests.conversation.editing import move_button, save_message, update_button
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_creating_from_a_template_writes_one_revision_holding_the_whole_tree(con
 def test_editing_a_message_writes_a_new_revision_with_a_new_hash(conversation_ad: Ad, author: User) -> None:
     before = conversation_ad.current_revision
     message = _message(conversation_ad, "Agenda")
-    result = cs.message_update(
+    result = save_message(
         ad_id=conversation_ad.pk,
         editor=author,
         message_id=message.pk,
@@ -58,7 +59,7 @@ def test_editing_a_message_writes_a_new_revision_with_a_new_hash(conversation_ad
 
 def test_saving_the_same_tree_again_writes_no_revision(conversation_ad: Ad, author: User) -> None:
     message = _message(conversation_ad, "Agenda")
-    result = cs.message_update(
+    result = save_message(
         ad_id=conversation_ad.pk,
         editor=author,
         message_id=message.pk,
@@ -75,7 +76,7 @@ def test_the_diff_of_two_revisions_names_added_removed_and_changed_messages_and_
 ) -> None:
     first = conversation_ad.current_revision.snapshot["tree"]
     agenda, recording = _message(conversation_ad, "Agenda"), _message(conversation_ad, "Recording offer")
-    cs.message_update(
+    save_message(
         ad_id=conversation_ad.pk,
         editor=author,
         message_id=agenda.pk,
@@ -87,7 +88,7 @@ def test_the_diff_of_two_revisions_names_added_removed_and_changed_messages_and_
     added = cs.message_add(ad_id=conversation_ad.pk, editor=author, name="Speakers").message
     assert added is not None
     button = agenda.buttons.get(text="See the speakers")
-    cs.button_update(
+    update_button(
         ad_id=conversation_ad.pk,
         editor=author,
         button_id=button.pk,
@@ -114,7 +115,7 @@ def test_reordering_buttons_shows_in_the_diff(conversation_ad: Ad, author: User)
     first = conversation_ad.current_revision.snapshot["tree"]
     invitation = _message(conversation_ad, "Invitation")
     second = invitation.buttons.order_by("position")[1]
-    cs.button_move(ad_id=conversation_ad.pk, editor=author, button_id=second.pk, offset=-1)
+    move_button(ad_id=conversation_ad.pk, editor=author, button_id=second.pk, offset=-1)
     conversation_ad.refresh_from_db()
     changes = compare_trees(first, conversation_ad.current_revision.snapshot["tree"])
     assert [d[0] for c in changes for d in c.details] == ["Button order"]

@@ -32,6 +32,7 @@ from inmail_studio.linkedin.payloads import message_batches
 from inmail_studio.linkedin.payloads.conversation_messages import message_payloads
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox.services import faults_configure
+from tests.conversation.editing import save_message
 
 from .conftest import WEBINAR, approve_ad, creatives_of
 from .conversations import (
@@ -164,7 +165,7 @@ def test_resyncing_an_edited_conversation_makes_a_fresh_one_and_points_the_conte
     link = AdLinkedIn.objects.get(ad=ad)
     first = in_use(ad)
     opening = ConversationMessage.objects.get(pk=int(approved_tree(ad)["first"][1:]))
-    cs.message_update(
+    save_message(
         ad_id=ad.pk,
         editor=author,
         message_id=opening.pk,

@@ -14,6 +14,7 @@ from inmail_studio.ads.models import Ad, ButtonAction, ConversationButton, Conve
 from inmail_studio.review import services
 from inmail_studio.review.models import ShareKind
 from tests.conftest import client_for
+from tests.conversation.editing import save_message, update_button
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def _button(ad: Ad, text: str) -> ConversationButton:
 def _detach(ad: Ad, author: User, text: str) -> None:
     """Leave a button that goes to a message without a target: an error of the validator."""
     button = _button(ad, text)
-    cs.button_update(
+    update_button(
         ad_id=ad.pk, editor=author, button_id=button.pk, text=text, action=ButtonAction.MESSAGE,
         target_id=None, url="",
     )  # fmt: skip
@@ -84,7 +85,7 @@ def test_a_conversation_with_a_tree_error_cannot_be_submitted_and_the_author_is_
 
 def test_warnings_of_the_tree_do_not_block_submission(conversation: Ad, author: User) -> None:
     agenda = _message(conversation, "Agenda")
-    cs.message_update(
+    save_message(
         ad_id=conversation.pk, editor=author, message_id=agenda.pk, name="Agenda", kind="text",
         body="<p>" + "A long agenda. " * 50 + "</p>", form_urn="",
     )  # fmt: skip
@@ -172,17 +173,17 @@ def test_the_review_page_diffs_the_tree_against_the_last_approved_revision(
     services.approve(ad_id=conversation.pk, approver=approver, revision_hash=_hash(conversation))
     approved = conversation.current_revision.number  # type: ignore[union-attr]
     agenda = _message(conversation, "Agenda")
-    cs.message_update(
+    save_message(
         ad_id=conversation.pk, editor=author, message_id=agenda.pk, name="Agenda", kind="text",
         body="<p>The new agenda.</p>", form_urn="",
     )  # fmt: skip
     speakers = cs.message_add(ad_id=conversation.pk, editor=author, name="Speakers").message
     assert speakers is not None
-    cs.message_update(
+    save_message(
         ad_id=conversation.pk, editor=author, message_id=speakers.pk, name="Speakers", kind="text",
         body="<p>Meet the three practitioners.</p>", form_urn="",
     )  # fmt: skip
-    cs.button_update(
+    update_button(
         ad_id=conversation.pk, editor=author, button_id=_button(conversation, "See the speakers").pk,
         text="See the speakers", action=ButtonAction.MESSAGE, target_id=_message(conversation, "Speakers").pk,
         url="",
@@ -220,7 +221,7 @@ def test_the_review_page_of_a_conversation_runs_a_constant_number_of_queries(
     )  # fmt: skip
     opening = ConversationMessage.objects.get(conversation__ad=big, conversation__first_message__pk=F("pk"))
     for i in range(8):
-        cs.message_update(
+        save_message(
             ad_id=big.pk, editor=author, message_id=opening.pk, name=opening.name, kind="text",
             body=f"<p>Hi %FIRSTNAME%, what is your role? (take {i})</p>", form_urn="",
         )  # fmt: skip

@@ -25,6 +25,7 @@ WRITES: dict[str, dict[str, object]] = {
     "ads:conversation_message_add": {"name": "More"},
     "ads:conversation_message": {"name": "Renamed", "kind": "text", "body": "<p>Hi</p>"},
     "ads:conversation_message_delete": {"inbound": "detach"},
+    "ads:conversation_undo": {"back_to": "1"},
     "review:decide": {"decision": "approve"},
     "review:comment": {"body": "Looks fine to me"},
     "review:submit": {},
@@ -83,6 +84,7 @@ READS = {
     "ads:history",
     "ads:compare",
     "ads:conversation_frame",
+    "linkedin:lead_forms",  # the account's lead forms for the pickers: any member of the workspace reads them
     "ads:conversation_paths",
     "ads:conversation_changes",
     "review:queue",

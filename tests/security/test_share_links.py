@@ -13,6 +13,7 @@ from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad, ConversationMessage
 from inmail_studio.review import services
 from tests.conftest import client_for
+from tests.conversation.editing import save_message
 
 
 def _shared(token: str, query: str = "", client: Client | None = None) -> str:
@@ -42,7 +43,7 @@ def test_a_conversation_link_walks_only_the_shared_revision_and_shows_nothing_of
     shared = services.share_link_create(ad_id=ad.pk, creator=author, recipient="Legal")
     first = ConversationMessage.objects.filter(conversation__ad=ad).first()
     assert first is not None
-    conversation_services.message_update(
+    save_message(
         ad_id=ad.pk, editor=author, message_id=first.pk, name=first.name, kind="text",
         body="<p>Unreleased pricing: 40% off</p>", form_urn="",
     )  # fmt: skip

@@ -18,6 +18,7 @@ from django.db import transaction
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads import limits, macros, services
 from inmail_studio.ads.conversation.templates import TEMPLATES
+from inmail_studio.ads.conversation.tree import compare_trees, in_words, tree_of
 from inmail_studio.ads.models import (
     Ad,
     ButtonAction,
@@ -238,51 +239,6 @@ def message_add(*, ad_id: int, editor: User, name: str = "", kind: str = Message
 
 
 @transaction.atomic
-def message_update(
-    *, ad_id: int, editor: User, message_id: int, name: str, kind: str, body: str, form_urn: str
-) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    refuse_line_breaks({"name": name, "form_urn": form_urn})
-    message = _message(_conversation(ad), message_id)
-    message.name = name.strip()[:60] or message.name
-    message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
-    message.body = _body_without_address_macros(body)
-    message.form_urn = form_urn.strip()
-    message.full_clean(exclude=["conversation"])
-    message.save()
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
-
-
-@transaction.atomic
-def message_move(*, ad_id: int, editor: User, message_id: int, offset: int) -> TreeChange:
-    """Move a message up (-1) or down (+1) in the editor's and the diagram's order."""
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    conversation = _conversation(ad)
-    rows = list(conversation.messages.order_by("position", "pk"))
-    index = next(i for i, m in enumerate(rows) if m.pk == message_id)
-    other = index + (1 if offset > 0 else -1)
-    if 0 <= other < len(rows):
-        rows[index], rows[other] = rows[other], rows[index]
-    _renumber(rows)
-    return TreeChange(
-        ad=ad,
-        revision=services.ad_content_saved(ad=ad, editor=editor),
-        message=_message(conversation, message_id),
-    )
-
-
-@transaction.atomic
-def message_make_first(*, ad_id: int, editor: User, message_id: int) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    conversation = _conversation(ad)
-    conversation.first_message = _message(conversation, message_id)
-    conversation.save(update_fields=["first_message"])
-    return TreeChange(
-        ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=conversation.first_message
-    )
-
-
-@transaction.atomic
 def message_delete(
     *,
     ad_id: int,
@@ -484,61 +440,82 @@ def message_readd(
     return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
 
 
-@transaction.atomic
-def button_add(*, ad_id: int, editor: User, message_id: int) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    message = _message(_conversation(ad), message_id)
-    _button_add(message)
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+# ---------------------------------------------------------------------------
+# Undo: the last change to the tree, taken back by the person who made it
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Undoable:
+    """What "Undo" would take back: the tree of revision `back_to`, and the change in words."""
+
+    back_to: int
+    words: list[str]
+
+
+def undoable(ad: Ad, editor: User) -> Undoable | None:
+    """The last revision's change to the tree when `editor` made it (an add, a delete, a relink…);
+    None when the last save was someone else's, touched only the details, or there is nothing before it."""
+    last_two = list(ad.revisions.order_by("-number")[:2])
+    if len(last_two) < 2 or last_two[0].author_id != editor.pk:
+        return None
+    last, previous = last_two
+    changes = compare_trees(previous.snapshot.get("tree"), last.snapshot.get("tree"))
+    if not changes:
+        return None
+    return Undoable(back_to=previous.number, words=in_words(changes, limit=3))
+
+
+def _restore_tree(conversation: Conversation, tree: dict[str, Any]) -> None:
+    """Make the stored messages and buttons what `tree` (a revision's snapshot) holds, keeping their ids:
+    messages and buttons added since are deleted, those deleted since come back with their ids."""
+    wanted = {int(m["id"][1:]): (position, m) for position, m in enumerate(tree.get("messages", []))}
+    conversation.messages.exclude(pk__in=wanted).delete()
+    existing = {m.pk: m for m in conversation.messages.all()}
+    for pk, (position, item) in wanted.items():
+        message = existing.get(pk) or ConversationMessage(pk=pk, conversation=conversation)
+        message.position = position
+        message.name = item["name"]
+        message.kind = item["kind"]
+        message.body = item.get("body", "")
+        message.form_urn = item.get("form_urn", "")
+        message.save()
+    buttons = {
+        int(b["id"][1:]): (pk, position, b)
+        for pk, (_, item) in wanted.items()
+        for position, b in enumerate(item.get("buttons", []))
+    }
+    ConversationButton.objects.filter(message__conversation=conversation).exclude(pk__in=buttons).delete()
+    existing_buttons = {
+        b.pk: b for b in ConversationButton.objects.filter(message__conversation=conversation)
+    }
+    for pk, (message_pk, position, item) in buttons.items():
+        button = existing_buttons.get(pk) or ConversationButton(pk=pk)
+        button.message_id = message_pk
+        button.position = position
+        button.text = item["text"]
+        button.action = item["action"]
+        button.target_id = int(item["target"][1:]) if item.get("target") else None
+        button.url = item.get("url", "")
+        button.save()
+    conversation.lead_gen = bool(tree.get("lead_gen"))
+    conversation.first_message_id = int(tree["first"][1:]) if tree.get("first") else None
+    conversation.save(update_fields=["lead_gen", "first_message"])
 
 
 @transaction.atomic
-def button_update(
-    *, ad_id: int, editor: User, button_id: int, text: str, action: str, target_id: int | None, url: str
-) -> TreeChange:
-    """Change a button's text and what it does; re-linking is choosing another target here."""
+def tree_undo(*, ad_id: int, editor: User, back_to: int) -> TreeChange:
+    """Undo the last change to the tree (`back_to` is the revision the person saw "Undo" offer to go
+    back to): the tree as it was in that revision, saved as a new revision, history kept whole.
+    Refused when the ad moved on since (someone else saved, or another change of one's own)."""
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    offer = undoable(ad, editor)
+    if offer is None or offer.back_to != back_to:
+        raise ValidationError("Nothing to undo: the ad changed since, or the last change wasn't yours.")
     conversation = _conversation(ad)
-    button = ConversationButton.objects.select_related("message").get(
-        pk=button_id, message__conversation=conversation
-    )
-    if action not in ButtonAction.values:
-        raise ValidationError({"action": "Choose what the button does."})
-    refuse_line_breaks({"text": text, "url": url})
-    if len(text) > ConversationButton._meta.get_field("text").max_length:  # type: ignore[operator]
-        raise ValidationError({"text": limits.BUTTON_TEXT.message(len(text))})
-    button.text = text.strip()
-    button.action = action
-    button.target = _message(conversation, target_id) if target_id else None
-    button.url = url.strip()
-    if len(button.url) > ConversationButton._meta.get_field("url").max_length:  # type: ignore[operator]
-        raise ValidationError({"url": limits.LANDING_PAGE_URL.message(len(button.url))})
-    button.save()
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=button.message)
-
-
-@transaction.atomic
-def button_move(*, ad_id: int, editor: User, button_id: int, offset: int) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    button = ConversationButton.objects.select_related("message").get(
-        pk=button_id, message__conversation__ad=ad
-    )
-    rows = list(button.message.buttons.order_by("position", "pk"))
-    index = next(i for i, b in enumerate(rows) if b.pk == button_id)
-    other = index + (1 if offset > 0 else -1)
-    if 0 <= other < len(rows):
-        rows[index], rows[other] = rows[other], rows[index]
-    _renumber(rows)
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=button.message)
-
-
-@transaction.atomic
-def button_delete(*, ad_id: int, editor: User, button_id: int) -> TreeChange:
-    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    button = ConversationButton.objects.select_related("message").get(
-        pk=button_id, message__conversation__ad=ad
-    )
-    message = button.message
-    button.delete()
-    _renumber(list(message.buttons.order_by("position", "pk")))
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+    current = ad.revisions.order_by("-number").first()
+    if current is None or tree_of(conversation) != current.snapshot.get("tree"):
+        raise ValidationError("Nothing to undo: the conversation has changes that aren't in a revision.")
+    previous = ad.revisions.get(number=back_to)
+    _restore_tree(conversation, previous.snapshot["tree"])
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))

@@ -436,3 +436,61 @@ def _button_changes(before: Tree, after: Tree, was: Message, now: Message) -> li
 
 def _action_label(value: str) -> str:
     return ButtonAction(value).label if value in ButtonAction.values else value
+
+
+def in_words(changes: list[TreeChange], *, limit: int = 6) -> list[str]:
+    """The changes to a tree as a person would say them: "added message “Pricing”", "relinked “Talk
+    to sales” (on “Opening”) to “Pricing”". A button added or removed with its message is said once,
+    with the message; at most `limit` sentences, then "and N more changes"."""
+    sentences: list[str] = []
+    with_message = {c.label for c in changes if c.what == "message" and c.change in ("added", "removed")}
+    for c in changes:
+        if c.what == "button" and c.change in ("added", "removed"):
+            on = c.label.rsplit(" (on ", 1)[-1].rstrip(")")
+            if on in with_message:
+                continue
+            sentences.append(f"{c.change} button “{c.label.rsplit(' (on ', 1)[0]}” on “{on}”")
+        elif c.what == "message" and c.change in ("added", "removed"):
+            sentences.append(f"{c.change} message “{c.label}”")
+        elif c.what == "conversation":
+            for label, _before, after in c.details:
+                if label == "First message":
+                    sentences.append(
+                        f"made “{after}” the first message" if after else "cleared the first message"
+                    )
+                else:
+                    sentences.append(f"{label.lower()}: {after.lower()}")
+        elif c.what == "button":
+            text, _, on = c.label.rpartition(" (on ")
+            on = on.rstrip(")")
+            for label, _before, after in c.details:
+                if label == "Leads to":
+                    sentences.append(
+                        f"relinked “{text}” (on “{on}”) to “{after}”"
+                        if after
+                        else f"unlinked “{text}” (on “{on}”)"
+                    )
+                elif label == "Text":
+                    sentences.append(f"renamed button “{_before}” to “{after}” (on “{on}”)")
+                elif label == "Action":
+                    sentences.append(f"made “{text}” (on “{on}”) {after.lower()}")
+                else:
+                    sentences.append(f"changed the website of “{text}” (on “{on}”)")
+        else:  # a message changed
+            for label, _before, after in c.details:
+                if label == "Label":
+                    sentences.append(f"renamed message “{_before}” to “{after}”")
+                elif label == "Text":
+                    sentences.append(f"reworded “{c.label}”")
+                elif label == "Button order":
+                    sentences.append(f"reordered the buttons of “{c.label}”")
+                elif label == "Kind":
+                    sentences.append(f"made “{c.label}” a {after.lower()}")
+                else:
+                    sentences.append(f"changed the lead gen form of “{c.label}”")
+    if len(sentences) > limit:
+        more = len(sentences) - limit
+        sentences = [*sentences[:limit], f"and {more} more change{'s' if more != 1 else ''}"]
+    if sentences:
+        sentences[0] = sentences[0][0].upper() + sentences[0][1:]
+    return sentences
