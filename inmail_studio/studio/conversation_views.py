@@ -987,10 +987,9 @@ def _unsaved_frame(request: HtmxHttpRequest, ad: Ad, conversation: Conversation)
         kind=Kind.CONVERSATION, name=ad.name, sender=sender, subject=subject, footer=ad.footer,
         banner=banner, tree=tree,
     )  # fmt: skip
-    members = _members(ad.workspace_id)
-    member = next((m for m in members if m.key == data.get("persona", "")), members[0])
-    device = data.get("device", "mobile")
-    device = device if device in preview.DEVICES else "mobile"
+    member, device = preview_choice(
+        request, preview_members(ad.workspace_id), default_device="mobile", from_post=True
+    )
     walk_url = f"{reverse('ads:conversation_frame', args=[ad.pk])}?persona={member.key}&device={device}&path="
     path = path_to(tree, ref) if ref else []
     return HttpResponse(preview.render_document(snapshot, member, device, path=path, walk_url=walk_url))
