@@ -186,18 +186,19 @@ def run() -> bool:
         "audit trail (workspace)",
         {
             "p1": _queries(admin, base),
-            f"p{audit_pages}": _queries(admin, f"{base}&p={audit_pages - 1}"),
+            f"p{audit_pages}": _queries(admin, f"{base}&p={audit_pages}"),
             "action": _queries(admin, f"{base}&action__exact=approved"),
             "search": _queries(admin, f"{base}&q=Ledger"),
         },
     )
-    samples, trivial = _interleaved(admin, lambda: f"{base}&p={rng.randint(0, audit_pages - 1)}")
+    samples, trivial = _interleaved(admin, lambda: f"{base}&p={rng.randint(1, audit_pages)}")
     ok &= report_latency(
         f"audit trail, {events:,} events, any of {audit_pages} pages",
         samples,
         target_ms=TARGET_MS,
         trivial_p95=trivial,
     )
+    ok &= _keyset_audit(client, workspace_id, events)
     export = f"/admin/review/auditevent/export/?workspace__id__exact={workspace_id}&action__exact=approved"
     ok &= _constant(
         "audit export",
@@ -214,6 +215,53 @@ def run() -> bool:
     report("audit export, the workspace's whole trail", f"{events:,} rows in {min(whole):.0f} ms "
            f"({events / min(whole) * 1000:,.0f} rows/s)")  # fmt: skip
     return ok
+
+
+def _keyset_audit(client: Client, workspace_id: int, events: int) -> bool:
+    """The trail a page at a time by cursor (review.audit_trail): a page deep in it against the first."""
+    from inmail_studio.review.audit_trail import audit_trail_page, cursor_of
+    from inmail_studio.review.models import AuditEvent
+
+    deep_event = (
+        AuditEvent.objects.filter(workspace_id=workspace_id)
+        .order_by("-created_at", "-pk")[events - 60 : events - 59]
+        .get()
+    )
+    deep = cursor_of(deep_event)
+    with CaptureQueriesContext(connection) as first:
+        audit_trail_page(workspace_id=workspace_id)
+    with CaptureQueriesContext(connection) as last:
+        audit_trail_page(workspace_id=workspace_id, cursor=deep)
+    sql = last.captured_queries[-1]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    print(f"  EXPLAIN ANALYZE audit trail page {events - 60:,} events deep, by cursor:")
+    for line in plan.splitlines():
+        print(f"      {line}")
+    ok = report(
+        "audit trail by cursor: queries (first, deepest)",
+        f"{len(first)} / {len(last)}",
+        ok=len(first) == len(last) == 1,
+        target="1 each",
+    )
+    ok &= report(
+        "audit trail by cursor: no OFFSET, served by index",
+        "yes" if "OFFSET" not in sql and "audit_workspace_time" in plan else "no",
+        ok="OFFSET" not in sql and "audit_workspace_time" in plan,
+        target="audit_workspace_time, no OFFSET",
+    )
+    page: list[float] = []
+    trivial: list[float] = []
+    for _ in range(REQUESTS // 20):
+        page += timed(lambda: audit_trail_page(workspace_id=workspace_id, cursor=deep), repeat=20, warmup=2)
+        trivial += timed(lambda: client.get("/base/"), repeat=20, warmup=2)
+    return ok & report_latency(
+        "audit trail by cursor, deepest page (selector)",
+        page,
+        target_ms=TARGET_MS,
+        trivial_p95=percentile(trivial, 0.95),
+    )
 
 
 def _audit_count(workspace_id: int) -> int:

@@ -47,6 +47,8 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_select_related = ["workspace", "ad", "actor", "share_link"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 100
+    # "N of M in all" would count the whole trail (a million rows at agency scale) on every page.
+    show_full_result_count = False
 
     @admin.display(description="hash")
     def short_hash(self, obj: AuditEvent) -> str:
