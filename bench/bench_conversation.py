@@ -15,9 +15,10 @@ from django.test import Client
 
 from bench.run import percentile, report, summary, timed
 from inmail_studio.accounts.models import Membership, Role, User, Workspace
-from inmail_studio.ads import conversation_services, limits
-from inmail_studio.ads.conversation import paths, tree_of
-from inmail_studio.ads.conversation_validation import validate
+from inmail_studio.ads import limits
+from inmail_studio.ads.conversation import services as conversation_services
+from inmail_studio.ads.conversation.tree import paths, tree_of
+from inmail_studio.ads.conversation.validation import validate
 from inmail_studio.ads.models import (
     Ad,
     ButtonAction,

@@ -173,12 +173,12 @@ def _sample_in_process(bench: Bench) -> float:
 
     app.conf.update(task_always_eager=True)
     # Queue the samples without running them, then run each sync alone under the counter.
-    dispatch = services._dispatch_sync
-    services._dispatch_sync = lambda attempt_id: None  # type: ignore[assignment]
+    dispatch = services.outbox._dispatch_sync
+    services.outbox._dispatch_sync = lambda attempt_id: None  # type: ignore[assignment]
     try:
         ids = bench.approved_ads(SAMPLE, "Sample ad")
     finally:
-        services._dispatch_sync = dispatch  # type: ignore[assignment]
+        services.outbox._dispatch_sync = dispatch  # type: ignore[assignment]
     attempts = list(SyncAttempt.objects.filter(ad_id__in=ids).values_list("pk", flat=True))
     profiler: Any = None
     if os.environ.get("BENCH_SYNC_PROFILE"):

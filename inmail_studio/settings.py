@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "inmail_studio.linkedin",
     "inmail_studio.sandbox",
     "inmail_studio.guidance",
+    "inmail_studio.studio",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import include, path
 
 from inmail_studio import health, private_media
+from inmail_studio.studio import urls as studio
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,8 +28,8 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("base/", base_page, name="base"),
     path("accounts/", include("inmail_studio.accounts.urls")),
-    path("ads/", include("inmail_studio.ads.urls")),
-    path("review/", include("inmail_studio.review.urls")),
+    path("ads/", include((studio.ads_patterns, "ads"))),
+    path("review/", include((studio.review_patterns, "review"))),
     path("linkedin/", include("inmail_studio.linkedin.urls")),
     path("guidance/", include("inmail_studio.guidance.urls")),
     path("admin/", admin.site.urls),

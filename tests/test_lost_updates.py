@@ -21,7 +21,7 @@ import pytest
 from django.db import connection, transaction
 
 from inmail_studio.accounts.models import User
-from inmail_studio.ads import conversation_services as cs
+from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, ButtonAction, ConversationButton, ConversationMessage, Sender, State
 from inmail_studio.review import services as review_services
 from tests.conftest import GOOD_AD, client_for

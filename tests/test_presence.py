@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from inmail_studio.accounts.models import User
-from inmail_studio.ads import conversation_services as cs
+from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, EditPresence
 from tests.conftest import client_for
 

@@ -249,7 +249,7 @@ class MessageKind(models.TextChoices):
 
 
 class ButtonAction(models.TextChoices):
-    """What a reply button does; each maps to one LinkedIn `replyType` (see `conversation_payloads`)."""
+    """What a reply button does; each maps to one LinkedIn `replyType` (see `linkedin.payloads.conversation_messages`)."""
 
     MESSAGE = "message", "Go to a message"
     WEBSITE = "website", "Open a website"

@@ -168,7 +168,7 @@ def _conversation_context(
     snapshot: Mapping[str, Any], values: Mapping[str, str], path: Sequence[str], walk_url: str
 ) -> dict[str, Any]:
     """The thread so far as bubbles (sender's messages, member's replies) and the buttons to click now."""
-    from .conversation import walk
+    from .conversation.tree import walk
 
     tree = snapshot.get("tree") or {}
     walked = walk(tree, list(path))

@@ -221,7 +221,7 @@ def ad_duplicate(*, ad_id: int, author: User) -> Ad:
     _require_editor(author, source.workspace)
     name = f"{source.name} (copy)"[: limits.AD_NAME.maximum]
     if source.kind == Kind.CONVERSATION:
-        from . import conversation_services  # it builds on this module
+        from .conversation import services as conversation_services  # it builds on this module
 
         return conversation_services.conversation_duplicate(ad_id=source.pk, author=author, name=name)
     return ad_create(

@@ -115,7 +115,7 @@ def of_ad(ad: Ad) -> dict[str, Any]:
 
 
 def _tree_of_ad(ad: Ad) -> dict[str, Any] | None:
-    from .conversation import tree_of
+    from .conversation.tree import tree_of
     from .models import Conversation
 
     conversation = Conversation.objects.filter(ad=ad).first() if ad.pk else None

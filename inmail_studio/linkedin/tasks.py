@@ -72,7 +72,7 @@ def requeue_stuck_task() -> int:
 @shared_task(name="linkedin.import_all_senders", acks_late=True)
 def import_all_senders_task() -> int:
     """Refresh every connected workspace's senders and campaigns, so lapsed permissions show up on drafts."""
-    from .client import Transient
+    from .client import Rejected, Transient
     from .models import ConnectionStatus, LinkedInConnection
 
     done = 0
@@ -85,6 +85,6 @@ def import_all_senders_task() -> int:
             services.senders_import(workspace=connection.workspace)
             services.campaigns_import(workspace=connection.workspace)
             done += 1
-        except (services.NotConnected, services.Rejected, Transient):
+        except (services.NotConnected, Rejected, Transient):
             continue
     return done

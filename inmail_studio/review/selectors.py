@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, Membership, User
 from inmail_studio.ads import snapshots
-from inmail_studio.ads.conversation import PathList, TreeChange, compare_trees, paths
+from inmail_studio.ads.conversation.tree import PathList, TreeChange, compare_trees, paths
 from inmail_studio.ads.models import Ad, Kind, Revision, State
-from inmail_studio.guidance.selectors import SCORE_RELATED
 
 from .models import AuditEvent, Comment, Decision, Notification, Review, ReviewStatus, ShareLink, Verdict
 from .workflow import APPROVED_STATES
@@ -55,9 +54,8 @@ def review_queue(user: User, *, workspace_id: int) -> QuerySet[Review]:
     return (
         Review.objects.filter(status=ReviewStatus.OPEN, ad__workspace_id=workspace_id)
         .exclude(revision__author=user)
-        # With the ad, what `scores_for` reads (its current revision's snapshot, plan, sender and the
-        # workspace's threshold), so the score column costs no query of its own.
-        .select_related("ad", "revision", "submitted_by", *(f"ad__{name}" for name in SCORE_RELATED))
+        # The studio's queue adds what the score column reads (`studio.selectors.review_queue`).
+        .select_related("ad", "revision", "submitted_by")
         # The queue shows names and hashes; leave the pinned snapshot and the draft's fields in the
         # database (the score reads the ad's current revision, which is the pinned one while in review).
         .defer("revision__snapshot", "ad__body", "ad__footer")

@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, Membership, User
-from inmail_studio.ads import conversation_validation, limits, snapshots
+from inmail_studio.ads import limits, snapshots
 from inmail_studio.ads import services as ad_services
-from inmail_studio.ads.conversation import empty_tree
+from inmail_studio.ads.conversation import validation as conversation_validation
+from inmail_studio.ads.conversation.tree import empty_tree
 from inmail_studio.ads.models import Ad, CtaKind, Kind, Revision, State
 from inmail_studio.ads.selectors import ads_for
 from inmail_studio.linkedin.services import sync_queue as linkedin_sync_queue

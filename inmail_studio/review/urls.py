@@ -1,11 +1,11 @@
+"""The review room's own pages. The root urlconf serves them under the `review` namespace together
+with the studio's queue (`inmail_studio.studio.urls`)."""
+
 from django.urls import path
 
 from . import views
 
-app_name = "review"
-
 urlpatterns = [
-    path("", views.queue, name="queue"),
     path("mine/", views.mine, name="mine"),
     path("ads/<int:ad_id>/", views.detail, name="detail"),
     path("ads/<int:ad_id>/decide/", views.decide, name="decide"),

@@ -21,12 +21,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, current_membership_or_none, membership_for
 from inmail_studio.ads import preview
-from inmail_studio.ads.conversation import paths
+from inmail_studio.ads.conversation.tree import paths
 from inmail_studio.ads.models import Ad, Kind, Persona, State
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.ads.services import BUILT_IN_PERSONAS
 from inmail_studio.client_address import client_ip_or_none
-from inmail_studio.guidance import selectors as guidance_selectors
 from inmail_studio.http import HtmxHttpRequest, framed_by_self, small_int
 from inmail_studio.ratelimit import Rate, rate_limited
 
@@ -67,16 +66,6 @@ def _back(request: HtmxHttpRequest, default: str) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- lists
-
-
-@login_required
-@require_GET
-def queue(request: HtmxHttpRequest) -> HttpResponse:
-    membership = current_membership(request)
-    reviews = selectors.review_queue(_user(request), workspace_id=membership.workspace_id)
-    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
-    scores = guidance_selectors.scores_for([review.ad for review in page.object_list])
-    return render(request, "review/queue.html", {"membership": membership, "page": page, "scores": scores})
 
 
 @login_required

@@ -180,7 +180,7 @@ def _rows() -> tuple[Row, ...]:
             errors="400 {error: invalid_request} for a revoked or expired refresh token",
             scopes=(),
             sources=(REFRESH, CLIENT),
-            app="linkedin/services.py token_refresh",
+            app="linkedin/services/connection.py token_refresh",
             in_body=True,
             versioned=False,
         ),
@@ -215,7 +215,7 @@ def _rows() -> tuple[Row, ...]:
             scopes=(),
             sources=(P_REVOKE,),
             unconfirmed="the endpoint and its form come from practitioners; LinkedIn's pages only say members can revoke access",
-            app="linkedin/services.py connection_disconnect",
+            app="linkedin/services/connection.py connection_disconnect",
             in_body=True,
             versioned=False,
         ),
@@ -230,7 +230,7 @@ def _rows() -> tuple[Row, ...]:
             errors="401 for a bad token; 403 ACCESS_DENIED without openid",
             scopes=("openid",),
             sources=(OIDC,),
-            app="linkedin/services.py connection_store",
+            app="linkedin/services/connection.py connection_store",
             versioned=False,
         ),
         Row(
@@ -257,7 +257,7 @@ def _rows() -> tuple[Row, ...]:
             answer="200 {elements: [{id (number), name, status, type, currency, reference, test}], paging, metadata.nextPageToken}",
             errors="400 INVALID_ARGUMENT for a malformed search or pageToken",
             sources=(ACCOUNTS, CURSOR),
-            app="linkedin/services.py accounts_available",
+            app="linkedin/services/catalog.py accounts_available",
         ),
         Row(
             "R08",
@@ -268,7 +268,7 @@ def _rows() -> tuple[Row, ...]:
             answer="200 {id, name, status, type, currency, reference (the organization or person the account belongs to)}",
             errors="404 unknown account; 403 ACCESS_DENIED without a role on it",
             sources=(ACCOUNTS,),
-            app="linkedin/services.py banner step (image owner), readiness (version check)",
+            app="linkedin/services/sync_steps.py banner step (image owner), readiness (version check)",
         ),
         Row(
             "R09",
@@ -294,7 +294,7 @@ def _rows() -> tuple[Row, ...]:
             answer="200 {elements: [{id (number), account, name, type, format, status}], metadata.nextPageToken}",
             errors="403 ACCESS_DENIED without a role on the account; 400 for a malformed search or pageToken",
             sources=(CAMPAIGNS, CURSOR),
-            app="linkedin/services.py campaigns_import",
+            app="linkedin/services/catalog.py campaigns_import",
         ),
         Row(
             "R11",
@@ -330,7 +330,7 @@ def _rows() -> tuple[Row, ...]:
             errors="403 ACCESS_DENIED without a role on the account",
             sources=(SENDERS, P_STATE),
             unconfirmed="the versioned schema's state values: public code shows REQUESTED; APPROVED/DECLINED/REVOKED are the sandbox's choice, and the client also reads ACCEPTED as approved",
-            app="linkedin/services.py senders_import, readiness",
+            app="linkedin/services/catalog.py senders_import, readiness",
         ),
         Row(
             "R37",
@@ -359,7 +359,7 @@ def _rows() -> tuple[Row, ...]:
             scopes=("rw_ads", "w_organization_social", "w_member_social"),
             sources=(IMAGES, ENDPOINT_SCOPES),
             unconfirmed="that LinkedIn refuses an owner other than the account's organization or the caller",
-            app="linkedin/services.py banner step",
+            app="linkedin/services/sync_steps.py banner step",
         ),
         Row(
             "R15",
@@ -400,7 +400,7 @@ def _rows() -> tuple[Row, ...]:
             scopes=WRITE,
             sources=(MESSAGE_ADS, CONVERSATION_ADS, P_VALIDATION),
             unconfirmed="the top-level code VALIDATION_FAILED; subContent.form.leadGenerationForm (accepted, never sent by the client)",
-            app="linkedin/services.py content steps",
+            app="linkedin/services/sync_steps.py content steps",
         ),
         Row(
             "R18",
@@ -413,7 +413,7 @@ def _rows() -> tuple[Row, ...]:
             answer="200 {results: {urn: entity}, statuses: {urn: 200|404}, errors: {urn: error}}",
             errors="400 for a malformed ids",
             sources=(MESSAGE_ADS, CLIENT),
-            app="linkedin/services.py contents_import",
+            app="linkedin/services/imports.py contents_import",
         ),
         Row(
             "R19",
@@ -436,7 +436,7 @@ def _rows() -> tuple[Row, ...]:
             errors=f"{entity_422}; INMAIL_CONTENT_IMMUTABLE once an ACTIVE creative uses it",
             scopes=WRITE,
             sources=(MESSAGE_ADS,),
-            app="linkedin/services.py content steps",
+            app="linkedin/services/sync_steps.py content steps",
         ),
         Row(
             "R21",
@@ -450,7 +450,7 @@ def _rows() -> tuple[Row, ...]:
             errors=f"{entity_422} (SINMAIL_SENDER_NOT_APPROVED, LEAD_GEN_FORM_MISSING)",
             scopes=WRITE,
             sources=(MESSAGE_ADS,),
-            app="linkedin/services.py test_send_run",
+            app="linkedin/services/test_send.py test_send_run",
         ),
         # --- creatives ----------------------------------------------------------------------------
         Row(
@@ -472,7 +472,7 @@ def _rows() -> tuple[Row, ...]:
             answer="200 {elements: [{id: urn:li:sponsoredCreative:N, campaign, content.reference, intendedStatus, name, leadgenCallToAction?}], metadata.nextPageToken}",
             errors="403 without a role on the account; 400 for a malformed pageToken",
             sources=(CREATIVES, CURSOR),
-            app="linkedin/services.py creative step, contents_import",
+            app="linkedin/services/sync_steps.py creative step, services/imports.py contents_import",
         ),
         Row(
             "R23",
@@ -497,7 +497,7 @@ def _rows() -> tuple[Row, ...]:
             scopes=WRITE,
             sources=(CREATIVES, P_LEADGEN),
             unconfirmed="that a message ad's lead form is named by the creative's leadgenCallToAction (documented for sponsored content, reported for message ads)",
-            app="linkedin/services.py creative step",
+            app="linkedin/services/sync_steps.py creative step",
         ),
         Row(
             "R25",
@@ -520,7 +520,7 @@ def _rows() -> tuple[Row, ...]:
             errors=f"{entity_422} (SINMAIL_SENDER_NOT_APPROVED on ACTIVE)",
             scopes=WRITE,
             sources=(CREATIVES,),
-            app="linkedin/services.py launch",
+            app="linkedin/services/launch.py launch",
         ),
         # --- conversation ads -------------------------------------------------------------------
         Row(
@@ -535,7 +535,7 @@ def _rows() -> tuple[Row, ...]:
             scopes=WRITE,
             sources=(CONVERSATION_ADS, P_CONVERSATION_ID),
             unconfirmed="whether x-restli-id carries the bare number or the URN; the client accepts both",
-            app="linkedin/services.py conversation step",
+            app="linkedin/services/sync_steps.py conversation step",
         ),
         Row(
             "R28",
@@ -569,7 +569,7 @@ def _rows() -> tuple[Row, ...]:
             errors=entity_422,
             scopes=WRITE,
             sources=(CONVERSATION_ADS,),
-            app="linkedin/services.py first_message step",
+            app="linkedin/services/sync_steps.py first_message step",
         ),
         Row(
             "R31",
@@ -582,7 +582,7 @@ def _rows() -> tuple[Row, ...]:
             errors=entity_422,
             scopes=WRITE,
             sources=(CONVERSATION_ADS, ENDPOINT_SCOPES, CLIENT),
-            app="linkedin/services.py messages step",
+            app="linkedin/services/sync_steps.py messages step",
         ),
         Row(
             "R32",
@@ -606,7 +606,7 @@ def _rows() -> tuple[Row, ...]:
             query=index,
             answer="200 {elements: [message with id], paging: {start, count, total}}",
             sources=(CONVERSATION_ADS, PAGINATION),
-            app="linkedin/services.py messages step (answers lost in flight)",
+            app="linkedin/services/sync_steps.py messages step (answers lost in flight)",
         ),
         Row(
             "R34",

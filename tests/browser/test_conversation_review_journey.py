@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services as cs
+from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, Sender, State
 
 from .conftest import login, screenshot

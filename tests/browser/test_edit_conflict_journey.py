@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from inmail_studio.accounts.models import User
-from inmail_studio.ads import conversation_services as cs
+from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, ConversationMessage
 
 from .conftest import login, screenshot

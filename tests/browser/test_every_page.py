@@ -21,8 +21,9 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services, demo
+from inmail_studio.ads import demo
 from inmail_studio.ads import services as ad_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad, Sender, State
 from inmail_studio.guidance import services as guidance_services
 from inmail_studio.guidance.models import Variant

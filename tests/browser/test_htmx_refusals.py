@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad, Sender
 
 from .conftest import login, screenshot

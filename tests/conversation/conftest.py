@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad
 
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from inmail_studio.accounts.models import User
-from inmail_studio.ads import conversation_services as cs
 from inmail_studio.ads import services as ad_services
-from inmail_studio.ads.conversation import paths, tree_of
+from inmail_studio.ads.conversation import services as cs
+from inmail_studio.ads.conversation.tree import paths, tree_of
 from inmail_studio.ads.models import Ad, ButtonAction, Conversation, ConversationButton, Sender, State
 from inmail_studio.review import services as review_services
 from inmail_studio.review import workflow

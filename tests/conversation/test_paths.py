@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inmail_studio.ads.conversation import path_to, paths, walk
+from inmail_studio.ads.conversation.tree import path_to, paths, walk
 
 from .trees import button, find, good_tree, message
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inmail_studio.ads.conversation_payloads import (
+from inmail_studio.linkedin.payloads.conversation_messages import (
     TreeNotSyncable,
     first_message_ref,
     message_payloads,

@@ -26,11 +26,10 @@ from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services as cs
 from inmail_studio.ads import limits
-from inmail_studio.ads.conversation import messages_by_id, next_message_id
-from inmail_studio.ads.conversation_payloads import message_body, message_payloads, resolve
-from inmail_studio.ads.conversation_validation import Problem, errors
+from inmail_studio.ads.conversation import services as cs
+from inmail_studio.ads.conversation.tree import messages_by_id, next_message_id
+from inmail_studio.ads.conversation.validation import Problem, errors
 from inmail_studio.ads.models import Kind
 from inmail_studio.linkedin import payloads, services
 from inmail_studio.linkedin.client import Rejected
@@ -41,6 +40,7 @@ from inmail_studio.linkedin.models import (
     LinkedInConversation,
     SyncAttempt,
 )
+from inmail_studio.linkedin.payloads.conversation_messages import message_body, message_payloads, resolve
 from inmail_studio.sandbox import models as sandbox
 from tests.linkedin.conftest import connected, sandbox_url  # noqa: F401 - fixtures: the live sandbox
 from tests.linkedin.conversations import linkedin_tree, transcripts
@@ -330,7 +330,7 @@ def push(
         revision_hash=ad.current_revision.content_hash,
         status=AttemptStatus.INFLIGHT,
     )
-    ledger = services._Ledger(attempt)
+    ledger = services.outbox._Ledger(attempt)
     api = services.client_for(workspace, observer=ledger)
     steps = dict(services.STEPS[Kind.CONVERSATION])
 

@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services as cs
 from inmail_studio.ads import services, snapshots
-from inmail_studio.ads.conversation import compare_trees
-from inmail_studio.ads.conversation_templates import TEMPLATES
-from inmail_studio.ads.conversation_validation import validate
+from inmail_studio.ads.conversation import services as cs
+from inmail_studio.ads.conversation.templates import TEMPLATES
+from inmail_studio.ads.conversation.tree import compare_trees
+from inmail_studio.ads.conversation.validation import validate
 from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, State
 
 pytestmark = pytest.mark.django_db

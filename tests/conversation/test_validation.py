@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from inmail_studio.ads import limits
-from inmail_studio.ads.conversation_validation import Problem, Severity, validate
+from inmail_studio.ads.conversation.validation import Problem, Severity, validate
 
 from .trees import button, find, good_tree, message, tree
 

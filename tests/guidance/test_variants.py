@@ -222,7 +222,7 @@ def test_the_editor_offers_create_variant_and_links_the_set(ad: Ad, author: User
 def test_a_conversation_ad_variant_copies_its_tree(
     workspace: Workspace, author: User, make_ad: Callable[..., Ad]
 ) -> None:
-    from inmail_studio.ads import conversation_services
+    from inmail_studio.ads.conversation import services as conversation_services
 
     source = conversation_services.conversation_create(
         workspace=workspace, author=author, name="Talk to us", template_key="event-invitation"

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services as cs
-from inmail_studio.ads.conversation import Tree, paths, plain_text
-from inmail_studio.ads.conversation_payloads import message_payloads
+from inmail_studio.ads.conversation import services as cs
+from inmail_studio.ads.conversation.tree import Tree, paths, plain_text
 from inmail_studio.ads.models import Ad, Sender
 from inmail_studio.linkedin.models import (
     AdLinkedIn,
@@ -15,6 +14,7 @@ from inmail_studio.linkedin.models import (
     LinkedInConversation,
     SyncAttempt,
 )
+from inmail_studio.linkedin.payloads.conversation_messages import message_payloads
 from inmail_studio.sandbox import inbox
 from inmail_studio.sandbox import models as sandbox
 

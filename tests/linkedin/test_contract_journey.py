@@ -20,6 +20,7 @@ from inmail_studio.ads import services as ad_services
 from inmail_studio.ads.models import State
 from inmail_studio.guidance import services as guidance
 from inmail_studio.linkedin import readiness, services
+from inmail_studio.linkedin.client import Rejected
 from inmail_studio.linkedin.models import AdLinkedIn, LinkedInConnection, LinkedInConversation, SyncAttempt
 from inmail_studio.sandbox import contract
 from inmail_studio.sandbox import models as sandbox
@@ -130,7 +131,7 @@ def test_a_drifted_client_fails_loudly_instead_of_passing(workspace: Workspace, 
     connect(workspace, admin_user, choose=False)
     contract.forget()
     api = services.client_for(workspace)
-    with pytest.raises(services.Rejected) as refused:
+    with pytest.raises(Rejected) as refused:
         api.finder("adAccounts", "search")
     assert (refused.value.status, refused.value.code) == (400, "NOT_IN_CONTRACT")
     (entry,) = contract.seen()

@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from inmail_studio.ads.conversation_payloads import message_payloads
 from inmail_studio.ads.models import SenderPermission
 from inmail_studio.linkedin import payloads, restli, services, versions
 from inmail_studio.linkedin.client import SCOPES
+from inmail_studio.linkedin.payloads.conversation_messages import message_payloads
 from tests.conversation.trees import good_tree
 
 # --- Rest.li encoding -----------------------------------------------------------------------------

@@ -13,8 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services as cs
-from inmail_studio.ads.conversation_payloads import message_payloads
+from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, ConversationMessage, State
 from inmail_studio.linkedin import services
 from inmail_studio.linkedin.models import (
@@ -30,6 +29,7 @@ from inmail_studio.linkedin.models import (
     TestSendStatus as SendStatus,
 )
 from inmail_studio.linkedin.payloads import message_batches
+from inmail_studio.linkedin.payloads.conversation_messages import message_payloads
 from inmail_studio.sandbox import models as sandbox
 from inmail_studio.sandbox.services import faults_configure
 

@@ -66,8 +66,8 @@ def tested(synced: Ad, author: User) -> Ad:
 @pytest.fixture
 def no_dispatch(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Rows are written but no task is sent (a broker that swallowed the message)."""
-    monkeypatch.setattr(services, "_dispatch_sync", lambda attempt_id: True)
-    monkeypatch.setattr(services, "_dispatch_test_send", lambda send_id: True)
+    monkeypatch.setattr(services.outbox, "_dispatch_sync", lambda attempt_id: True)
+    monkeypatch.setattr(services.outbox, "_dispatch_test_send", lambda send_id: True)
     yield
 
 

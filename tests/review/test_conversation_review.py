@@ -9,7 +9,7 @@ import pytest
 from django.db.models import F
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services as cs
+from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, ButtonAction, ConversationButton, ConversationMessage, Sender, State
 from inmail_studio.review import services
 from inmail_studio.review.models import ShareKind
@@ -88,7 +88,7 @@ def test_warnings_of_the_tree_do_not_block_submission(conversation: Ad, author: 
         ad_id=conversation.pk, editor=author, message_id=agenda.pk, name="Agenda", kind="text",
         body="<p>" + "A long agenda. " * 50 + "</p>", form_urn="",
     )  # fmt: skip
-    from inmail_studio.ads.conversation_validation import validate
+    from inmail_studio.ads.conversation.validation import validate
 
     conversation.refresh_from_db()
     tree = conversation.current_revision.snapshot["tree"]  # type: ignore[union-attr]

@@ -10,11 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services as cs
+from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, Sender
 from inmail_studio.guidance.selectors import scores_for
 from inmail_studio.guidance.services import plan_update
-from inmail_studio.review import selectors, services
+from inmail_studio.review import services
+from inmail_studio.studio import selectors as studio_selectors
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_scoring_a_page_of_the_queue_costs_no_query(
         if n % 3 == 0:
             plan_update(ad=ad, editor=author, offer_type="webinar")
         services.submit(ad_id=ad.pk, actor=author)
-    reviews = list(selectors.review_queue(approver, workspace_id=workspace.pk))
+    reviews = list(studio_selectors.review_queue(approver, workspace_id=workspace.pk))
     with CaptureQueriesContext(connection) as captured:
         scores = scores_for([review.ad for review in reviews])
     assert len(captured) == 0, [q["sql"] for q in captured]

@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad
 from inmail_studio.guidance import services as guidance_services
 from inmail_studio.review import services as review_services

@@ -18,7 +18,7 @@ from django.core import mail
 from django.urls import reverse
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad, Persona, Sender
 from inmail_studio.review import services as review_services
 from inmail_studio.review.models import ShareLink

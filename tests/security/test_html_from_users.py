@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services
 from inmail_studio.ads import services as ad_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad, ConversationMessage, Persona, Sender
 from inmail_studio.review import services as review_services
 from tests.conftest import GOOD_AD, client_for

@@ -15,8 +15,9 @@ import pytest
 from django.urls import reverse
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services, macros, preview
-from inmail_studio.ads.conversation_validation import validate
+from inmail_studio.ads import macros, preview
+from inmail_studio.ads.conversation import services as conversation_services
+from inmail_studio.ads.conversation.validation import validate
 from inmail_studio.ads.models import Ad, Persona
 from inmail_studio.ads.sanitize import ALLOWED_ATTRIBUTES, sanitize_body
 from tests.conftest import GOOD_AD, client_for
@@ -105,7 +106,7 @@ def test_saving_a_conversation_message_refuses_a_macro_in_a_links_address(
 
 
 def test_the_conversation_check_flags_a_macro_in_an_address_saved_before_the_rule(conversation: Ad) -> None:
-    from inmail_studio.ads.conversation import tree_of
+    from inmail_studio.ads.conversation.tree import tree_of
 
     row = conversation.conversation.messages.first()  # type: ignore[attr-defined]
     type(row).objects.filter(pk=row.pk).update(body='<p><a href="%FIRSTNAME%">x</a></p>')

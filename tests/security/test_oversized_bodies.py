@@ -11,7 +11,8 @@ import pytest
 from django.urls import reverse
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services, limits, sanitize
+from inmail_studio.ads import limits, sanitize
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad
 from tests.conftest import GOOD_AD, client_for
 

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services
 from inmail_studio.ads import services as ad_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad, ConversationMessage
 from inmail_studio.review import services
 from tests.conftest import client_for

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import conversation_services
 from inmail_studio.ads import services as ad_services
+from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, Image, Persona, Sender
 from inmail_studio.linkedin.models import AdLinkedIn, Campaign
 from tests.conftest import GOOD_AD, client_for

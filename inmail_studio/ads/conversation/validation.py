@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 
-from . import limits, macros
-from .conversation import (
+from inmail_studio.ads import limits, macros
+from inmail_studio.ads.conversation.tree import (
     CONVERTING_ACTIONS,
     LINKING_ACTIONS,
     Button,
@@ -30,8 +30,8 @@ from .conversation import (
     paths,
     plain_text,
 )
-from .models import ButtonAction, MessageKind
-from .validators import validate_landing_page_url
+from inmail_studio.ads.models import ButtonAction, MessageKind
+from inmail_studio.ads.validators import validate_landing_page_url
 
 # Answers on one question that segment intent well (the scripting guide: "2-4 choices").
 ADVISED_ANSWERS = (2, 4)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from . import limits
-from .conversation import Tree, message_name, messages_by_id, next_message_id
-from .conversation_validation import Problem
-from .models import ButtonAction, MessageKind
+from inmail_studio.ads import limits
+from inmail_studio.ads.conversation.tree import Tree, message_name, messages_by_id, next_message_id
+from inmail_studio.ads.conversation.validation import Problem
+from inmail_studio.ads.models import ButtonAction, MessageKind
 
 BOX_WIDTH = 220
 HEADER = 48  # name and first words of the message

@@ -1,161 +1,40 @@
-"""The guide's best practices as checks over an ad's snapshot.
-
-Pure functions: a snapshot (the dict `ads.snapshots.build` makes, which the live
-preview renders and a revision stores) plus the marketer's `Plan` in, a list of
-`CheckResult` out. No database, no request: they run on every preview refresh and
-for every row of the drafts list, so they must stay fast (bench/bench_guidance.py).
-
-Checks advise; they never block saving or submitting. Only LinkedIn's limits
-(`ads.limits`, read from there, never copied) do that, and a check that sees a
-limit broken reports it as a problem so the checklist and the counters agree.
-
-The figures that are the guide's best practice rather than LinkedIn's limits
-(40-character subjects, a short body) are named here with where they come from.
-"""
+"""The checks of a message ad: subject, body, offer, sender and landing page."""
 
 from __future__ import annotations
 
-import dataclasses
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from inmail_studio.ads import conversation, limits, macros
-from inmail_studio.ads.models import ButtonAction, CtaKind, Kind, SenderPermission
-
-from .models import ForecastAssumptions, OfferType
-
-Status = Literal["pass", "advice", "problem"]
-PASS: Status = "pass"  # noqa: S105 (a check status, not a password)
-ADVICE: Status = "advice"
-PROBLEM: Status = "problem"
-
-# The guide: "Keep it short: under 40 characters performs best" (60 is LinkedIn's limit).
-SUBJECT_ADVISED = 40
-# The guide asks for "short, genuine, value-driven messages" without a number; these are ours:
-# about a minute's reading at most, and enough words for context, value and an ask.
-BODY_WORDS_ADVISED = 150
-BODY_WORDS_MINIMUM = 25
-# A subject "shouts" when most of its letters are capitals.
-SHOUTING_SHARE = 0.7
-UTM_REQUIRED = ("utm_source", "utm_medium", "utm_campaign")
-
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("subject", "Subject"),
-    ("body", "Body"),
-    ("conversation", "Conversation"),
-    ("offer", "Offer"),
-    ("sender", "Sender"),
-    ("landing", "Landing page"),
+from inmail_studio.ads import limits
+from inmail_studio.ads.models import CtaKind, SenderPermission
+from inmail_studio.guidance.checks.base import (
+    _HOST,
+    _LETTERS,
+    _MACRO,
+    _PERCENT_PROMISE,
+    _PITCH,
+    _SPAM,
+    _WE,
+    _WORD,
+    _YOU,
+    ADVICE,
+    BODY_WORDS_ADVISED,
+    BODY_WORDS_MINIMUM,
+    CONTENT_OFFERS,
+    HIGH_VALUE_OFFERS,
+    PASS,
+    PROBLEM,
+    SHOUTING_SHARE,
+    SUBJECT_ADVISED,
+    UTM_REQUIRED,
+    Check,
+    CheckResult,
+    Plan,
+    _plural,
 )
-
-# The guide's good use cases ("exclusive invitations", "high-value offers: demo requests,
-# consultations, and personalized assessments") against what it warns about.
-HIGH_VALUE_OFFERS = frozenset({OfferType.WEBINAR, OfferType.DEMO, OfferType.CONSULTATION})
-CONTENT_OFFERS = frozenset({OfferType.RESEARCH, OfferType.CASE_STUDY})
-
-SPAM_WORDS = (
-    "free",
-    "guaranteed",
-    "guarantee",
-    "act now",
-    "limited time",
-    "urgent",
-    "risk-free",
-    "risk free",
-    "no obligation",
-    "click here",
-    "buy now",
-    "winner",
-    "congratulations",
-    "cash",
-    "cheap",
-    "don't miss",
-    "don’t miss",
-    "once in a lifetime",
-)
-PITCH_PHRASES = (
-    "industry-leading",
-    "industry leading",
-    "leading provider",
-    "best-in-class",
-    "best in class",
-    "world-class",
-    "world class",
-    "cutting-edge",
-    "cutting edge",
-    "revolutionary",
-    "game-changing",
-    "game changer",
-    "state-of-the-art",
-    "one-stop",
-    "all-in-one",
-    "synergy",
-    "our product",
-    "our solution",
-    "our platform",
-    "we offer",
-    "buy now",
-    "lowest price",
-    "unbeatable",
-    "discount",
-)
-
-
-def _phrases(words: tuple[str, ...]) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
-
-
-_SPAM = _phrases(SPAM_WORDS)
-_PERCENT_PROMISE = re.compile(r"\b100\s?%")
-_PITCH = _phrases(PITCH_PHRASES)
-_MACRO = re.compile("%(?:" + "|".join(macros.MACROS) + ")%")
-_WORD = re.compile(r"[\w’'-]+")
-_LETTERS = re.compile(r"[^\W\d_]")
-_YOU = re.compile(r"\b(?:you|your|yours|yourself|you're|you’re|you'll|you’ll|you've|you’ve)\b", re.IGNORECASE)
-_WE = re.compile(r"\b(?:we|our|ours|us|we're|we’re|we've|we’ve)\b", re.IGNORECASE)
-_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """What the checks need besides the snapshot.
-
-    `sender_permission` is the snapshot sender's current permission (a `SenderPermission`
-    value; it lives on the Sender row, not in the snapshot). `broad_audience` is the
-    workspace's threshold (`ForecastAssumptions.broad_audience`).
-    """
-
-    offer_type: str = ""
-    audience_size: int | None = None
-    sender_permission: str | None = None
-    broad_audience: int = ForecastAssumptions._meta.get_field("broad_audience").default
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    section: str
-    key: str
-    label: str
-    status: Status
-    why: str
-    how_to_fix: str = ""
-    detail: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.status == PASS
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-# ---------- Subject ----------
+from inmail_studio.guidance.models import OfferType
 
 
 def subject_length(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
@@ -230,9 +109,6 @@ def subject_direct(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
         "Say plainly what it is about, e.g. “Question about %COMPANYNAME%'s hiring plans”.",
         "; ".join(found).capitalize(),
     )
-
-
-# ---------- Body ----------
 
 
 def body_length(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
@@ -351,9 +227,6 @@ def call_to_action(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     return result(PASS, why)
 
 
-# ---------- Offer ----------
-
-
 def offer_value(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     result = partial(CheckResult, "offer", "offer_value", "High-value offer")
     why = "The guide: messaging suits high-value offers to narrow audiences; low-value content belongs in the feed."
@@ -395,9 +268,6 @@ def audience_narrow(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
         "Target specific job titles, company lists or retargeting audiences.",
         detail,
     )
-
-
-# ---------- Sender ----------
 
 
 def sender_person(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
@@ -457,9 +327,6 @@ def sender_permission(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
         "Choose a sender from the Senders page.",
         "Unknown",
     )
-
-
-# ---------- Landing page ----------
 
 
 def landing_https(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
@@ -524,198 +391,4 @@ def landing_utm(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
     )
 
 
-# ---------- Conversation ads ----------
-# Over the tree a conversation snapshot carries (`ads.conversation`): a list of messages, each
-# with reply buttons that go to another message, open a website or a lead gen form, or end.
-
-
-def _messages(snapshot: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return list((snapshot.get("tree") or {}).get("messages") or [])
-
-
-def _opening(snapshot: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    tree = snapshot.get("tree") or {}
-    return conversation.messages_by_id(tree).get(tree.get("first") or "")
-
-
-def conversation_hook(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    result = partial(CheckResult, "conversation", "conversation_hook", "Opening hooks with a question")
-    why = "The guide: open with a relevant question or insight, so the member has a reason to answer."
-    opening = _opening(snapshot)
-    if opening is None:
-        return result(
-            PROBLEM,
-            "The conversation has no opening message yet.",
-            "Write the opening message and mark it as the first.",
-        )
-    if "?" in limits.visible_text(opening.get("body") or ""):
-        return result(PASS, why)
-    return result(
-        ADVICE,
-        why,
-        "End the opening with a question, e.g. “What's your biggest challenge with forecasting?”",
-    )
-
-
-def conversation_answers(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    result = partial(CheckResult, "conversation", "conversation_answers", "2–4 answers per question")
-    why = "The guide: 2–4 choices segment intent; more is a menu, fewer is not a choice."
-    # A question is a message whose buttons continue the conversation; a lone website button
-    # closing a branch is a call to action, not a question.
-    questions = [
-        m
-        for m in _messages(snapshot)
-        if any(b.get("action") == ButtonAction.MESSAGE for b in m.get("buttons", []))
-    ]
-    if not questions:
-        return result(
-            ADVICE,
-            why,
-            "Let the member choose: add 2–4 reply buttons that lead to tailored messages.",
-        )
-    off = [(conversation.message_name(m), len(m.get("buttons", []))) for m in questions]
-    off = [(name, n) for name, n in off if not 2 <= n <= 4]
-    if not off:
-        return result(PASS, why)
-    over_limit = any(n > limits.BUTTONS_PER_MESSAGE.maximum for _, n in off)
-    return result(
-        PROBLEM if over_limit else ADVICE,
-        why,
-        "Merge or split answers until each question offers 2–4.",
-        "; ".join(f"“{name}” offers {_plural(n, 'answer')}" for name, n in off),
-    )
-
-
-def conversation_converts(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    result = partial(
-        CheckResult, "conversation", "conversation_converts", "Every path ends in a conversion point"
-    )
-    why = "The guide: map every path to a lead gen form or a link; a dead end loses an interested member."
-    all_paths = conversation.paths(snapshot.get("tree") or {})
-    if not len(all_paths):
-        return result(
-            PROBLEM,
-            "There is no path through the conversation yet.",
-            "Write the opening message and its answers.",
-        )
-    # A member who chose "Not interested" (an end button) left on purpose: LinkedIn requires that exit.
-    dead = [p for p in all_paths if not p.converts and p.ending != "end"]
-    if not dead:
-        return result(PASS, why, "", _plural(len(all_paths), "path"))
-    example = " → ".join(f"“{c}”" for c in dead[0].choices) or "the opening"
-    return result(
-        PROBLEM,
-        why,
-        "End each branch with a website button or a lead gen form.",
-        f"{len(dead)} of {_plural(len(all_paths), 'path')} end without one, e.g. after {example}",
-    )
-
-
-def _all_text(snapshot: Mapping[str, Any]) -> dict[str, Any]:
-    """The conversation's messages as one body, for the checks that read the words."""
-    return {"body": "".join(str(m.get("body") or "") for m in _messages(snapshot))}
-
-
-def conversation_second_person(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    return dataclasses.replace(body_second_person(_all_text(snapshot), plan), section="conversation")
-
-
-def conversation_pitch(snapshot: Mapping[str, Any], plan: Plan) -> CheckResult:
-    return dataclasses.replace(body_pitch(_all_text(snapshot), plan), section="conversation")
-
-
-def conversation_links(snapshot: Mapping[str, Any], plan: Plan) -> list[CheckResult]:
-    """The landing page checks over every website button, each reporting its worst case."""
-    urls = [
-        str(b.get("url") or "")
-        for m in _messages(snapshot)
-        for b in m.get("buttons", [])
-        if b.get("action") == ButtonAction.WEBSITE
-    ]
-    results = []
-    for check in LANDING_CHECKS:
-        each = [check({"landing_page_url": url}, plan) for url in urls]
-        worst = min(each, key=lambda r: POINTS[r.status], default=None)
-        if worst is not None:
-            failing = sum(not r.passed for r in each)
-            detail = f"{failing} of {_plural(len(urls), 'website button')}" if failing else worst.detail
-            results.append(dataclasses.replace(worst, detail=detail))
-    return results
-
-
-Check = Callable[[Mapping[str, Any], Plan], CheckResult]
-
-SUBJECT_CHECKS: tuple[Check, ...] = (subject_length, subject_personalised, subject_direct)
-BODY_CHECKS: tuple[Check, ...] = (body_length, body_links, body_second_person, body_pitch, call_to_action)
-OFFER_CHECKS: tuple[Check, ...] = (offer_value, audience_narrow)
-SENDER_CHECKS: tuple[Check, ...] = (sender_person, sender_profile, sender_permission)
 LANDING_CHECKS: tuple[Check, ...] = (landing_https, landing_format, landing_utm)
-CONVERSATION_CHECKS: tuple[Check, ...] = (
-    conversation_hook,
-    conversation_answers,
-    conversation_converts,
-    conversation_second_person,
-    conversation_pitch,
-)
-
-
-def run(snapshot: Mapping[str, Any], plan: Plan | None = None) -> list[CheckResult]:
-    """Every check that applies to this snapshot, in the order the checklist shows them.
-
-    Without a sender only "choose a sender" is reported for the sender (not three problems
-    for one missing choice); with a lead gen form there is no landing page to check; with
-    a landing page that is empty only "enter the URL" is reported. Conversation ads are
-    checked on their tree instead of the body, and their website buttons as landing pages.
-    """
-    plan = plan or Plan()
-    is_conversation = snapshot.get("kind") == Kind.CONVERSATION
-    checks: list[Check] = [
-        *SUBJECT_CHECKS,
-        *(CONVERSATION_CHECKS if is_conversation else BODY_CHECKS),
-        *OFFER_CHECKS,
-    ]
-    checks += SENDER_CHECKS if snapshot.get("sender") else [sender_person]
-    if is_conversation:
-        return [check(snapshot, plan) for check in checks] + conversation_links(snapshot, plan)
-    if snapshot.get("cta_kind", CtaKind.LANDING_PAGE) == CtaKind.LANDING_PAGE:
-        checks += LANDING_CHECKS if snapshot.get("landing_page_url") else [landing_https]
-    return [check(snapshot, plan) for check in checks]
-
-
-# What a check is worth towards the score: a problem nothing, advice half.
-POINTS: dict[str, float] = {PASS: 1.0, ADVICE: 0.5, PROBLEM: 0.0}
-# Each problem costs this much more, and a draft with any problem is never "good": a manager
-# scanning the drafts list must see at once that it needs work.
-PROBLEM_PENALTY = 10
-GOOD = 80
-FAIR = 50
-
-
-def score(results: list[CheckResult]) -> int:
-    """0–100: the share of checks passed (advice counts half), less 10 points a problem.
-
-    A draft with a problem scores below `GOOD` however many checks it passes.
-    """
-    if not results:
-        return 0
-    share = 100 * sum(POINTS[r.status] for r in results) / len(results)
-    problems = sum(r.status == PROBLEM for r in results)
-    value = int(share - PROBLEM_PENALTY * problems + 0.5)  # half up (52.5 → 53), not half-to-even
-    if problems:
-        value = min(value, GOOD - 1)
-    return max(0, value)
-
-
-def grade(value: int) -> str:
-    """`good`, `fair` or `weak`, for the colour of a score."""
-    if value >= GOOD:
-        return "good"
-    if value >= FAIR:
-        return "fair"
-    return "weak"
-
-
-def by_section(results: list[CheckResult]) -> list[tuple[str, list[CheckResult]]]:
-    """The results grouped under the checklist's section headings (empty sections left out)."""
-    groups = [(label, [r for r in results if r.section == key]) for key, label in SECTIONS]
-    return [(label, items) for label, items in groups if items]

@@ -24,19 +24,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 from inmail_studio import conflicts
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
+from inmail_studio.ads import limits, preview, selectors, snapshots, views
+from inmail_studio.ads.conversation import services as cs
+from inmail_studio.ads.conversation.diagram import layout
+from inmail_studio.ads.conversation.templates import TEMPLATES
+from inmail_studio.ads.conversation.tree import LINKING_ACTIONS, compare_trees, path_to, paths, tree_of
+from inmail_studio.ads.conversation.validation import Problem, validate
+from inmail_studio.ads.models import (
+    Ad,
+    ButtonAction,
+    Conversation,
+    ConversationMessage,
+    Kind,
+    MessageKind,
+    Persona,
+    Sender,
+)
+from inmail_studio.ads.sanitize import sanitize_body
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import services as guidance_services
 from inmail_studio.http import HtmxHttpRequest, frameable_by_self, small_int
 from inmail_studio.single_line import SingleLineFields
-
-from . import conversation_services as cs
-from . import limits, preview, selectors, snapshots, views
-from .conversation import LINKING_ACTIONS, compare_trees, path_to, paths, tree_of
-from .conversation_diagram import layout
-from .conversation_templates import TEMPLATES
-from .conversation_validation import Problem, validate
-from .models import Ad, ButtonAction, Conversation, ConversationMessage, Kind, MessageKind, Persona, Sender
-from .sanitize import sanitize_body
 
 log = logging.getLogger(__name__)
 

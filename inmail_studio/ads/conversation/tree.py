@@ -18,9 +18,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .limits import visible_text
-from .models import ButtonAction, Conversation, MessageKind
-from .sanitize import BoundedMemo, sanitize_body
+from inmail_studio.ads.limits import visible_text
+from inmail_studio.ads.models import ButtonAction, Conversation, MessageKind
+from inmail_studio.ads.sanitize import BoundedMemo, sanitize_body
 
 Tree = Mapping[str, Any]
 Message = Mapping[str, Any]

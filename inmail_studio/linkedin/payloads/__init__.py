@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from inmail_studio.ads.conversation_payloads import (
+from inmail_studio.linkedin.payloads.conversation_messages import (
     MessagePayload,
     TreeNotSyncable,
     first_message_ref,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import ButtonAction, MessageKind
+from inmail_studio.ads.models import ButtonAction, MessageKind
 
 
 @dataclass(frozen=True)

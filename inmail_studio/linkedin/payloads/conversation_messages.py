@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .conversation import Tree, messages_by_id, next_message_id
-from .models import ButtonAction, MessageKind
-from .sanitize import sanitize_body
+from inmail_studio.ads.conversation.tree import Tree, messages_by_id, next_message_id
+from inmail_studio.ads.models import ButtonAction, MessageKind
+from inmail_studio.ads.sanitize import sanitize_body
 
 REPLY_TYPES: dict[str, str] = {
     ButtonAction.MESSAGE: "SIMPLE_REPLY",

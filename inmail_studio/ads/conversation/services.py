@@ -16,12 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.conflicts import EditConflict
-from inmail_studio.single_line import refuse_line_breaks
-
-from . import limits, macros, services
-from .conversation_templates import TEMPLATES
-from .models import (
+from inmail_studio.ads import limits, macros, services
+from inmail_studio.ads.conversation.templates import TEMPLATES
+from inmail_studio.ads.models import (
     Ad,
     ButtonAction,
     Conversation,
@@ -31,7 +28,9 @@ from .models import (
     MessageKind,
     Revision,
 )
-from .sanitize import sanitize_body
+from inmail_studio.ads.sanitize import sanitize_body
+from inmail_studio.conflicts import EditConflict
+from inmail_studio.single_line import refuse_line_breaks
 
 # What to do with the buttons that lead to a message being deleted.
 INBOUND_DETACH = "detach"  # keep them, without a target (the validator flags them)

@@ -1,0 +1,149 @@
+"""Syncing an approved revision to LinkedIn: queueing it, the Sync and Retry buttons, and running it."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, User
+from inmail_studio.ads.models import Ad, State
+from inmail_studio.linkedin.client import (
+    Rejected,
+    Transient,
+)
+from inmail_studio.linkedin.models import (
+    OPEN_STATUSES,
+    AdLinkedIn,
+    AttemptKind,
+    AttemptStatus,
+    SyncAttempt,
+)
+from inmail_studio.linkedin.services import outbox  # the dispatch seam: tests and bench patch it there
+from inmail_studio.linkedin.services.common import NotConnected, SyncRefused, _require_role
+from inmail_studio.linkedin.services.connection import client_for, sync_blocker
+from inmail_studio.linkedin.services.launch import _launch_run
+from inmail_studio.linkedin.services.outbox import (
+    _claim,
+    _fail,
+    _finish,
+    _Ledger,
+    _queued_deadline,
+    _refusal,
+    _retry_or_give_up,
+    _succeed,
+    job_retry_now,
+)
+from inmail_studio.linkedin.services.sync_steps import STEPS, SyncContext
+
+
+def sync_queue(*, ad_id: int, revision_id: int, actor: User | None = None) -> SyncAttempt | None:
+    """Queue the sync of an approved revision; the task is sent after commit.
+
+    Called by the review workflow after an approval commits (actor None) and by the
+    "Retry" button. Returns None when the revision is no longer the approved one or a
+    sync of the ad is already under way.
+    """
+    from inmail_studio.review import workflow
+    from inmail_studio.review.selectors import approved_revision_for
+
+    with transaction.atomic():
+        ad = Ad.objects.select_for_update().get(pk=ad_id)
+        if actor is not None:
+            _require_role(actor, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "sync ads")
+        revision = approved_revision_for(ad)
+        if revision is None or revision.pk != revision_id:
+            return None
+        if ad.state not in (State.APPROVED, State.SYNC_FAILED):
+            return None
+        if SyncAttempt.objects.filter(ad=ad, status__in=OPEN_STATUSES).exists():
+            return None
+        if sync_blocker(ad):
+            return None  # stays approved; the panel says what's missing and offers "Sync to LinkedIn"
+        workflow.move(ad, State.SYNCING, actor=actor, revision=revision, note="Sync to LinkedIn queued.")
+        now = timezone.now()
+        attempt = SyncAttempt.objects.create(
+            ad=ad,
+            revision=revision,
+            revision_hash=revision.content_hash,
+            requested_by=actor,
+            queued_at=now,
+            lease_until=_queued_deadline(now),
+        )
+        transaction.on_commit(partial(outbox._dispatch_sync, attempt.pk))
+    return attempt
+
+
+def sync_request(*, ad_id: int, user: User) -> SyncAttempt:
+    """ "Sync to LinkedIn" on an approved ad that isn't synced yet, or "Retry" after a failed sync."""
+    from inmail_studio.review.selectors import approved_revision_for
+
+    ad = Ad.objects.get(pk=ad_id)
+    _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "sync ads")
+    revision = approved_revision_for(ad)
+    if ad.state not in (State.APPROVED, State.SYNC_FAILED) or revision is None:
+        raise SyncRefused("Only an approved ad that isn't on LinkedIn yet can be synced.")
+    blocker = sync_blocker(ad)
+    if blocker:
+        raise SyncRefused(blocker)
+    attempt = sync_queue(ad_id=ad.pk, revision_id=revision.pk, actor=user)
+    if attempt is None:
+        raise SyncRefused("A sync of this ad is already under way.")
+    return attempt
+
+
+def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
+    """Do the work of a queued attempt (a sync, or a launch). Raises RetryLater for the task to retry.
+
+    Safe to call twice or after a crash: the claim ignores finished attempts, live leases and
+    early duplicates, and each step skips what AdLinkedIn says LinkedIn already holds.
+    """
+    from inmail_studio.review.selectors import approved_revision_for
+
+    attempt = _claim(attempt_id, holder)
+    if attempt is None:
+        return
+    if attempt.kind == AttemptKind.LAUNCH:
+        _launch_run(attempt)
+        return
+    ad = Ad.objects.select_related("workspace").get(pk=attempt.ad_id)
+    approved = approved_revision_for(ad)
+    if approved is None or approved.pk != attempt.revision_id or ad.state != State.SYNCING:
+        _finish(attempt.pk, status=AttemptStatus.SKIPPED, error="The revision is no longer the approved one.")
+        return
+    ledger = _Ledger(attempt)
+    link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
+    try:
+        if not link.campaign_urn:
+            raise Rejected(422, "NO_CAMPAIGN", "Choose the LinkedIn campaign for this ad, then retry.")
+        ctx = SyncContext(
+            attempt=attempt,
+            ad=ad,
+            link=link,
+            snapshot=attempt.revision.snapshot,
+            workspace=ad.workspace,
+            api=client_for(ad.workspace, observer=ledger),
+            ledger=ledger,
+        )
+        for name, step in STEPS[ad.kind]:
+            ledger.enter(name)
+            step(ctx)
+    except Transient as error:
+        ledger.flush()
+        _retry_or_give_up(attempt, error)
+        return
+    except (Rejected, NotConnected) as error:
+        ledger.flush()
+        message, code = _refusal(ad, error)
+        _fail(attempt, message=message, code=code)
+        return
+    ledger.flush()
+    _succeed(attempt, note="Synced to LinkedIn.", link=link)
+
+
+def sync_or_retry(*, ad_id: int, user: User) -> SyncAttempt:
+    """The panel's Retry button: a waiting job is retried now, a failed or waiting sync is queued."""
+    if SyncAttempt.objects.filter(ad_id=ad_id, status__in=OPEN_STATUSES).exists():
+        return job_retry_now(ad_id=ad_id, user=user)
+    return sync_request(ad_id=ad_id, user=user)
