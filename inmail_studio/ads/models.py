@@ -181,7 +181,9 @@ class Ad(models.Model):
     class Meta:
         ordering = ["-updated_at", "-pk"]
         indexes = [
-            models.Index(fields=["workspace", "-updated_at"], name="ad_workspace_recent"),
+            # The drafts list's order, id included, so a page's ids are read from the index alone
+            # (inmail_studio.paging.DeferredJoinPaginator).
+            models.Index(fields=["workspace", "-updated_at", "-id"], name="ad_workspace_recent"),
             # A workspace's ads in one state (the navigation's counts, the review queue): a few hundred
             # of an agency client's 2,000, without reading the rest.
             models.Index(fields=["workspace", "state"], name="ad_workspace_state"),
