@@ -109,3 +109,22 @@ def test_a_cursor_that_does_not_parse_starts_from_the_newest(
     page = audit_trail_page(workspace_id=ad.workspace_id, cursor=cursor)
     assert len(page.events) == 3
     assert not page.has_next
+
+
+def test_the_admins_audit_list_pages_show_the_trail_in_order(
+    make_ad: Callable[..., Ad], author: User
+) -> None:
+    """The admin's change list pages by deferred join (ids from the index, then the rows): same rows."""
+    from tests.conftest import client_for
+
+    ad = make_ad()
+    _events(ad, author, 150)
+    expected = list(AuditEvent.objects.order_by("-created_at", "-pk").values_list("pk", flat=True))
+    admin = User.objects.create_superuser("auditor", password=None)
+    client = client_for(admin)
+    shown: list[int] = []
+    for number in (1, 2):
+        response = client.get("/admin/review/auditevent/", {"p": number})
+        assert response.status_code == 200
+        shown += [e.pk for e in response.context["cl"].result_list]
+    assert shown == expected
