@@ -190,7 +190,7 @@ def run() -> bool:
         "LINKEDIN_SANDBOX_FAULTS": f"latency_ms={LATENCY_MS}",
         "DATABASE_CONN_MAX_AGE": "60",
     }
-    gunicorn = _gunicorn(port, env)
+    gunicorn = _gunicorn(port, env, 4)
     worker = beat = None
     ok = True
     try:

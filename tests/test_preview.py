@@ -314,6 +314,23 @@ def test_a_keystroke_with_the_same_member_and_device_does_not_write_the_session(
     assert writes == []
 
 
+def test_a_keystroke_costs_a_fixed_handful_of_queries_and_none_for_the_navigation(
+    ad: Ad, author: User, workspace: Workspace
+) -> None:
+    """The preview fragment shows no navigation, so the user's memberships are never read for it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(author)
+    data = _form(ad.sender, persona=str(_persona(workspace).pk), device="desktop")
+    _preview(client, data, ad=ad)
+    with CaptureQueriesContext(connection) as captured:
+        _preview(client, {**data, "body": "<p>Another body, typed on</p>"}, ad=ad)
+    assert not [q["sql"] for q in captured if '"accounts_membership"' in q["sql"].split(" FROM ")[1][:40]]
+    # session, user, ad, sender, personas, checklist facts
+    assert len(captured) == 6, [q["sql"][:80] for q in captured]
+
+
 @pytest.mark.parametrize(
     "text",
     ["Hi 🚀🚀 there", "👨‍👩‍👧‍👦 family", "flags 🇩🇪🇫🇷", "keycaps 1️⃣ #️⃣ *️⃣", "© ® ™ and é", "a👍🏽b", "plain", ""],

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils import timezone
 
 from inmail_studio.csv_export import csv_response
+from inmail_studio.paging import DeferredJoinPaginator
 
 from . import selectors
 from .models import AuditEvent, Decision, Review, ShareLink
@@ -47,6 +48,10 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_select_related = ["workspace", "ad", "actor", "share_link"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 100
+    # "N of M in all" would count the whole trail (a million rows at agency scale) on every page.
+    show_full_result_count = False
+    # Deep pages slice ids from the index (workspace, -created_at, -id), then join only those 100 rows.
+    paginator = DeferredJoinPaginator
 
     @admin.display(description="hash")
     def short_hash(self, obj: AuditEvent) -> str:

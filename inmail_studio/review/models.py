@@ -70,7 +70,13 @@ class AuditEvent(AppendOnly):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["ad", "created_at"], name="audit_ad_time")]
+        indexes = [
+            models.Index(fields=["ad", "created_at"], name="audit_ad_time"),
+            # One workspace's trail newest first, its date range (the admin's date hierarchy) and its
+            # export: at agency scale (a million events, 20,000 a workspace) the time index alone
+            # read most of the table to find one workspace's first and last event (0.8 s).
+            models.Index(fields=["workspace", "-created_at", "-id"], name="audit_workspace_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.who} {self.get_action_display()} ({self.from_state} → {self.to_state})"

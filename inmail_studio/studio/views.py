@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import selectors as guidance_selectors
 from inmail_studio.guidance import services as guidance_services
 from inmail_studio.http import HtmxHttpRequest, small_int
+from inmail_studio.paging import DeferredJoinPaginator
 
 PAGE_SIZE = 25
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def drafts(request: HtmxHttpRequest) -> HttpResponse:
     ads = selectors.drafts_list(_user(request), workspace_id=workspace.pk, **filters).select_related(
         *guidance_selectors.SCORE_RELATED
     )
-    page = Paginator(ads, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(ads, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {

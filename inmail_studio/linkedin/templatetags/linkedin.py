@@ -27,4 +27,5 @@ def linkedin_panel(context: template.Context, ad: Ad | None, membership: Any) ->
 @register.inclusion_tag("linkedin/_reconnect_banner.html", takes_context=True)
 def linkedin_reconnect_banner(context: template.Context) -> dict[str, Any]:
     """Admins see what only they can fix: reconnect, permissions to grant, the API version."""
-    return {"notices": selectors.admin_notices(context.get("nav_membership"))}
+    # `or None`: the navigation's membership is lazy, a proxy even when there is none.
+    return {"notices": selectors.admin_notices(context.get("nav_membership") or None)}
