@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0001_initial"),
         ("ads", "0006_workspace_state_index"),
-        ("review", "0005_share_link_decides_once"),
+        ("review", "0006_audit_on_behalf_of"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
