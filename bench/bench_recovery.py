@@ -192,6 +192,7 @@ def run() -> bool:
     }
     gunicorn = _gunicorn(port, env, 4)
     worker = beat = None
+    eager_before, broker_before = app.conf.task_always_eager, app.conf.broker_url
     ok = True
     try:
         _wait_http(f"{base}/healthz")
@@ -273,6 +274,10 @@ def run() -> bool:
         for process in (worker, beat, gunicorn):
             _stop(process)
         redis.kill()
+        # Leave the Celery app as it was found: the next benchmark must not send to this dead broker.
+        app.conf.update(task_always_eager=eager_before, broker_url=broker_before)
+        app._pool = None
+        app.amqp._producer_pool = None
         if ok:
             shutil.rmtree(logs, ignore_errors=True)
         else:

@@ -236,6 +236,8 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
 
         # Queue every sync first (no worker yet), so the figure is the worker's throughput alone.
         app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
+        app._pool = None  # a broker an earlier benchmark used (and killed) must not be reused
+        app.amqp._producer_pool = None
         ids = bench.approved_ads(ADS, "Bench ad")
         assert SyncAttempt.objects.filter(ad_id__in=ids, status=AttemptStatus.QUEUED).count() == ADS
 
