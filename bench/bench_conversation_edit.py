@@ -14,7 +14,7 @@ import time
 
 from django.test import Client
 
-from bench.bench_conversation import _build
+from bench.bench_conversation import largest_tree
 from bench.run import percentile, report, summary, timed
 from inmail_studio.accounts.models import Membership, Role, User, Workspace
 from inmail_studio.ads.models import Conversation
@@ -37,7 +37,7 @@ def run() -> bool:
     workspace = Workspace.objects.create(name="Bench edit", slug=f"bench-conv-edit-{time.time_ns()}")
     author = User.objects.create_user(username=f"bench-conv-edit-{time.time_ns()}", password="bench")
     Membership.objects.create(user=author, workspace=workspace, role=Role.AUTHOR)
-    ad = _build(author, workspace)
+    ad = largest_tree(author, workspace)
     conversation = Conversation.objects.get(ad=ad)
     message = conversation.messages.order_by("position")[3]
     buttons = [(b.pk, b.text, b.action, b.target_id, b.url) for b in message.buttons.order_by("position")]

@@ -15,17 +15,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from bench.bench_conversation import largest_tree
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads import limits
 from inmail_studio.ads.conversation import services as conversation_services
 from inmail_studio.ads.models import (
     Ad,
-    ButtonAction,
     Conversation,
-    ConversationButton,
     ConversationMessage,
     CtaKind,
-    Kind,
 )
 from tests.conftest import PASSWORD
 
@@ -142,48 +139,6 @@ def test_text_typed_and_not_saved_survives_a_click_on_another_message(
     )
 
 
-def build_full_tree(workspace: Workspace, author: User) -> Ad:
-    """LinkedIn's largest conversation: 25 messages, 5 buttons each (two lead on, the rest leave)."""
-    count = limits.MESSAGES_PER_CONVERSATION.maximum
-    per = limits.BUTTONS_PER_MESSAGE.maximum
-    ad = Ad.objects.create(workspace=workspace, author=author, kind=Kind.CONVERSATION, name="Full tree")
-    conversation = Conversation.objects.create(ad=ad)
-    messages = ConversationMessage.objects.bulk_create(
-        ConversationMessage(
-            conversation=conversation, position=i, name=f"Step {i}",
-            body=f"<p>Hi %FIRSTNAME%, question {i}: which fits <b>you</b> best?</p>",
-        )
-        for i in range(count)
-    )  # fmt: skip
-    buttons = []
-    for i, message in enumerate(messages):
-        for j in range(per):
-            target = i * 2 + 1 + j if j < 2 else None
-            if target is not None and target < count:
-                buttons.append(
-                    ConversationButton(
-                        message=message, position=j, text=f"Answer {j}",
-                        action=ButtonAction.MESSAGE, target=messages[target],
-                    )
-                )  # fmt: skip
-            elif j == per - 1:
-                buttons.append(
-                    ConversationButton(message=message, position=j, text="No thanks", action=ButtonAction.END)
-                )
-            else:
-                buttons.append(
-                    ConversationButton(
-                        message=message, position=j, text=f"Visit {j}",
-                        action=ButtonAction.WEBSITE, url=f"https://example.com/{i}/{j}",
-                    )
-                )  # fmt: skip
-    ConversationButton.objects.bulk_create(buttons)
-    conversation.first_message = messages[0]
-    conversation.save(update_fields=["first_message"])
-    conversation_services.services.ad_content_saved(ad=ad, editor=author)
-    return ad
-
-
 def _inside(page: Page) -> list[str]:
     """The messages drawn (even partly) outside the diagram's visible box."""
     return list(
@@ -200,7 +155,7 @@ def test_a_25_message_tree_is_fitted_on_screen_and_the_selected_message_kept_in_
     sized: Page, workspace: Workspace, author: User, width: str
 ) -> None:
     page = sized
-    ad = build_full_tree(workspace, author)
+    ad = largest_tree(author, workspace, name="Full tree")
     sign_in(page, author)
     page.goto(f"/ads/{ad.pk}/conversation/")
     expect(page.locator(".conv-node")).to_have_count(25)
