@@ -194,7 +194,7 @@ def test_send_run(*, test_send_id: int, holder: str = "in-process") -> None:
         )
     except Transient as error:
         request_id = seen[-1] if seen else ""
-        if error.sent and error.status is None:
+        if error.answer_lost:
             TestSend.objects.filter(pk=send.pk).update(request_id=request_id)
             _settle_uncertain(send.pk, why="its answer was lost on the way back")
             return
