@@ -10,4 +10,5 @@ urlpatterns = [
     path("ads/<int:ad_id>/results/", views.ad_results, name="results"),
     path("variants/<int:set_id>/", views.variant_set, name="variant_set"),
     path("assumptions/", views.assumptions, name="assumptions"),
+    path("utm/", views.utm, name="utm"),
 ]

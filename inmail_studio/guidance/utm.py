@@ -1,12 +1,12 @@
-"""UTM tags for a landing page URL, as the UTM builder in the editor adds them.
+"""UTM tags for a landing page URL: the one statement of the rule.
 
-The editor's button does this in the browser (static/js/guidance.js); this module is the
-reference the script must agree with (tests/guidance/test_utm.py and the browser journey
-pin both to the same URL), ready for a server-side builder.
+The editor's "Add UTM tags" button asks the server (`guidance:utm`, static/js/guidance.js) and puts
+the answer in the field; nothing in the browser knows how the tags are made.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.utils.text import slugify
@@ -14,6 +14,31 @@ from django.utils.text import slugify
 SOURCE = "linkedin"
 MEDIUM = "sponsored_message"
 KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
+HAS_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+EMPTY = "Enter the landing page URL first."
+UNREADABLE = "That landing page URL can't be read; copy it from the browser's address bar."
+
+
+class Unreadable(ValueError):
+    """The URL can't be tagged; the message says what to do, where the person is looking."""
+
+
+def build(url: str, *, ad_name: str, variant: str) -> str:
+    """What the builder puts in the field: `url` tagged (https:// added when no scheme is typed).
+
+    Raises Unreadable with the message to show beside the field.
+    """
+    raw = url.strip()
+    if not raw:
+        raise Unreadable(EMPTY)
+    if not HAS_SCHEME.match(raw):
+        raw = "https://" + raw
+    try:
+        if not urlsplit(raw).hostname:
+            raise Unreadable(UNREADABLE)
+    except ValueError as error:  # an unbalanced [ or a bad port
+        raise Unreadable(UNREADABLE) from error
+    return tagged_url(raw, ad_name=ad_name, variant=variant)
 
 
 def tagged_url(url: str, *, ad_name: str, variant: str = "a") -> str:

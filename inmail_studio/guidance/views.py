@@ -8,10 +8,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from inmail_studio import conflicts
 from inmail_studio.accounts.models import User
@@ -28,6 +28,7 @@ from inmail_studio.linkedin.selectors import CAMPAIGN_FORMATS
 
 from . import forecast as forecasting
 from . import results, selectors, services
+from . import utm as utm_rule
 from .forms import AssumptionsForm, ForecastForm
 from .models import SOURCES, DailyResult, ResultsPull
 
@@ -413,3 +414,27 @@ def _day_table(rows: list[DailyResult]) -> list[tuple[Any, results.Totals | None
     first, last = min(by_day), max(by_day)
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return [(day, results.Totals.of(by_day[day]) if day in by_day else None) for day in reversed(days)]
+
+
+# What the builder reads is bounded by the fields it comes from (the URL field, the ad name, the variant).
+UTM_INPUTS = {
+    "url": ("The landing page URL", Ad._meta.get_field("landing_page_url").max_length or 0),
+    "name": ("The ad name", Ad._meta.get_field("name").max_length or 0),
+    "variant": ("The variant", 40),
+}
+
+
+@login_required
+@require_GET
+def utm(request: HtmxHttpRequest) -> JsonResponse:
+    """The editor's "Add UTM tags": the landing page URL tagged by `guidance.utm` (a pure function of
+    what is typed, so it reads nothing stored), or the message to show beside the field (422)."""
+    given = {key: request.GET.get(key, "") for key in UTM_INPUTS}
+    for key, (label, limit) in UTM_INPUTS.items():
+        if len(given[key]) > limit:
+            return JsonResponse({"error": f"{label} is longer than {limit} characters."}, status=422)
+    try:
+        url = utm_rule.build(given["url"], ad_name=given["name"], variant=given["variant"])
+    except utm_rule.Unreadable as error:
+        return JsonResponse({"error": str(error)}, status=422)
+    return JsonResponse({"url": url})

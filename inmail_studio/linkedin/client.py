@@ -93,6 +93,11 @@ class Transient(LinkedInError, RetryableError):
         self.request_id = request_id
         self.sent = sent
 
+    @property
+    def answer_lost(self) -> bool:
+        """The request left and no answer came at all: LinkedIn may have acted on it (or not)."""
+        return self.sent and self.status is None
+
     def explain(self) -> str:
         if self.status == 429:
             return "LinkedIn is throttling requests from this account right now; we'll try again shortly."

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from inmail_studio.accounts.models import Membership
-from inmail_studio.ads.models import Ad, State
+from inmail_studio.ads.models import Ad, Revision, State
 from inmail_studio.review import workflow
 from inmail_studio.review.selectors import approved_revision_for
 
@@ -29,7 +29,7 @@ from .models import (
     TestSend,
     TestSendStatus,
 )
-from .services import sync_blocker, test_sends_today
+from .services import sync_blocker, test_sends_today, why_no_test_send
 
 # Where a development inbox shows a test message: the sandbox registers its page here when it is
 # installed (`sandbox.apps`), since no room imports the sandbox (import-linter's contract).
@@ -131,6 +131,7 @@ class Panel:
     test_sends_today: int
     test_send_limit: int
     has_sent_test: bool
+    approved: Revision | None = None
 
     @property
     def connected(self) -> bool:
@@ -158,6 +159,34 @@ class Panel:
     def on_linkedin(self) -> bool:
         """The approved revision is on LinkedIn (synced, tested, launching or live)."""
         return self.ad.state in workflow.ON_LINKEDIN
+
+    @property
+    def launching(self) -> bool:
+        return self.ad.state == State.LAUNCHING
+
+    @property
+    def sync_failed(self) -> bool:
+        return self.ad.state == State.SYNC_FAILED
+
+    @property
+    def waiting_to_sync(self) -> bool:
+        """Approved, and no sync asked for yet."""
+        return self.ad.state == State.APPROVED
+
+    @property
+    def live(self) -> bool:
+        """Final (live): LinkedIn accepts no change to it."""
+        return self.ad.state in workflow.FINAL
+
+    @property
+    def campaign_locked(self) -> bool:
+        """The campaign can't change: the ad is final, or a sync or launch is under way."""
+        return self.live or self.working
+
+    @property
+    def test_sendable(self) -> bool:
+        """The ad is in a state whose move is a test send (synced, tested): the test section shows."""
+        return self.ad.state in workflow.TEST_SENDABLE
 
     @property
     def job(self) -> SyncAttempt | None:
@@ -224,13 +253,24 @@ class Panel:
         return self.membership.can_edit or self.membership.can_approve
 
     @property
-    def can_send_test(self) -> bool:
-        return (
-            self.can_sync_actions
-            and self.ad.state in (State.SYNCED, State.TESTED)
-            and self.test_sends_today < self.test_send_limit
-            and not (self.test_send is not None and not self.test_send.finished)
+    def test_send_refusal(self) -> str:
+        """Why "Send test" would be refused now (the service's own message), or ""."""
+        send = self.test_send
+        return why_no_test_send(
+            self.ad,
+            revision=self.approved,
+            link=self.link,
+            open_send=send if send is not None and not send.finished else None,
+            sends_today=self.test_sends_today,
         )
+
+    @property
+    def can_send_test(self) -> bool:
+        """The button is offered when the service would accept: a test still queued is only offered
+        again ("Retry now") once it waits (for its retry, or for a worker)."""
+        send = self.test_send
+        just_queued = send is not None and not send.finished and not self.test_send_waiting
+        return self.can_sync_actions and not self.test_send_refusal and not just_queued
 
     @property
     def can_launch(self) -> bool:
@@ -300,6 +340,7 @@ def panel_for(ad: Ad, membership: Membership) -> Panel:
         test_send_limit=settings.LINKEDIN_TEST_SENDS_PER_DAY,
         has_sent_test=approved is not None
         and TestSend.objects.filter(ad=ad, revision=approved, status=TestSendStatus.SENT).exists(),
+        approved=approved,
     )
 
 

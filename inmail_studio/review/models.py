@@ -125,6 +125,11 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"Review of {self.ad_id} r{self.revision_id} ({self.status})"
 
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for a decision."""
+        return self.status == ReviewStatus.OPEN
+
 
 class Verdict(models.TextChoices):
     APPROVED = "approved", "Approved"

@@ -19,7 +19,7 @@ from inmail_studio.ads.conversation.tree import PathList, TreeChange, compare_tr
 from inmail_studio.ads.models import Ad, Kind, Revision, State
 
 from .models import AuditEvent, Comment, Decision, Notification, Review, ReviewStatus, ShareLink, Verdict
-from .workflow import APPROVED_STATES
+from .workflow import APPROVED_STATES, AWAITING_DECISION, FINAL, SUBMITTABLE
 
 ATTENTION_STATES = (State.DRAFT, State.CHANGES_REQUESTED)
 THREAD_LIMIT = 200
@@ -142,6 +142,11 @@ class ReviewPage:
     @property
     def is_conversation(self) -> bool:
         return self.paths is not None
+
+    @property
+    def awaiting_decision(self) -> bool:
+        """A reviewer may decide now: the review is open and the ad waits for a decision."""
+        return self.review is not None and self.review.is_open and self.ad.state in AWAITING_DECISION
 
 
 def review_page(ad: Ad) -> ReviewPage:
@@ -349,3 +354,32 @@ def audit_rows(queryset: QuerySet[AuditEvent]) -> Any:
             ip or "",
             f"#{link_id} for {recipient}" if link_id else "",
         ]
+
+
+@dataclass(frozen=True)
+class Moves:
+    """The review moves a page may offer for an ad, read from the workflow's table (no state names in
+    templates): `{% review_moves ad as moves %}`."""
+
+    ad: Ad
+
+    @property
+    def can_submit(self) -> bool:
+        return self.ad.state in SUBMITTABLE
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.ad.state in AWAITING_DECISION
+
+    @property
+    def can_duplicate(self) -> bool:
+        return self.ad.state in FINAL
+
+    @property
+    def changes_requested(self) -> bool:
+        """A reviewer asked for changes: the comments wait for an answer."""
+        return self.ad.state == State.CHANGES_REQUESTED
+
+
+def moves_for(ad: Ad) -> Moves:
+    return Moves(ad)

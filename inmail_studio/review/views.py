@@ -22,7 +22,7 @@ from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, current_membership_or_none, membership_for
 from inmail_studio.ads import placeholders, preview
 from inmail_studio.ads.conversation.tree import paths
-from inmail_studio.ads.models import Ad, Kind, State
+from inmail_studio.ads.models import Ad, Kind
 from inmail_studio.ads.preview_choice import Session, preview_choice, preview_device, preview_members
 from inmail_studio.ads.selectors import ad_for
 from inmail_studio.ads.services import BUILT_IN_PERSONAS
@@ -94,7 +94,7 @@ def _detail(
     page = selectors.review_page(ad)
     members = preview_members(ad.workspace_id)
     member, device = preview_choice(request, members, session=Session.READ)
-    is_open = page.review is not None and page.review.status == "open" and ad.state == State.IN_REVIEW
+    is_open = page.awaiting_decision
     own = page.revision.author_id == user.pk
     comment_fields = [
         (name, label)

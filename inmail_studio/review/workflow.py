@@ -83,6 +83,16 @@ def _reachable(start: State, *, short_of: State) -> frozenset[State]:
 # a list of state names.
 ON_LINKEDIN = _reachable(State.SYNCED, short_of=State.DRAFT)
 
+# What a page may offer, read from the tables above (templates ask these, never a state's name):
+# submit for review from any state the table lets become in review (draft, changes requested) ...
+SUBMITTABLE = frozenset(s for s, to in ALLOWED.items() if State.IN_REVIEW in to)
+# ... withdraw or decide while a decision is awaited (the states that can become approved) ...
+AWAITING_DECISION = frozenset(s for s, to in ALLOWED.items() if State.APPROVED in to)
+# ... duplicate as a new draft once nothing can change any more (live) ...
+FINAL = frozenset(s for s, to in ALLOWED.items() if not to)
+# ... and send a test from the states whose move is a test send (synced, tested).
+TEST_SENDABLE = frozenset(frm for (frm, _), action in MOVE_ACTIONS.items() if action == Action.TEST_SENT)
+
 
 class IllegalMove(Exception):
     """The move is not in ALLOWED from the ad's current state."""

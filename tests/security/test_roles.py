@@ -84,6 +84,7 @@ READS = {
     "ads:history",
     "ads:compare",
     "ads:conversation_frame",
+    "guidance:utm",  # the UTM builder: a pure function of what is typed, reads nothing stored
     "linkedin:lead_forms",  # the account's lead forms for the pickers: any member of the workspace reads them
     "ads:conversation_paths",
     "ads:conversation_changes",

@@ -49,6 +49,7 @@ from .test_send import (
     test_send_request,
     test_send_run,
     test_sends_today,
+    why_no_test_send,
 )
 
 __all__ = [
@@ -100,4 +101,5 @@ __all__ = [
     "test_sends_today",
     "token_refresh",
     "tokens_refresh_due",
+    "why_no_test_send",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.utils import timezone
@@ -31,6 +33,23 @@ from inmail_studio.linkedin.payloads.conversation_messages import (
 )
 from inmail_studio.linkedin.services.connection import _account_path
 from inmail_studio.linkedin.services.outbox import _Ledger
+
+
+@contextmanager
+def undone_unless_lost(undo: Callable[[], object]) -> Iterator[None]:
+    """Around a create whose progress was marked before the call: when LinkedIn answered with a refusal
+    or an error (nothing was created), `undo` takes the mark back; when the answer was lost (the request
+    left, no answer came), the mark stays, so the next try knows LinkedIn may hold what it created.
+    The error goes on up either way."""
+    try:
+        yield
+    except Transient as error:
+        if not error.answer_lost:
+            undo()
+        raise
+    except Rejected:
+        undo()
+        raise
 
 
 @dataclass
@@ -120,21 +139,10 @@ def _create_content(ctx: SyncContext, body: dict[str, Any]) -> str:
             "An earlier create of this ad's message content lost its answer. LinkedIn may hold an "
             "unused copy (orphaned, never referenced by a creative); it is created again."
         )
-    AdLinkedIn.objects.filter(pk=ctx.link.pk).update(content_create_uncertain=True)
-    try:
+    row = AdLinkedIn.objects.filter(pk=ctx.link.pk)
+    row.update(content_create_uncertain=True)
+    with undone_unless_lost(partial(row.update, content_create_uncertain=ctx.link.content_create_uncertain)):
         urn = ctx.api.create("inMailContents", body, urn_type="adInMailContent")
-    except Transient as error:
-        # Only a request that left and got no answer at all may have created something.
-        if not (error.sent and error.status is None):
-            AdLinkedIn.objects.filter(pk=ctx.link.pk).update(
-                content_create_uncertain=ctx.link.content_create_uncertain
-            )
-        raise
-    except Rejected:
-        AdLinkedIn.objects.filter(pk=ctx.link.pk).update(
-            content_create_uncertain=ctx.link.content_create_uncertain
-        )
-        raise
     ctx.link.content_urn, ctx.link.content_create_uncertain = urn, False
     ctx.link.save(update_fields=["content_urn", "content_create_uncertain"])
     return urn
@@ -231,20 +239,12 @@ def _step_conversation(ctx: SyncContext) -> None:
     if _conversation_current(ctx, tree_hash) is not None:
         return
     record = LinkedInConversation.objects.create(ad=ctx.ad, attempt=ctx.attempt, tree_hash=tree_hash)
-    try:
+    with undone_unless_lost(record.delete):
         urn = ctx.api.create(
             "conversationAds",
             payloads.conversation(account_urn=ctx.workspace.ad_account_urn),
             urn_type="sponsoredConversation",
         )
-    except Transient as error:
-        # Only a request that left and got no answer at all may have created something.
-        if not (error.sent and error.status is None):
-            record.delete()
-        raise
-    except Rejected:
-        record.delete()
-        raise
     LinkedInConversation.objects.filter(pk=record.pk).update(urn=urn, status=ConversationStatus.BUILDING)
     ctx.ledger.note(f"Created the conversation {urn}.")
 
@@ -325,15 +325,10 @@ def _step_messages(ctx: SyncContext) -> None:
         bodies = [resolve(item.body, urns) for item in todo]
         record.pending_ref = marker
         record.save(update_fields=["pending_ref"])
-        try:
+        with undone_unless_lost(
+            partial(LinkedInConversation.objects.filter(pk=record.pk).update, pending_ref="")
+        ):
             created = ctx.api.batch_create(resource, bodies)
-        except Transient as error:
-            if not (error.sent and error.status is None):
-                LinkedInConversation.objects.filter(pk=record.pk).update(pending_ref="")
-            raise
-        except Rejected:
-            LinkedInConversation.objects.filter(pk=record.pk).update(pending_ref="")
-            raise
         for item, value in zip(todo, created, strict=True):
             urns[item.ref] = _message_urn(record.urn, value)
             ctx.ledger.note(f"Created “{names.get(item.ref)}” ({item.ref}) as {urns[item.ref]}.")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, User
-from inmail_studio.ads.models import Ad, State
+from inmail_studio.ads.models import Ad, Revision, State
 from inmail_studio.linkedin import payloads
 from inmail_studio.linkedin.client import (
     Call,
@@ -46,6 +46,31 @@ def test_sends_today(ad: Ad) -> int:
     return TestSend.objects.filter(ad=ad, created_at__gte=start).count()
 
 
+def why_no_test_send(
+    ad: Ad,
+    *,
+    revision: Revision | None,
+    link: AdLinkedIn | None,
+    open_send: TestSend | None,
+    sends_today: int,
+) -> str:
+    """Why a test send of `ad` can't be asked for now, or "" if it can: the one statement of the rule.
+
+    `test_send_request` raises this message; the LinkedIn panel disables its button with it. A test
+    still queued (`open_send`) is no refusal: asking again sends it now instead of adding another.
+    """
+    if ad.state not in workflow.TEST_SENDABLE:
+        return "Only a synced ad can be sent as a test."
+    if revision is None or link is None or link.synced_hash != revision.content_hash or not link.creative_urn:
+        return "The approved revision isn't on LinkedIn yet; sync it first."
+    if open_send is not None:
+        return "A test message is already on its way." if open_send.status == TestSendStatus.SENDING else ""
+    limit = settings.LINKEDIN_TEST_SENDS_PER_DAY
+    if sends_today >= limit:
+        return f"This ad has had its {limit} test messages for today; try again tomorrow."
+    return ""
+
+
 def test_send_request(*, ad_id: int, user: User) -> TestSend:
     """Queue a `sendTestInMail` of the synced revision, within the daily limit per ad.
 
@@ -57,27 +82,19 @@ def test_send_request(*, ad_id: int, user: User) -> TestSend:
     with transaction.atomic():
         ad = Ad.objects.select_for_update().get(pk=ad_id)
         _require_role(user, ad.workspace_id, EDIT_ROLES | APPROVE_ROLES, "send test messages")
-        if ad.state not in (State.SYNCED, State.TESTED):
-            raise SyncRefused("Only a synced ad can be sent as a test.")
         revision = approved_revision_for(ad)
         link = AdLinkedIn.objects.filter(ad=ad).first()
-        if (
-            revision is None
-            or link is None
-            or link.synced_hash != revision.content_hash
-            or not link.creative_urn
-        ):
-            raise SyncRefused("The approved revision isn't on LinkedIn yet; sync it first.")
         waiting = TestSend.objects.filter(ad=ad, status__in=TEST_SEND_OPEN).first()
+        refusal = why_no_test_send(
+            ad, revision=revision, link=link, open_send=waiting, sends_today=test_sends_today(ad)
+        )
+        if refusal:
+            raise SyncRefused(refusal)
+        assert revision is not None  # the refusal said so
         if waiting is not None:
-            if waiting.status == TestSendStatus.SENDING:
-                raise SyncRefused("A test message is already on its way.")
             TestSend.objects.filter(pk=waiting.pk).update(retry_at=None, lease_until=_queued_deadline(now))
             transaction.on_commit(partial(outbox._dispatch_test_send, waiting.pk))
             return waiting
-        limit = settings.LINKEDIN_TEST_SENDS_PER_DAY
-        if test_sends_today(ad) >= limit:
-            raise SyncRefused(f"This ad has had its {limit} test messages for today; try again tomorrow.")
         connection = LinkedInConnection.objects.filter(workspace_id=ad.workspace_id).first()
         send = TestSend.objects.create(
             ad=ad,
@@ -177,7 +194,7 @@ def test_send_run(*, test_send_id: int, holder: str = "in-process") -> None:
         )
     except Transient as error:
         request_id = seen[-1] if seen else ""
-        if error.sent and error.status is None:
+        if error.answer_lost:
             TestSend.objects.filter(pk=send.pk).update(request_id=request_id)
             _settle_uncertain(send.pk, why="its answer was lost on the way back")
             return

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 
 from inmail_studio.ads.models import Ad
+from inmail_studio.review.selectors import moves_for
 
 register = template.Library()
 
@@ -37,3 +38,9 @@ def fieldvalue(data: Any, field: str) -> str:
     if not data:
         return ""
     return str(data.get(f"field_{field}", ""))
+
+
+@register.simple_tag
+def review_moves(ad: Ad) -> Any:
+    """What the review workflow lets a page offer for `ad` (see `review.selectors.Moves`)."""
+    return moves_for(ad)
