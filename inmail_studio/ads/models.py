@@ -205,6 +205,11 @@ class Ad(models.Model):
         synced or launched waits for LinkedIn (an edit then would leave LinkedIn with another version)."""
         return self.state in (State.IN_REVIEW, State.LIVE, State.SYNCING, State.LAUNCHING)
 
+    @property
+    def is_live(self) -> bool:
+        """Running on LinkedIn: the one state with results to show and no way back to editing."""
+        return self.state == State.LIVE
+
 
 def content_hash(snapshot: dict[str, Any]) -> str:
     canonical = json.dumps(snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
