@@ -296,7 +296,7 @@ def audit_rows(queryset: QuerySet[AuditEvent]) -> Any:
         yield [
             e.created_at.isoformat(),
             e.workspace.name,
-            f"{e.ad_id} {e.ad.name}",
+            e.concerns,
             e.actor.username if e.actor else "",
             e.stakeholder_name,
             e.action,
