@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import User, Workspace
 
-from .models import Action, AuditEvent
+from .models import WORKSPACE_ACTIONS, Action, AuditEvent
 
 SEARCH_MAX = 100
 
@@ -24,7 +24,7 @@ SEARCH_MAX = 100
 class AuditFilter(forms.Form):
     """The audit page's filters. Every field is optional; an invalid one is ignored, and says so."""
 
-    q = forms.CharField(label="Ad name", required=False, max_length=SEARCH_MAX)
+    q = forms.CharField(label="Ad or member", required=False, max_length=SEARCH_MAX)
     person = forms.ModelChoiceField(
         label="Person", queryset=User.objects.none(), required=False, empty_label="Anyone"
     )
@@ -49,7 +49,7 @@ class AuditFilter(forms.Form):
             return events
         data = self.cleaned_data
         if data.get("q"):
-            events = events.filter(ad__name__icontains=data["q"])
+            events = events.filter(Q(ad__name__icontains=data["q"]) | Q(subject__icontains=data["q"]))
         if data.get("person"):
             user = data["person"]
             events = events.filter(Q(actor=user) | Q(actor=None, on_behalf_of=user))
@@ -63,6 +63,34 @@ class AuditFilter(forms.Form):
         return events
 
 
+def record_workspace_event(
+    *,
+    workspace_id: int,
+    action: Action,
+    actor: User,
+    subject: str,
+    comment: str = "",
+    ip: str | None = None,
+) -> AuditEvent:
+    """An audit row for something that happened to the workspace (its members), not to an ad.
+
+    `subject` names whom it concerns as they are now (a member's name and email, or the invited
+    address), so the row still reads right after they leave or change their name.
+    """
+    assert action in WORKSPACE_ACTIONS, action
+    return AuditEvent.objects.create(
+        workspace_id=workspace_id,
+        ad=None,
+        actor=actor,
+        subject=subject[:400],
+        action=action,
+        from_state="",
+        to_state="",
+        comment=comment,
+        ip=ip,
+    )
+
+
 def audit_events_for(workspace: Workspace) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(workspace=workspace).select_related(
         "ad", "actor", "on_behalf_of", "share_link"
@@ -71,11 +99,11 @@ def audit_events_for(workspace: Workspace) -> QuerySet[AuditEvent]:
 
 def audit_csv_rows(events: QuerySet[AuditEvent]) -> Iterator[list[object]]:
     """The rows of the export, header first, oldest first, one at a time."""
-    yield ["time", "ad", "who", "action", "from", "to", "revision hash", "comment", "ip address"]
+    yield ["time", "ad or member", "who", "action", "from", "to", "revision hash", "comment", "ip address"]
     for e in events.order_by("created_at", "pk").iterator(chunk_size=2000):
         yield [
             e.created_at.isoformat(),
-            f"{e.ad_id} {e.ad.name}",
+            e.concerns,
             e.who,
             e.get_action_display(),
             e.get_from_state_display(),

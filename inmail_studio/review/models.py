@@ -37,14 +37,38 @@ class Action(models.TextChoices):
     LAUNCH_QUEUED = "launch_queued", "asked LinkedIn to launch"
     LAUNCHED = "launched", "launched on LinkedIn"
     LAUNCH_FAILED = "launch_failed", "launch on LinkedIn failed"
+    # The workspace's own events: no ad, the member or invitation they concern is `subject`.
+    MEMBER_INVITED = "member_invited", "invited a member"
+    INVITATION_ACCEPTED = "invitation_accepted", "accepted an invitation and joined"
+    INVITATION_WITHDRAWN = "invitation_withdrawn", "withdrew an invitation"
+    ROLE_CHANGED = "role_changed", "changed a member's role"
+    MEMBER_REMOVED = "member_removed", "removed a member"
+
+
+WORKSPACE_ACTIONS = frozenset(
+    {
+        Action.MEMBER_INVITED,
+        Action.INVITATION_ACCEPTED,
+        Action.INVITATION_WITHDRAWN,
+        Action.ROLE_CHANGED,
+        Action.MEMBER_REMOVED,
+    }
+)
 
 
 class AuditEvent(AppendOnly):
     """One thing that happened to an ad: who (a user, a stakeholder through a share link, or
-    the system when both are empty), what, from which state to which, on which revision."""
+    the system when both are empty), what, from which state to which, on which revision.
+
+    Or one thing that happened to the workspace itself (a member invited, joining, a role
+    changed, a member removed): then `ad` is empty, the states are blank, and `subject` names
+    the member or invited address, so the workspace's trail stays one list in one table.
+    """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
-    ad = models.ForeignKey(Ad, on_delete=models.PROTECT, related_name="audit_events")
+    ad = models.ForeignKey(Ad, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events")
+    # Whom a workspace event concerns, as they were named then (a member's name and email, an address).
+    subject = models.CharField(max_length=400, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -77,8 +101,16 @@ class AuditEvent(AppendOnly):
             # read most of the table to find one workspace's first and last event (0.8 s).
             models.Index(fields=["workspace", "-created_at", "-id"], name="audit_workspace_time"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ad__isnull=False) | Q(action__in=sorted(WORKSPACE_ACTIONS)),
+                name="audit_ad_unless_workspace_event",
+            )
+        ]
 
     def __str__(self) -> str:
+        if self.ad_id is None:
+            return f"{self.who} {self.get_action_display()} ({self.subject})"
         return f"{self.who} {self.get_action_display()} ({self.from_state} → {self.to_state})"
 
     @property
@@ -95,6 +127,13 @@ class AuditEvent(AppendOnly):
     @property
     def is_move(self) -> bool:
         return self.from_state != self.to_state
+
+    @property
+    def concerns(self) -> str:
+        """What the event happened to, in words: the ad (id and name) or the member it concerns."""
+        if self.ad_id is None:
+            return self.subject
+        return f"{self.ad_id} {self.ad.name}"  # type: ignore[union-attr]
 
 
 class ReviewStatus(models.TextChoices):

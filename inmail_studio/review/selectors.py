@@ -313,6 +313,7 @@ def audit_rows(queryset: QuerySet[AuditEvent]) -> Any:
         "workspace__name",
         "ad_id",
         "ad__name",
+        "subject",
         "actor__username",
         "stakeholder_name",
         "action",
@@ -329,6 +330,7 @@ def audit_rows(queryset: QuerySet[AuditEvent]) -> Any:
         workspace,
         ad_id,
         ad_name,
+        subject,
         actor,
         stakeholder,
         action,
@@ -343,7 +345,7 @@ def audit_rows(queryset: QuerySet[AuditEvent]) -> Any:
         yield [
             created_at.isoformat(),
             workspace,
-            f"{ad_id} {ad_name}",
+            f"{ad_id} {ad_name}" if ad_id is not None else subject,  # AuditEvent.concerns, without the model
             actor or "",
             stakeholder,
             action,

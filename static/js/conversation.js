@@ -167,6 +167,95 @@
     if (copies().length) { e.preventDefault(); e.returnValue = ""; }
   });
 
+  /* ---------- "Submit for review" saves what is typed first, then submits that revision ----------
+     The submit form posts to the review; without this, what is typed and unsaved would stay behind
+     (the old revision submitted, the browser's generic "leave site?" dialog in between). Each open
+     form with unsaved edits is saved through its own Save button (htmx, the server's checks apply),
+     one after the other; when every save went through, the submission goes, with the new revision.
+     A refused save submits nothing and keeps what was typed, beside the marked fields. Unsaved text
+     in a message that is not open can't be saved from here: the page says which, and submits nothing. */
+  var submitting = null;
+  function say(text, level) {
+    var box = document.getElementById("messages");
+    if (!box) return;
+    var div = document.createElement("div");
+    div.className = "message message-" + level;
+    div.setAttribute("role", level === "error" ? "alert" : "status");
+    div.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button"; close.className = "message-close"; close.setAttribute("aria-label", "Dismiss");
+    close.setAttribute("data-dismiss", ""); close.textContent = "×";
+    div.appendChild(close);
+    box.appendChild(div);
+  }
+  function unsavedOpenForms() {
+    var s = store();
+    return Array.prototype.filter.call(document.querySelectorAll(TRACKED), function (form) {
+      if (!form.dataset.original || form.querySelector("fieldset[disabled]")) return false;
+      return form.dataset.unsavedFromServer === "1" || !!(s && s.getItem(keyOf(form)));
+    });
+  }
+  function labelOf(id) {
+    var node = document.querySelector(".conv-node[data-message='" + id.replace(/^msg-m/, "") + "']");
+    return node ? "“" + node.getAttribute("data-label") + "”" : "a message";
+  }
+  function submitButton() { return document.querySelector("#conv-head [data-submit-review]"); }
+  function saveNextThenSubmit() {
+    if (!submitting) return;
+    var id = submitting.pending.shift();
+    if (id) {
+      var form = document.getElementById(id);
+      var save = form && (form.querySelector("button[name=op][value=save]") || form.querySelector("button[type=submit].btn-primary"));
+      if (!form || !save) { submitting = null; say("Not submitted: your changes could not be saved from here. Save them, then submit.", "error"); return; }
+      submitting.waiting = id;
+      form.addEventListener("htmx:afterRequest", function saved(e) {
+        if (e.detail.elt !== form) return;  /* the live check inside the form answers here too */
+        form.removeEventListener("htmx:afterRequest", saved);
+        whenSaved(form, e);
+      });
+      form.requestSubmit(save);
+      return;
+    }
+    submitting = null;
+    var button = submitButton();
+    if (!button || !button.form) { say("Saved, but not submitted: this ad can't be submitted in its state now.", "error"); return; }
+    button.form.submit();
+  }
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!workspace() || !form.querySelector || !form.querySelector("[data-submit-review]")) return;
+    if (submitting) { e.preventDefault(); return; }
+    var open = unsavedOpenForms();
+    var away = copies().filter(function (id) { return !document.getElementById(id); });
+    if (!open.length && !away.length) return;
+    e.preventDefault();
+    if (away.length) {
+      say("Not submitted: " + away.map(labelOf).join(", ") + (away.length > 1 ? " have" : " has") +
+          " unsaved text. Open " + (away.length > 1 ? "each" : "it") + " and save or discard it, then submit.", "error");
+      return;
+    }
+    submitting = { pending: open.map(function (f) { return f.id; }), waiting: null };
+    var announcer = document.getElementById("announcer");
+    if (announcer) announcer.textContent = "Saving your changes before submitting.";
+    saveNextThenSubmit();
+  });
+  /* On the form itself: a save swaps it out, and htmx then tells its nearest parent still on the page. */
+  function whenSaved(form, e) {
+    if (!submitting || submitting.waiting !== form.id) return;
+    submitting.waiting = null;
+    if (e.detail.successful && e.detail.xhr.status < 300) {
+      submitting.next = true;  /* once the answer has settled (the forms re-initialised) */
+    } else {
+      submitting = null;
+      window.setTimeout(function () {
+        say("Not submitted: your changes were not saved. Fix what is marked; everything you typed is still here.", "error");
+      }, 50);
+    }
+  }
+  document.addEventListener("htmx:afterSettle", function () {
+    if (submitting && submitting.next) { submitting.next = false; window.setTimeout(saveNextThenSubmit, 0); }
+  });
+
   /* ---------- The live preview follows what is typed, saved or not ----------
      The frame shows the saved revision (a GET its reply links can walk); while a form holds unsaved
      edits, the same view is asked by POST for the inbox as the forms hold it now, drawn in srcdoc. */

@@ -108,7 +108,7 @@ def test_the_audit_trail_filters_and_exports_only_this_workspace(
 
     export = client.get("/workspace/audit/export/", {"q": "spring"})
     rows = b"".join(export.streaming_content).decode().splitlines()  # type: ignore[attr-defined]
-    assert rows[0].startswith("time,ad,who,action")
+    assert rows[0].startswith("time,ad or member,who,action")
     assert len(rows) == 2 and "Spring launch" in rows[1] and "Alice Author" in rows[1]
     assert "Globex" not in "".join(rows)
 

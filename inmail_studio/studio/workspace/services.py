@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inmail_studio.accounts.models import ADMIN_ROLES, Invitation, Membership, Role, User, Workspace
-from inmail_studio.review.models import OutgoingEmail
+from inmail_studio.review.audit import record_workspace_event
+from inmail_studio.review.models import Action, OutgoingEmail
 from inmail_studio.review.notifications import _dispatch, _queued_deadline
 from inmail_studio.single_line import one_line
 
@@ -41,6 +42,11 @@ def _admin_membership(user: User, workspace_id: int, *, lock: bool = False) -> M
     if membership is None or membership.role not in ADMIN_ROLES:
         raise PermissionDenied("Only this workspace's admins can manage it.")
     return membership
+
+
+def _member_named(user: User) -> str:
+    """A member as the audit trail names them: their name, and their address when they have one."""
+    return f"{user.display_name} <{user.email}>" if user.email else user.display_name
 
 
 def token_hash(token: str) -> str:
@@ -94,6 +100,13 @@ def invitation_create(*, workspace_id: int, admin: User, email: str, role: str) 
         lease_until=_queued_deadline(now),
     )
     transaction.on_commit(partial(_dispatch, mail.pk))
+    record_workspace_event(
+        workspace_id=workspace_id,
+        action=Action.MEMBER_INVITED,
+        actor=admin,
+        subject=email,
+        comment=f"as {role.label.lower()}",
+    )
     return SentInvitation(invitation=invitation, link=link)
 
 
@@ -106,6 +119,13 @@ def invitation_revoke(*, invitation_id: int, admin: User, workspace_id: int) -> 
     if invitation.revoked_at is None:
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+        record_workspace_event(
+            workspace_id=workspace_id,
+            action=Action.INVITATION_WITHDRAWN,
+            actor=admin,
+            subject=invitation.email,
+            comment=f"was invited as {invitation.get_role_display().lower()}",
+        )
     return invitation
 
 
@@ -139,12 +159,24 @@ def invitation_accept(*, token: str, user: User) -> Membership:
             f"This invitation is for {invitation.email}; you are signed in as {user.email or user.username}. "
             "Sign out and open the link again, or ask for an invitation to your address."
         )
-    membership, _ = Membership.objects.get_or_create(
+    membership, joined = Membership.objects.get_or_create(
         user=user, workspace_id=invitation.workspace_id, defaults={"role": invitation.role}
     )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record_workspace_event(
+        workspace_id=invitation.workspace_id,
+        action=Action.INVITATION_ACCEPTED,
+        actor=user,
+        subject=_member_named(user),
+        comment=(
+            f"as {membership.get_role_display().lower()}"
+            if joined
+            else f"already a member as {membership.get_role_display().lower()}"
+        )
+        + f", invited by {invitation.invited_by.display_name}",
+    )
     return membership
 
 
@@ -174,8 +206,17 @@ def membership_role_change(*, membership_id: int, admin: User, workspace_id: int
         raise Refused(
             f"{membership.user.display_name} is the workspace's only admin; make someone else an admin first."
         )
-    membership.role = role
-    membership.save(update_fields=["role"])
+    before = Role(membership.role)
+    if before != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+        record_workspace_event(
+            workspace_id=workspace_id,
+            action=Action.ROLE_CHANGED,
+            actor=admin,
+            subject=_member_named(membership.user),
+            comment=f"{before.label} → {role.label}",
+        )
     return membership
 
 
@@ -192,6 +233,13 @@ def membership_remove(*, membership_id: int, admin: User, workspace_id: int) -> 
             f"{membership.user.display_name} is the workspace's only admin; make someone else an admin first."
         )
     membership.delete()
+    record_workspace_event(
+        workspace_id=workspace_id,
+        action=Action.MEMBER_REMOVED,
+        actor=admin,
+        subject=_member_named(membership.user),
+        comment=f"was {membership.get_role_display().lower()}",
+    )
     return membership.user
 
 
