@@ -32,6 +32,15 @@ def test_two_people_on_the_same_draft_see_each_other_by_name(ad: Ad, author: Use
     assert "Bob Approver has this draft open too" in page and 'hx-trigger="load, every 15s"' in page
 
 
+def test_the_heartbeats_answer_waits_for_the_next_beat_instead_of_firing_at_once(
+    ad: Ad, author: User
+) -> None:
+    """The answer replaces the element; an answer that kept the page's `load` trigger would fire the
+    next heartbeat the moment it is swapped in, a request storm from every open editor."""
+    answer = _beat(client_for(author), ad, "alice-tab")
+    assert 'hx-trigger="every 15s"' in answer and "load" not in answer
+
+
 def test_the_same_person_in_two_tabs_is_told_so(ad: Ad, author: User) -> None:
     alice = client_for(author)
     _beat(alice, ad, "tab-one")

@@ -227,7 +227,7 @@ def presence(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     if not TAB.match(tab):
         return HttpResponse("A tab id of letters, digits, - and _ is needed.", status=400)
     services.presence_beat(ad=ad, user=user, tab=tab)
-    return render(request, "ads/_presence.html", _presence_context(ad, user, tab=tab))
+    return render(request, "ads/_presence.html", {**_presence_context(ad, user, tab=tab), "beat": True})
 
 
 def _presence_context(ad: Ad, user: User, *, tab: str = "") -> dict[str, Any]:

@@ -17,7 +17,7 @@ import pytest
 # beside it are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from inmail_studio.accounts.models import User
 from tests.conftest import PASSWORD
@@ -90,6 +90,9 @@ def fill_rich_html(page: Page, textarea_id: str, html: str) -> None:
     """Type HTML into a rich-text body (ads/_rich_text.html) through its HTML source view, as a person
     pasting markup would; the rich editor is one click away again."""
     textarea = page.locator(f"#{textarea_id}")
+    # Wait for the rich editor to take the textarea's place (app.js, on load and after each swap):
+    # looked at before that, the textarea is still showing and would be hidden under the typing.
+    expect(page.locator(f"[data-rte]:has(#{textarea_id})")).to_have_attribute("data-rte-ready", "1")
     if textarea.is_hidden():
         page.locator(f"[data-rte]:has(#{textarea_id}) button[data-toggle-source]").click()
     textarea.fill(html)
