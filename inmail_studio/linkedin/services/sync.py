@@ -126,13 +126,21 @@ def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
     if attempt.kind == AttemptKind.LAUNCH:
         _launch_run(attempt)
         return
-    ad = Ad.objects.select_related("workspace").get(pk=attempt.ad_id)
-    approved = approved_revision_for(ad)
-    if approved is None or approved.pk != attempt.revision_id or ad.state != State.SYNCING:
+    ad = attempt.ad  # with its workspace, connection and AdLinkedIn (`_claim` read them)
+    # `approved_revision_for`, from what the claim read: the ad's latest approval names the
+    # revision it holds now, and that is the revision this attempt syncs.
+    if not (
+        ad.state == State.SYNCING
+        and ad.current_revision_id == attempt.revision_id
+        and getattr(attempt, "approved_revision_id", None) == attempt.revision_id
+    ):
         _finish(attempt.pk, status=AttemptStatus.SKIPPED, error="The revision is no longer the approved one.")
         return
     ledger = _Ledger(attempt)
-    link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
+    try:
+        link = ad.linkedin
+    except AdLinkedIn.DoesNotExist:
+        link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
     try:
         if not link.campaign_urn:
             raise Rejected(422, "NO_CAMPAIGN", "Choose the LinkedIn campaign for this ad, then retry.")
