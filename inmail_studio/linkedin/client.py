@@ -13,8 +13,10 @@ so neither a log line, a repr nor Django's error page can show one.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -238,6 +240,15 @@ def _session() -> requests.Session:
     session = getattr(_local, "session", None)
     if session is None:
         session = requests.Session()
+        # With no proxy configured, the environment is read once here instead of on every request
+        # (requests re-reads proxies, ~/.netrc and the CA bundle variables per call when trust_env
+        # is on: a stat and a scan of os.environ each time). A netrc entry must never replace the
+        # bearer token anyway. With a proxy configured, requests keeps doing it (no_proxy rules).
+        if not urllib.request.getproxies():
+            session.trust_env = False
+            bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+            if bundle:
+                session.verify = bundle
         _local.session = session
     return session
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, Membership, User
@@ -43,6 +43,16 @@ def approved_revision_for(ad: Ad) -> Revision | None:
     if decision is None or decision.revision_id != ad.current_revision_id:
         return None
     return decision.revision
+
+
+def approved_revision_id_of(ad_field: str = "ad_id") -> Subquery:
+    """The revision id of the ad's latest approval, as a subquery on `ad_field` (the query-free half of
+    `approved_revision_for`, for a caller that also checks the state and the current revision)."""
+    return Subquery(
+        Decision.objects.filter(ad_id=OuterRef(ad_field), verdict=Verdict.APPROVED)
+        .order_by("-created_at", "-pk")
+        .values("revision_id")[:1]
+    )
 
 
 def review_queue(user: User, *, workspace_id: int) -> QuerySet[Review]:

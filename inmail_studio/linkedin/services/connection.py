@@ -267,7 +267,12 @@ def tokens_refresh_due() -> int:
 def client_for(workspace: Workspace | int, *, observer: Callable[[Call], None] | None = None) -> LinkedIn:
     """A client authenticated as the workspace's connected member, refreshing the token on a 401."""
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
-    connection = LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
+    connection: LinkedInConnection | None
+    if isinstance(workspace, Workspace) and Workspace.linkedin_connection.is_cached(workspace):
+        # read with the workspace (select_related): no second query for it
+        connection = getattr(workspace, "linkedin_connection", None)
+    else:
+        connection = LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
     if connection is None or connection.status == ConnectionStatus.REVOKED:
         raise NotConnected("This workspace isn't connected to LinkedIn. A workspace admin must connect it.")
     token = connection.access_token

@@ -14,6 +14,8 @@ from functools import partial
 from celery import Task
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, User
@@ -89,33 +91,38 @@ class RetryLater(Exception):
 
 def _claim(attempt_id: int, holder: str) -> SyncAttempt | None:
     """Take the attempt for this worker under a lease, or None if it is done, someone else holds it,
-    or it is a duplicate that came before its retry is due."""
+    or it is a duplicate that came before its retry is due.
+
+    One conditional UPDATE is the claim (the row lock it takes is the whole decision), then one read
+    brings what the run needs: the ad, its workspace and connection, its AdLinkedIn, the revision,
+    who asked, and the revision its latest approval names (`approved_revision_id`).
+    """
+    from inmail_studio.review.selectors import approved_revision_id_of
+
     now = timezone.now()
-    with transaction.atomic():
-        attempt = (
-            # Only the attempt's row: locking the ad too would hold up its editor while a worker claims.
-            SyncAttempt.objects.select_for_update(of=("self",))
-            .select_related("ad", "revision")
-            .filter(pk=attempt_id)
-            .first()
+    claimed = (
+        SyncAttempt.objects.filter(pk=attempt_id, status__in=OPEN_STATUSES)
+        # a duplicate delivery while another worker holds it
+        .exclude(status=AttemptStatus.INFLIGHT, lease_until__gt=now)
+        # early (a duplicate): the retry's own message, or beat, runs it when it is due
+        .exclude(status=AttemptStatus.AWAITING_RETRY, retry_at__gt=now + timedelta(seconds=1))
+        .update(
+            status=AttemptStatus.INFLIGHT,
+            tries=F("tries") + 1,
+            holder=holder[:200],
+            lease_until=now + timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS),
+            started_at=Coalesce(F("started_at"), Value(now)),
         )
-        if attempt is None or attempt.status not in OPEN_STATUSES:
-            return None
-        if attempt.status == AttemptStatus.INFLIGHT and attempt.lease_until and attempt.lease_until > now:
-            return None  # a duplicate delivery while another worker holds it
-        if (
-            attempt.status == AttemptStatus.AWAITING_RETRY
-            and attempt.retry_at
-            and attempt.retry_at > now + timedelta(seconds=1)
-        ):
-            return None  # early (a duplicate): the retry's own message, or beat, runs it when it is due
-        attempt.status = AttemptStatus.INFLIGHT
-        attempt.tries += 1
-        attempt.holder = holder[:200]
-        attempt.lease_until = now + timedelta(seconds=settings.LINKEDIN_SYNC_LEASE_SECONDS)
-        attempt.started_at = attempt.started_at or now
-        attempt.save(update_fields=["status", "tries", "holder", "lease_until", "started_at"])
-    return attempt
+    )
+    if not claimed:
+        return None
+    return (
+        SyncAttempt.objects.select_related(
+            "ad__workspace__linkedin_connection", "ad__linkedin", "revision", "requested_by"
+        )
+        .annotate(approved_revision_id=approved_revision_id_of())
+        .get(pk=attempt_id)
+    )
 
 
 class _Heartbeat:
@@ -189,6 +196,13 @@ class _Ledger:
             self.flush()
 
     def flush(self) -> None:
+        changed = self.write_rows()
+        if changed:
+            SyncAttempt.objects.filter(pk=self.attempt.pk).update(**changed)
+
+    def write_rows(self) -> dict[str, str]:
+        """Write the rows kept so far; return the attempt's fields (step, request id) still to update,
+        for a caller that updates the attempt anyway (`_succeed`)."""
         if self._rows:
             SyncCall.objects.bulk_create(self._rows)
             self._rows = []
@@ -197,12 +211,12 @@ class _Ledger:
             changed["step"] = self._written_step = self.step
         if self.request_id and self.request_id != self.attempt.request_id:
             changed["request_id"] = self.attempt.request_id = self.request_id
-        if changed:
-            SyncAttempt.objects.filter(pk=self.attempt.pk).update(**changed)
+        return changed
 
 
-def _finish(attempt_id: int, *, status: str, error: str = "", code: str = "") -> None:
+def _finish(attempt_id: int, *, status: str, error: str = "", code: str = "", **fields: str) -> None:
     SyncAttempt.objects.filter(pk=attempt_id).update(
+        **fields,
         status=status,
         error=error,
         error_code=code,
@@ -238,20 +252,35 @@ def _fail(attempt: SyncAttempt, *, message: str, code: str) -> None:
             )
 
 
-def _succeed(attempt: SyncAttempt, *, note: str, link: AdLinkedIn | None = None) -> None:
-
+def _succeed(
+    attempt: SyncAttempt,
+    *,
+    note: str,
+    link: AdLinkedIn | None = None,
+    ledger: _Ledger | None = None,
+    link_fields: tuple[str, ...] = (),
+) -> None:
+    """The attempt is done, the ad moves on, the ledger's last rows and the link's last fields
+    (`link_fields`, those a step left to this write) are written: all in one transaction, the
+    ad's row locked first (as `_queue` and `_fail` do)."""
     working, done, _ = JOB_STATES[attempt.kind]
     with transaction.atomic():
-        ad = Ad.objects.select_for_update().get(pk=attempt.ad_id)
+        workflow.move_from(
+            attempt.ad,
+            working,
+            done,
+            revision=attempt.revision,
+            note=note,
+            on_behalf_of=attempt.requested_by,
+        )
+        fields = ledger.write_rows() if ledger is not None else {}
         if link is not None:
             AdLinkedIn.objects.filter(pk=link.pk).update(
-                synced_hash=attempt.revision_hash, synced_at=timezone.now()
+                synced_hash=attempt.revision_hash,
+                synced_at=timezone.now(),
+                **{name: getattr(link, name) for name in link_fields},
             )
-        _finish(attempt.pk, status=AttemptStatus.DONE)
-        if ad.state == working:
-            workflow.move(
-                ad, done, actor=None, revision=attempt.revision, note=note, on_behalf_of=attempt.requested_by
-            )
+        _finish(attempt.pk, status=AttemptStatus.DONE, **fields)
 
 
 def _retry_or_give_up(attempt: SyncAttempt, error: Transient) -> None:

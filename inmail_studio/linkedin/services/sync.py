@@ -126,13 +126,22 @@ def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
     if attempt.kind == AttemptKind.LAUNCH:
         _launch_run(attempt)
         return
-    ad = Ad.objects.select_related("workspace").get(pk=attempt.ad_id)
-    approved = approved_revision_for(ad)
-    if approved is None or approved.pk != attempt.revision_id or ad.state != State.SYNCING:
+    ad = attempt.ad  # with its workspace, connection and AdLinkedIn (`_claim` read them)
+    # `approved_revision_for`, from what the claim read: the ad's latest approval names the
+    # revision it holds now, and that is the revision this attempt syncs.
+    if not (
+        ad.state == State.SYNCING
+        and ad.current_revision_id == attempt.revision_id
+        and getattr(attempt, "approved_revision_id", None) == attempt.revision_id
+    ):
         _finish(attempt.pk, status=AttemptStatus.SKIPPED, error="The revision is no longer the approved one.")
         return
     ledger = _Ledger(attempt)
-    link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
+    try:
+        link = ad.linkedin
+    except AdLinkedIn.DoesNotExist:
+        link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
+    deferred: list[str] = []
     try:
         if not link.campaign_urn:
             raise Rejected(422, "NO_CAMPAIGN", "Choose the LinkedIn campaign for this ad, then retry.")
@@ -144,21 +153,30 @@ def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
             workspace=ad.workspace,
             api=client_for(ad.workspace, observer=ledger),
             ledger=ledger,
+            deferred=deferred,
         )
         for name, step in STEPS[ad.kind]:
             ledger.enter(name)
             step(ctx)
     except Transient as error:
+        _save_deferred(link, deferred)
         ledger.flush()
         _retry_or_give_up(attempt, error)
         return
     except (Rejected, NotConnected) as error:
+        _save_deferred(link, deferred)
         ledger.flush()
         message, code = _refusal(ad, error)
         _fail(attempt, message=message, code=code)
         return
-    ledger.flush()
-    _succeed(attempt, note="Synced to LinkedIn.", link=link)
+    # The ledger's rows, the link's deferred fields, the attempt and the ad: one transaction.
+    _succeed(attempt, note="Synced to LinkedIn.", link=link, ledger=ledger, link_fields=tuple(deferred))
+
+
+def _save_deferred(link: AdLinkedIn, deferred: list[str]) -> None:
+    """A step after the one that deferred its fields failed: they are written now, not lost."""
+    if deferred:
+        AdLinkedIn.objects.filter(pk=link.pk).update(**{name: getattr(link, name) for name in deferred})
 
 
 def sync_or_retry(*, ad_id: int, user: User) -> SyncAttempt:
