@@ -196,13 +196,6 @@ class _Ledger:
             self.flush()
 
     def flush(self) -> None:
-        changed = self.write_rows()
-        if changed:
-            SyncAttempt.objects.filter(pk=self.attempt.pk).update(**changed)
-
-    def write_rows(self) -> dict[str, str]:
-        """Write the rows kept so far; return the attempt's fields (step, request id) still to update,
-        for a caller that updates the attempt anyway (`_succeed`)."""
         if self._rows:
             SyncCall.objects.bulk_create(self._rows)
             self._rows = []
@@ -211,12 +204,12 @@ class _Ledger:
             changed["step"] = self._written_step = self.step
         if self.request_id and self.request_id != self.attempt.request_id:
             changed["request_id"] = self.attempt.request_id = self.request_id
-        return changed
+        if changed:
+            SyncAttempt.objects.filter(pk=self.attempt.pk).update(**changed)
 
 
-def _finish(attempt_id: int, *, status: str, error: str = "", code: str = "", **fields: str) -> None:
+def _finish(attempt_id: int, *, status: str, error: str = "", code: str = "") -> None:
     SyncAttempt.objects.filter(pk=attempt_id).update(
-        **fields,
         status=status,
         error=error,
         error_code=code,
@@ -252,35 +245,20 @@ def _fail(attempt: SyncAttempt, *, message: str, code: str) -> None:
             )
 
 
-def _succeed(
-    attempt: SyncAttempt,
-    *,
-    note: str,
-    link: AdLinkedIn | None = None,
-    ledger: _Ledger | None = None,
-    link_fields: tuple[str, ...] = (),
-) -> None:
-    """The attempt is done, the ad moves on, the ledger's last rows and the link's last fields
-    (`link_fields`, those a step left to this write) are written: all in one transaction, the
-    ad's row locked first (as `_queue` and `_fail` do)."""
+def _succeed(attempt: SyncAttempt, *, note: str, link: AdLinkedIn | None = None) -> None:
+
     working, done, _ = JOB_STATES[attempt.kind]
     with transaction.atomic():
-        workflow.move_from(
-            attempt.ad,
-            working,
-            done,
-            revision=attempt.revision,
-            note=note,
-            on_behalf_of=attempt.requested_by,
-        )
-        fields = ledger.write_rows() if ledger is not None else {}
+        ad = Ad.objects.select_for_update().get(pk=attempt.ad_id)
         if link is not None:
             AdLinkedIn.objects.filter(pk=link.pk).update(
-                synced_hash=attempt.revision_hash,
-                synced_at=timezone.now(),
-                **{name: getattr(link, name) for name in link_fields},
+                synced_hash=attempt.revision_hash, synced_at=timezone.now()
             )
-        _finish(attempt.pk, status=AttemptStatus.DONE, **fields)
+        _finish(attempt.pk, status=AttemptStatus.DONE)
+        if ad.state == working:
+            workflow.move(
+                ad, done, actor=None, revision=attempt.revision, note=note, on_behalf_of=attempt.requested_by
+            )
 
 
 def _retry_or_give_up(attempt: SyncAttempt, error: Transient) -> None:

@@ -141,7 +141,6 @@ def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
         link = ad.linkedin
     except AdLinkedIn.DoesNotExist:
         link, _ = AdLinkedIn.objects.get_or_create(ad=ad)
-    deferred: list[str] = []
     try:
         if not link.campaign_urn:
             raise Rejected(422, "NO_CAMPAIGN", "Choose the LinkedIn campaign for this ad, then retry.")
@@ -153,30 +152,21 @@ def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
             workspace=ad.workspace,
             api=client_for(ad.workspace, observer=ledger),
             ledger=ledger,
-            deferred=deferred,
         )
         for name, step in STEPS[ad.kind]:
             ledger.enter(name)
             step(ctx)
     except Transient as error:
-        _save_deferred(link, deferred)
         ledger.flush()
         _retry_or_give_up(attempt, error)
         return
     except (Rejected, NotConnected) as error:
-        _save_deferred(link, deferred)
         ledger.flush()
         message, code = _refusal(ad, error)
         _fail(attempt, message=message, code=code)
         return
-    # The ledger's rows, the link's deferred fields, the attempt and the ad: one transaction.
-    _succeed(attempt, note="Synced to LinkedIn.", link=link, ledger=ledger, link_fields=tuple(deferred))
-
-
-def _save_deferred(link: AdLinkedIn, deferred: list[str]) -> None:
-    """A step after the one that deferred its fields failed: they are written now, not lost."""
-    if deferred:
-        AdLinkedIn.objects.filter(pk=link.pk).update(**{name: getattr(link, name) for name in deferred})
+    ledger.flush()
+    _succeed(attempt, note="Synced to LinkedIn.", link=link)
 
 
 def sync_or_retry(*, ad_id: int, user: User) -> SyncAttempt:

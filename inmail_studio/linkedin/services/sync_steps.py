@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -61,9 +61,6 @@ class SyncContext:
     workspace: Workspace
     api: LinkedIn
     ledger: _Ledger
-    # Fields of `link` a step changed but left for the run's last write (`_succeed`), where losing
-    # them to a crash costs nothing but a lookup: see `_step_creative`.
-    deferred: list[str] = field(default_factory=list)
 
 
 def _step_banner(ctx: SyncContext) -> None:
@@ -183,9 +180,7 @@ def _step_creative(ctx: SyncContext) -> None:
             urn_type="sponsoredCreative",
         )
     ctx.link.creative_urn, ctx.link.creative_campaign_urn = urn, campaign
-    # Written with the sync's success (one update fewer): a crash before it loses nothing, since
-    # the next try finds this creative with the finder above instead of creating another.
-    ctx.deferred += ["creative_urn", "creative_campaign_urn"]
+    ctx.link.save(update_fields=["creative_urn", "creative_campaign_urn"])
 
 
 def _conversation_tree(ctx: SyncContext) -> tuple[dict[str, Any], str]:
