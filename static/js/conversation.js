@@ -265,6 +265,11 @@
     var message = document.querySelector("form.conv-message-form");
     var details = document.getElementById("conv-settings-form");
     if (!frame || !window.fetch) return;
+    if (!dirty(message) && !dirty(details)) {
+      /* Nothing unsaved (typed back, or just saved): the frame shows the saved revision, walkable. */
+      if (frame.hasAttribute("srcdoc")) frame.removeAttribute("srcdoc");
+      return;
+    }
     var body = new URLSearchParams();
     var token = document.querySelector("input[name=csrfmiddlewaretoken]");
     if (message && message.dataset.original) {
@@ -294,6 +299,18 @@
       if (caption) caption.textContent = "Your unsaved edits, as the member will see them. Save to keep them; walking a path shows the saved conversation.";
     }).catch(function () { /* aborted by a newer edit, or offline: the frame keeps what it showed */ });
   }
+  function dirty(form) {
+    return !!(form && form.dataset.original && form.dataset.original !== JSON.stringify(valuesOf(form)));
+  }
+  function cancelPreview() {
+    window.clearTimeout(previewTimer);
+    if (previewAbort) previewAbort.abort();
+  }
+  /* A save redraws the frame from the saved revision: an unsaved preview still on its way must not
+     land on top of it (or on top of a path the person has started walking in it). */
+  document.addEventListener("submit", function (e) {
+    if (e.target.closest && e.target.closest(TRACKED)) cancelPreview();
+  }, true);
   function schedulePreview() {
     window.clearTimeout(previewTimer);
     previewTimer = window.setTimeout(livePreview, 300);
