@@ -547,7 +547,12 @@ class Journey:
                 data={"campaign": campaign},
                 referer=maya.url(f"/ads/{ad_id}/"),
             )
-            maya.submit(maya.get(f"/ads/{ad_id}/"), by_action(f"/review/ads/{ad_id}/submit/"))
+            # "Submit for review" submits the editor's own form: what is on screen is saved, then submitted.
+            maya.submit(
+                maya.get(f"/ads/{ad_id}/"),
+                lambda f: f.attrs.get("id") == "ad-form",
+                button=("then_submit", "1"),
+            )
             state = attribute(self.panel(maya, ad_id), "data-state")
             if state != "in_review":
                 raise Failed(f"after submitting, the ad is {state}")
