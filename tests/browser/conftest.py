@@ -96,3 +96,13 @@ def fill_rich_html(page: Page, textarea_id: str, html: str) -> None:
     if textarea.is_hidden():
         page.locator(f"[data-rte]:has(#{textarea_id}) button[data-toggle-source]").click()
     textarea.fill(html)
+
+
+def wait_for_htmx(page: Page, selector: str) -> None:
+    """Wait until htmx has taken up the element `selector` names (its triggers listening). htmx wires a
+    swapped-in element only after the swap settles (20 ms): a test acting at once, faster than any
+    person, would fire an event nothing listens to yet."""
+    page.wait_for_function(
+        "s => { const e = document.querySelector(s); return !!(e && e['htmx-internal-data'] && e['htmx-internal-data'].initHash); }",
+        arg=selector,
+    )

@@ -27,7 +27,7 @@ from inmail_studio.ads.models import (
 from tests.conftest import PASSWORD
 
 from .a11y import add_axe, overflow, run_axe, widest
-from .conftest import screenshot
+from .conftest import screenshot, wait_for_htmx
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -354,6 +354,7 @@ def test_a_conversation_ad_gets_a_banner_uploaded_beside_its_details(
         files=[{"name": "square.png", "mimeType": "image/png", "buffer": _png(200, 200)}]
     )
     expect(page.locator("#banner .errorlist")).to_contain_text("300 × 250")
+    wait_for_htmx(page, "#conv-settings-form input[name=banner_file]")
     page.locator("#conv-settings-form input[name=banner_file]").set_input_files(
         files=[{"name": "banner.png", "mimeType": "image/png", "buffer": _png(300, 250)}]
     )
