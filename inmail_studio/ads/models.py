@@ -326,6 +326,40 @@ class ConversationButton(models.Model):
         return f"b{self.pk}"
 
 
+class TreeEdit(models.Model):
+    """One change to a conversation's tree rows (an add, a delete, a move, a relink, a save, an undo).
+
+    Structural changes alter the live rows without writing a revision: the marketer's "Save" writes
+    one revision for a working session's edits. These records are the session's undo stack (`before`)
+    and the base a form loaded from (`after`), so a save over someone else's unsaved change is still
+    caught as a conflict. Only the newest `KEEP` per conversation are kept.
+    """
+
+    KEEP = 50
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="edits")
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField()
+    after = models.JSONField()
+    # The edit this one took back (an undo); an edit taken back is not offered for undo again.
+    undoes = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="undone_by"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "number"], name="tree_edit_number_per_conversation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation_id} e{self.number}"
+
+
 class EditPresence(models.Model):
     """Who has an ad's editor open: one row per browser tab, refreshed by the editor's heartbeat.
 

@@ -20,6 +20,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from inmail_studio import conflicts
@@ -219,7 +220,8 @@ def _editor_context(
     settings_conflict: conflicts.Conflict | None = None,
     readd: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    tree = tree if tree is not None else tree_of(conversation)
+    live = tree_of(conversation)
+    tree = tree if tree is not None else live
     problems = validate(tree)
     selected_ref = selected.ref if selected else None
     members = preview_members(ad.workspace_id)
@@ -269,7 +271,9 @@ def _editor_context(
         ),
         "form_errors": form_errors or {},
         "banner_image": _banner_shown(ad, settings_form),
-        "undo": cs.undoable(ad, _user(request)) if editable else None,
+        "undo": cs.undoable(ad, _user(request), conversation, tree=live) if editable else None,
+        # The tree's changes since the last revision (adds, deletes, moves): the head offers "Save".
+        "unsaved": cs.unsaved_changes(ad, conversation, live),
         "editable": editable,
         "actions": ButtonAction.choices,
         "kinds": MessageKind.choices,
@@ -291,6 +295,9 @@ def _editor_context(
         "base_version": (conflict or settings_conflict).version  # type: ignore[union-attr]
         if conflict or settings_conflict
         else _posted_version(form_data, checklist_data) or _current_version(ad),
+        # …and on the tree as it was when loaded (changes not yet saved as a revision included).
+        "base_edit": ("" if conflict or settings_conflict else _posted(form_data, EDIT_FIELD))
+        or cs.latest_edit(conversation),
     }
 
 
@@ -317,6 +324,9 @@ def _posted_version(*posted: Any) -> str:
             return str(data[conflicts.VERSION_FIELD])
     return ""
 
+
+# The tree change (`TreeEdit` number) a form was loaded at, beside its `base_version` revision.
+EDIT_FIELD = "base_edit"
 
 DATABASE_TROUBLE = (
     "The database didn't answer in time, so nothing was saved. Everything you typed is still here; "
@@ -467,15 +477,15 @@ def _message_conflict(
     )
 
 
-def _who_deleted(ad: Ad, ref: str, base_version: int | None) -> tuple[str, str]:
-    """Who deleted a message and in which revision (the first one after `base_version` without it)."""
-    revisions = ad.revisions.select_related("author").order_by("number")
-    if base_version is not None:
-        revisions = revisions.filter(number__gt=base_version)
-    for revision in revisions:
-        if cs.message_of(revision.snapshot, ref) is None:
-            return revision.author.display_name, str(revision.number)
-    return "Someone else", _current_version(ad)
+def _who_deleted(conversation: Conversation, ref: str, base_edit: int | None) -> tuple[str, str]:
+    """Who deleted a message and when ("at 08:12"): the first change to the tree after `base_edit` without it."""
+    edits = conversation.edits.select_related("author").order_by("number")
+    if base_edit is not None:
+        edits = edits.filter(number__gt=base_edit)
+    for edit in edits:
+        if cs.message_of({"tree": edit.after}, ref) is None:
+            return edit.author.display_name, f"at {timezone.localtime(edit.created_at):%H:%M}"
+    return "Someone else", "meanwhile"
 
 
 def _readd_values(data: Any) -> dict[str, Any]:
@@ -676,10 +686,10 @@ def _message_deleted(
     """Saving a message someone deleted meanwhile: not a bare 404; what was typed comes back with
     "Add it again"."""
     data = request.POST
-    by, number = _who_deleted(ad, f"m{message_id}", _int(data.get(conflicts.VERSION_FIELD)))
+    by, when = _who_deleted(conversation, f"m{message_id}", _int(data.get(EDIT_FIELD)))
     name = data.get("name", "") or "this message"
     deleted = conflicts.Conflict(
-        message=f"{by} deleted “{name}” in revision {number} while you were editing it.",
+        message=f"{by} deleted “{name}” {when} while you were editing it.",
         version=_current_version(ad),
         fields=[],
         by=by,
@@ -720,7 +730,7 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
     failure: tuple[int, dict[str, Any]] | None = None
     assert message is not None
 
-    def save(base: int | None) -> cs.TreeChange:
+    def save(base: int | None, edit: int | None) -> cs.TreeChange:
         assert message is not None
         return cs.message_save(
             ad_id=ad.pk,
@@ -734,16 +744,18 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
             op=op,
             op_button_id=_int(op_arg),
             base_revision=base,
+            base_edit=edit,
         )
 
     try:
         try:
-            result = save(_int(data.get(conflicts.VERSION_FIELD)))
+            result = save(_int(data.get(conflicts.VERSION_FIELD)), _int(data.get(EDIT_FIELD)))
         except conflicts.EditConflict as error:
             found = _message_conflict(error, data, message, tree)
             if found.fields or found.extra["notes"]:
                 raise
-            result = save(int(error.version))  # changed meanwhile, but just as this person has it
+            # Changed meanwhile, but just as this person has it.
+            result = save(_int(error.version), error.context.get("edit"))
     except ConversationMessage.DoesNotExist:
         return _message_deleted(request, ad, membership, conversation, message_id)
     except cs.services.AdLocked as error:
@@ -782,7 +794,8 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
             form_data=data, **extra,
         )  # fmt: skip
         return _render_editor(request, context, status=status)
-    _saved_message(request, result.revision)
+    if op == "save":
+        _saved_message(request, result.revision)
     selected = result.message or message
     if not request.htmx:
         return redirect(reverse("ads:conversation", args=[ad.pk]) + f"?m={selected.pk}#message-form")
@@ -822,21 +835,46 @@ def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) ->
 
 @login_required
 @require_POST
+def conversation_save(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
+    """The tree's "Save": one revision for every change to the tree since the last one."""
+    ad, membership, conversation = _conversation_ad(request, ad_id)
+    _require_edit(membership)
+    try:
+        result = cs.conversation_save(ad_id=ad.pk, editor=_user(request))
+    except cs.services.AdLocked as error:
+        messages.error(request, str(error))
+    else:
+        _saved_message(request, result.revision)
+    if not request.htmx:
+        return redirect(_editor_url(ad, _int(request.POST.get("m"))))
+    ad.refresh_from_db()
+    conversation.refresh_from_db()
+    context = _editor_context(
+        request, ad=ad, membership=membership, conversation=conversation,
+        selected=_selected(conversation, request, _int(request.POST.get("m"))),
+    )  # fmt: skip
+    return _render_editor(request, context)
+
+
+def _editor_url(ad: Ad, message_id: int | None) -> str:
+    url = reverse("ads:conversation", args=[ad.pk])
+    return f"{url}?m={message_id}" if message_id else url
+
+
+@login_required
+@require_POST
 def conversation_undo(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     """Undo the editor's last change to the tree (add, delete, relink…), as a new revision."""
     ad, membership, conversation = _conversation_ad(request, ad_id)
     _require_edit(membership)
-    offer = cs.undoable(ad, _user(request))
+    offer = cs.undoable(ad, _user(request), conversation)
     try:
-        result = cs.tree_undo(
-            ad_id=ad.pk, editor=_user(request), back_to=_int(request.POST.get("back_to")) or 0
-        )
+        cs.tree_undo(ad_id=ad.pk, editor=_user(request), edit=_int(request.POST.get("edit")) or 0)
     except (ValidationError, cs.services.AdLocked) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
     else:
         what = "; ".join(offer.words) if offer else "the last change"
-        number = result.revision.number if result.revision else ""
-        messages.success(request, f"Undone: {what}. Saved as revision {number}.")
+        messages.success(request, f"Undone: {what}. Save to keep it in a revision.")
     if not request.htmx:
         return redirect("ads:conversation", ad.pk)
     ad.refresh_from_db()
@@ -879,7 +917,6 @@ def message_add(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     except (ValidationError, cs.services.AdLocked) as error:
         messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         return redirect("ads:conversation", ad.pk)
-    _saved_message(request, result.revision)
     assert result.message is not None
     if not request.htmx:
         return redirect(reverse("ads:conversation", args=[ad.pk]) + f"?m={result.message.pk}#message-form")
@@ -903,33 +940,35 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
     others = [m for m in conversation.messages.all() if m.pk != message.pk]
     error = ""
     version = _current_version(ad)
+    edit = cs.latest_edit(conversation)
     status = 200
     if request.method == "POST":
         try:
-            result = cs.message_delete(
+            cs.message_delete(
                 ad_id=ad.pk,
                 editor=_user(request),
                 message_id=message.pk,
                 inbound=request.POST.get("inbound", cs.INBOUND_DETACH),
                 relink_to=_int(request.POST.get("relink_to")),
                 base_revision=_int(request.POST.get(conflicts.VERSION_FIELD)),
+                base_edit=_int(request.POST.get(EDIT_FIELD)),
             )
         except ValidationError as invalid:
             error, status = " ".join(invalid.messages), 422
         except conflicts.EditConflict as changed:
             # They decided to delete what they saw; it has changed since. Look again, then confirm.
-            error, status, version = (
+            error, status, version, edit = (
                 f"Not deleted: {changed.message} It changed since you opened it; look at it again, "
                 "and press Delete once more if it should still go.",
                 409,
                 changed.version,
+                cs.latest_edit(conversation),
             )
         except cs.services.AdLocked as locked:
             messages.error(request, str(locked))
             return redirect("ads:conversation", ad.pk)
         else:
             messages.success(request, f"“{message.name}” deleted.")
-            _saved_message(request, result.revision)
             if not request.htmx:
                 return redirect("ads:conversation", ad.pk)
             ad.refresh_from_db()
@@ -950,6 +989,7 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
         "error": error,
         "is_first": conversation.first_message_id == message.pk,
         "base_version": version,
+        "base_edit": edit,
     }
     template = "ads/conversation/delete.html"
     if request.htmx:

@@ -39,6 +39,7 @@ ads_patterns: list[URLPattern | URLResolver] = [
         name="conversation_message_delete",
     ),
     path("<int:ad_id>/conversation/undo/", conversation_views.conversation_undo, name="conversation_undo"),
+    path("<int:ad_id>/conversation/save/", conversation_views.conversation_save, name="conversation_save"),
     path("<int:ad_id>/conversation/frame/", conversation_views.conversation_frame, name="conversation_frame"),
     path("<int:ad_id>/conversation/paths/", conversation_views.conversation_paths, name="conversation_paths"),
     path(

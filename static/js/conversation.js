@@ -163,8 +163,10 @@
     if (window.htmx && url) window.htmx.ajax("GET", url, { target: "#conv-workspace", swap: "outerHTML" });
     else window.location.reload();
   });
+  /* The tree's adds, deletes, moves and relinks are kept on the server but not yet in a revision. */
+  function treeUnsaved() { return !!document.querySelector("[data-tree-unsaved]"); }
   window.addEventListener("beforeunload", function (e) {
-    if (copies().length) { e.preventDefault(); e.returnValue = ""; }
+    if (copies().length || treeUnsaved()) { e.preventDefault(); e.returnValue = ""; }
   });
 
   /* ---------- "Submit for review" saves what is typed first, then submits that revision ----------
@@ -216,6 +218,7 @@
       form.requestSubmit(save);
       return;
     }
+    if (submitting.then === "save") { submitting = null; return; }
     submitting = null;
     var button = submitButton();
     if (!button || !button.form) { say("Saved, but not submitted: this ad can't be submitted in its state now.", "error"); return; }
@@ -227,16 +230,31 @@
     if (submitting) { e.preventDefault(); return; }
     var open = unsavedOpenForms();
     var away = copies().filter(function (id) { return !document.getElementById(id); });
-    if (!open.length && !away.length) return;
+    if (!open.length && !away.length && !treeUnsaved()) return;
     e.preventDefault();
     if (away.length) {
       say("Not submitted: " + away.map(labelOf).join(", ") + (away.length > 1 ? " have" : " has") +
           " unsaved text. Open " + (away.length > 1 ? "each" : "it") + " and save or discard it, then submit.", "error");
       return;
     }
-    submitting = { pending: open.map(function (f) { return f.id; }), waiting: null };
+    /* Any save writes the revision of the whole tree; with no form to save, the tree's own Save does. */
+    var pending = open.length ? open.map(function (f) { return f.id; }) : ["conv-tree-save"];
+    submitting = { pending: pending, waiting: null };
     var announcer = document.getElementById("announcer");
     if (announcer) announcer.textContent = "Saving your changes before submitting.";
+    saveNextThenSubmit();
+  });
+  /* The tree's "Save" with a form holding typed text: that form's save writes the one revision of
+     everything (its text and the tree); two forms with typed text are saved one after the other. */
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.id !== "conv-tree-save" || submitting) return;
+    var open = unsavedOpenForms();
+    var away = copies().filter(function (id) { return !document.getElementById(id); });
+    if (!open.length) return;
+    e.preventDefault();
+    if (away.length) say(away.map(labelOf).join(", ") + " also " + (away.length > 1 ? "have" : "has") + " unsaved text: open it to save it.", "error");
+    submitting = { pending: open.map(function (f) { return f.id; }), waiting: null, then: "save" };
     saveNextThenSubmit();
   });
   /* On the form itself: a save swaps it out, and htmx then tells its nearest parent still on the page. */
@@ -265,7 +283,7 @@
     var message = document.querySelector("form.conv-message-form");
     var details = document.getElementById("conv-settings-form");
     if (!frame || !window.fetch) return;
-    if (!dirty(message) && !dirty(details)) {
+    if (!dirty(message) && !dirty(details) && !treeUnsaved()) {
       /* Nothing unsaved (typed back, or just saved): the frame shows the saved revision, walkable. */
       if (frame.hasAttribute("srcdoc")) frame.removeAttribute("srcdoc");
       return;
@@ -534,6 +552,8 @@
     if (target && target.id === "conv-workspace") {
       /* app.js scales the preview frame on resize; a swapped frame needs the same. */
       window.dispatchEvent(new Event("resize"));
+      /* The frame's src is the saved revision: with tree changes not yet saved, draw the tree as it is. */
+      if (treeUnsaved()) schedulePreview();
     }
     if (target && target.id === "conv-diagram") initDiagram();
     /* A banner uploaded (or refused) beside the details: part of the working copy and the preview. */

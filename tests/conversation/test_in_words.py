@@ -28,6 +28,7 @@ def test_adding_relinking_renaming_and_deleting_are_said_as_a_person_would(
     ad = conversation_ad
     added = cs.message_add(ad_id=ad.pk, editor=author, name="Pricing").message
     assert added is not None
+    cs.conversation_save(ad_id=ad.pk, editor=author)  # adding waits for a save to become a revision
     assert in_words(compare_trees(_tree(ad, 1), _tree(ad, 2))) == ["Added message “Pricing”"]
 
     opening = _message(ad, "Invitation")
@@ -45,6 +46,7 @@ def test_adding_relinking_renaming_and_deleting_are_said_as_a_person_would(
     ]
 
     cs.message_delete(ad_id=ad.pk, editor=author, message_id=added.pk)
+    cs.conversation_save(ad_id=ad.pk, editor=author)
     words = in_words(compare_trees(_tree(ad, 4), _tree(ad, 5)))
     assert words == [f"Unlinked “{button.text}” (on “Invitation”)", "removed message “Pricing call”"]
 

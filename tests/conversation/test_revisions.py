@@ -98,6 +98,7 @@ def test_the_diff_of_two_revisions_names_added_removed_and_changed_messages_and_
         url="",
     )
     cs.message_delete(ad_id=conversation_ad.pk, editor=author, message_id=recording.pk, inbound="remove")
+    cs.conversation_save(ad_id=conversation_ad.pk, editor=author)
     conversation_ad.refresh_from_db()
     changes = compare_trees(first, conversation_ad.current_revision.snapshot["tree"])
     summary = {(c.change, c.what, c.label) for c in changes}
@@ -116,6 +117,7 @@ def test_reordering_buttons_shows_in_the_diff(conversation_ad: Ad, author: User)
     invitation = _message(conversation_ad, "Invitation")
     second = invitation.buttons.order_by("position")[1]
     move_button(ad_id=conversation_ad.pk, editor=author, button_id=second.pk, offset=-1)
+    cs.conversation_save(ad_id=conversation_ad.pk, editor=author)
     conversation_ad.refresh_from_db()
     changes = compare_trees(first, conversation_ad.current_revision.snapshot["tree"])
     assert [d[0] for c in changes for d in c.details] == ["Button order"]
@@ -138,6 +140,7 @@ def test_deleting_a_message_can_leave_its_buttons_without_target_for_the_validat
 ) -> None:
     recording = _message(conversation_ad, "Recording offer")
     cs.message_delete(ad_id=conversation_ad.pk, editor=author, message_id=recording.pk, inbound="detach")
+    cs.conversation_save(ad_id=conversation_ad.pk, editor=author)
     conversation_ad.refresh_from_db()
     problems = validate(conversation_ad.current_revision.snapshot["tree"])
     assert [p.code for p in problems if p.is_error] == ["no_target"]

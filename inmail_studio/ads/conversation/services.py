@@ -1,9 +1,13 @@
 """Writes for conversation ads: creating one from a template, and every change to its tree.
 
-Each change locks the ad's row, refuses when the ad is locked (in review, live),
-applies itself and ends with `services.ad_content_saved`, which snapshots the
-whole ad (tree included) into a revision and voids an approval, exactly as an
-edit of a message ad does.
+Each change locks the ad's row, refuses when the ad is locked (in review, live) and
+applies itself to the live tree rows, recording a `TreeEdit` (the undo stack, and
+the base a form was loaded from). Structural changes (add, delete, move, relink,
+undo) stop there: a working session's edits become one revision when the marketer
+saves (a message, the details, or the tree's "Save"), through `services.ad_content_saved`,
+which snapshots the whole ad (tree included) and voids an approval, exactly as an
+edit of a message ad does. Nothing reads the live rows as "the ad's content" but the
+editor itself: review, share links, syncs and test sends read revisions.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads import limits, macros, services
@@ -28,6 +33,7 @@ from inmail_studio.ads.models import (
     Kind,
     MessageKind,
     Revision,
+    TreeEdit,
 )
 from inmail_studio.ads.sanitize import sanitize_body
 from inmail_studio.conflicts import EditConflict
@@ -43,8 +49,61 @@ INBOUND_CHOICES = (INBOUND_DETACH, INBOUND_REMOVE, INBOUND_RELINK)
 @dataclass
 class TreeChange:
     ad: Ad
-    revision: Revision | None
+    revision: Revision | None  # None when nothing was saved as a revision (a structural change)
     message: ConversationMessage | None = None  # the message to show selected afterwards
+
+
+def _record(
+    conversation: Conversation, editor: User, before: dict[str, Any], undoes: TreeEdit | None = None
+) -> None:
+    """Append the change from `before` to the tree as it is now, if the tree changed (the ad's row is locked)."""
+    after = tree_of(conversation)
+    if after == before:
+        return
+    last = conversation.edits.order_by("-number").values_list("number", flat=True).first() or 0
+    TreeEdit.objects.create(
+        conversation=conversation, number=last + 1, author=editor, before=before, after=after, undoes=undoes
+    )
+    conversation.edits.filter(number__lte=last + 1 - TreeEdit.KEEP).delete()
+
+
+def _finish(
+    ad: Ad,
+    conversation: Conversation,
+    editor: User,
+    before: dict[str, Any],
+    *,
+    save: bool,
+    message: ConversationMessage | None = None,
+) -> TreeChange:
+    """Record the change to the tree; with `save`, write the revision of everything (details and tree)."""
+    _record(conversation, editor, before)
+    if save:
+        return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+    Ad.objects.filter(pk=ad.pk).update(updated_at=timezone.now())  # the drafts list shows it as just edited
+    return TreeChange(ad=ad, revision=None, message=message)
+
+
+def latest_edit(conversation: Conversation) -> int:
+    """The number of the conversation's last recorded change (0 before any): the base a form carries."""
+    return conversation.edits.order_by("-number").values_list("number", flat=True).first() or 0
+
+
+def unsaved_changes(ad: Ad, conversation: Conversation, tree: dict[str, Any] | None = None) -> list[str]:
+    """The tree's changes not yet in a revision, in words ("Added message “Pricing”"); [] when saved."""
+    current = ad.current_revision
+    saved = current.snapshot.get("tree") if current is not None else None
+    live = tree if tree is not None else tree_of(conversation)
+    if saved == live:
+        return []
+    return in_words(compare_trees(saved, live), limit=4) or ["Changes to the conversation"]
+
+
+@transaction.atomic
+def conversation_save(*, ad_id: int, editor: User) -> TreeChange:
+    """The tree's "Save": one revision for every change made to it since the last one."""
+    ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
+    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
 
 
 @transaction.atomic
@@ -189,19 +248,62 @@ def message_of(snapshot: dict[str, Any], ref: str) -> dict[str, Any] | None:
     return next((m for m in (snapshot.get("tree") or {}).get("messages", []) if m["id"] == ref), None)
 
 
+@dataclass(frozen=True)
+class TreeState:
+    """The tree at one point (a form's base, or the live rows), shaped as a revision for the conflict views."""
+
+    snapshot: dict[str, Any]
+
+
 def _part_conflict(
-    ad: Ad, base_revision: int | None, part: Callable[[dict[str, Any]], Any], **context: Any
+    ad: Ad,
+    base_revision: int | None,
+    part: Callable[[dict[str, Any]], Any],
+    *,
+    conversation: Conversation | None = None,
+    base_edit: int | None = None,
+    **context: Any,
 ) -> EditConflict | None:
-    """A conflict only when the part of the ad this form edits changed since `base_revision`:
-    someone editing another message, or the ad's details, is no conflict for this form."""
+    """A conflict only when the part of the ad this form edits changed since the form was loaded:
+    someone editing another message, or the ad's details, is no conflict for this form.
+
+    Two checks: a revision saved since `base_revision`, and (for forms that carry it) a change to the
+    live tree since `base_edit`, saved or not: an unsaved add, move or relink is someone's work too.
+    """
     conflict = services.revision_conflict(ad, base_revision)
-    if conflict is None:
+    if conflict is not None:
+        base = conflict.context["base"]
+        if base is None or part(base.snapshot) != part(conflict.context["current"].snapshot):
+            conflict.context.update(context)
+            if conversation is not None:
+                conflict.context["edit"] = latest_edit(conversation)
+            return conflict
+    if conversation is None or base_edit is None:
         return None
-    base = conflict.context["base"]
-    if base is not None and part(base.snapshot) == part(conflict.context["current"].snapshot):
+    latest = conversation.edits.select_related("author").order_by("-number").first()
+    if latest is None or latest.number == base_edit:
         return None
-    conflict.context.update(context)
-    return conflict
+    loaded = conversation.edits.filter(number=base_edit).values_list("after", flat=True).first()
+    if loaded is None and base_edit == 0 and base_revision is not None:
+        revision = ad.revisions.filter(number=base_revision).first()
+        loaded = revision.snapshot.get("tree") if revision is not None else None
+    live = tree_of(conversation)
+    if loaded is not None and part({"tree": loaded}) == part({"tree": live}):
+        return None
+    when = timezone.localtime(latest.created_at).strftime("%H:%M")
+    return EditConflict(
+        f"{latest.author.display_name} changed the conversation at {when} (not saved as a revision yet), "
+        "after you opened it.",
+        version=str(ad.current_revision.number) if ad.current_revision else "",
+        by=latest.author.display_name,
+        at=latest.created_at,
+        context={
+            "base": TreeState({"tree": loaded}) if loaded is not None else None,
+            "current": TreeState({"tree": live}),
+            "edit": latest.number,
+            **context,
+        },
+    )
 
 
 @transaction.atomic
@@ -217,6 +319,7 @@ def conversation_settings_update(
     if conflict is not None:
         raise conflict
     conversation = _conversation(ad)
+    before = tree_of(conversation)
     if conversation.lead_gen != lead_gen:
         conversation.lead_gen = lead_gen
         conversation.save(update_fields=["lead_gen"])
@@ -228,14 +331,17 @@ def conversation_settings_update(
     services._refuse_line_breaks(ad)
     ad.full_clean(exclude=["footer"])  # the footer's limit is the conversation one, checked above
     ad.save()
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
+    return _finish(ad, conversation, editor, before, save=True)
 
 
 @transaction.atomic
 def message_add(*, ad_id: int, editor: User, name: str = "", kind: str = MessageKind.TEXT) -> TreeChange:
+    """A new message at the end of the tree (a structural change: no revision until the tree is saved)."""
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    message = _message_add(_conversation(ad), name=name, kind=kind)
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+    conversation = _conversation(ad)
+    before = tree_of(conversation)
+    message = _message_add(conversation, name=name, kind=kind)
+    return _finish(ad, conversation, editor, before, save=False, message=message)
 
 
 @transaction.atomic
@@ -247,18 +353,24 @@ def message_delete(
     inbound: str = INBOUND_DETACH,
     relink_to: int | None = None,
     base_revision: int | None = None,
+    base_edit: int | None = None,
 ) -> TreeChange:
-    """Delete a message; the buttons that led to it are detached, removed or re-linked as asked.
+    """Delete a message; the buttons that led to it are detached, removed or re-linked as asked
+    (a structural change: no revision until the tree is saved).
 
-    Refused with EditConflict when someone changed the message since `base_revision` (the person
-    deciding to delete it hasn't seen that work).
+    Refused with EditConflict when someone changed the message since `base_revision` / `base_edit`
+    (the person deciding to delete it hasn't seen that work).
     """
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
     conversation = _conversation(ad)
     message = _message(conversation, message_id)
-    conflict = _part_conflict(ad, base_revision, lambda snap: message_of(snap, message.ref), ref=message.ref)
+    conflict = _part_conflict(
+        ad, base_revision, lambda snap: message_of(snap, message.ref),
+        conversation=conversation, base_edit=base_edit, ref=message.ref,
+    )  # fmt: skip
     if conflict is not None:
         raise conflict
+    before = tree_of(conversation)
     pointing = ConversationButton.objects.filter(target=message).exclude(message=message)
     if inbound not in INBOUND_CHOICES:
         raise ValidationError("Choose what happens to the buttons that lead to this message.")
@@ -277,7 +389,7 @@ def message_delete(
         _renumber(list(owner.buttons.order_by("position", "pk")))
     _renumber(list(conversation.messages.order_by("position", "pk")))
     conversation.refresh_from_db()
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
+    return _finish(ad, conversation, editor, before, save=False)
 
 
 @dataclass(frozen=True)
@@ -317,19 +429,27 @@ def message_save(
     op: str = "save",
     op_button_id: int | None = None,
     base_revision: int | None = None,
+    base_edit: int | None = None,
 ) -> TreeChange:
-    """Save a message and its buttons as the editor's form holds them, then apply `op`, in one revision.
+    """Save a message and its buttons as the editor's form holds them, then apply `op`.
 
-    Refused with EditConflict when someone changed this message (or its buttons) since
-    `base_revision`; ConversationMessage.DoesNotExist when someone deleted it.
+    `op="save"` (the Save button) writes one revision of the whole ad, every unsaved change to the
+    tree included; the other ops (add or move a button, move a message, …) are structural changes
+    that wait for that save. Refused with EditConflict when someone changed this message (or its
+    buttons) since `base_revision` / `base_edit`; ConversationMessage.DoesNotExist when someone
+    deleted it.
     """
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
     conversation = _conversation(ad)
     refuse_line_breaks({"name": name, "form_urn": form_urn})
     message = _message(conversation, message_id)
-    conflict = _part_conflict(ad, base_revision, lambda snap: message_of(snap, message.ref), ref=message.ref)
+    conflict = _part_conflict(
+        ad, base_revision, lambda snap: message_of(snap, message.ref),
+        conversation=conversation, base_edit=base_edit, ref=message.ref,
+    )  # fmt: skip
     if conflict is not None:
         raise conflict
+    before = tree_of(conversation)
     message.name = name.strip()[:60] or message.name
     message.kind = kind if kind in MessageKind.values else MessageKind.TEXT
     message.body = _body_without_address_macros(body)
@@ -361,7 +481,7 @@ def message_save(
         conversation.save(update_fields=["first_message"])
     elif op == "add_message":
         selected = _message_add(conversation, name="")
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=selected)
+    return _finish(ad, conversation, editor, before, save=op == "save", message=selected)
 
 
 def _apply_button(conversation: Conversation, row: ConversationButton, item: ButtonInput) -> None:
@@ -429,6 +549,7 @@ def message_readd(
     (with what that person typed, buttons included; a button whose target is gone loses it)."""
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
     conversation = _conversation(ad)
+    before = tree_of(conversation)
     message = _message_add(conversation, name=name, kind=kind)
     message.body = sanitize_body(body) if message.kind == MessageKind.TEXT else ""
     message.form_urn = form_urn.strip()
@@ -437,7 +558,7 @@ def message_readd(
     for position, item in enumerate(buttons[: limits.BUTTONS_PER_MESSAGE.maximum]):
         row = ConversationButton.objects.create(message=message, position=position, text="")
         _apply_button(conversation, row, item)
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor), message=message)
+    return _finish(ad, conversation, editor, before, save=False, message=message)
 
 
 # ---------------------------------------------------------------------------
@@ -447,23 +568,38 @@ def message_readd(
 
 @dataclass(frozen=True)
 class Undoable:
-    """What "Undo" would take back: the tree of revision `back_to`, and the change in words."""
+    """What "Undo" would take back: the tree change `edit` (a TreeEdit's number), in words."""
 
-    back_to: int
+    edit: int
     words: list[str]
 
 
-def undoable(ad: Ad, editor: User) -> Undoable | None:
-    """The last revision's change to the tree when `editor` made it (an add, a delete, a relink…);
-    None when the last save was someone else's, touched only the details, or there is nothing before it."""
-    last_two = list(ad.revisions.order_by("-number")[:2])
-    if len(last_two) < 2 or last_two[0].author_id != editor.pk:
+def _undo_target(conversation: Conversation) -> TreeEdit | None:
+    """The newest change to the tree not yet taken back (an undo itself is not one to take back)."""
+    return (
+        conversation.edits.select_related("author")
+        .filter(undoes__isnull=True, undone_by__isnull=True)
+        .order_by("-number")
+        .first()
+    )
+
+
+def undoable(
+    ad: Ad, editor: User, conversation: Conversation | None = None, tree: dict[str, Any] | None = None
+) -> Undoable | None:
+    """The last change to the tree (an add, a delete, a relink, a saved message…) when `editor` made it
+    and the tree is still as it left it (`tree`: the live tree, when the caller has it); else None.
+    Undo again to go further back."""
+    conversation = conversation or _conversation(ad)
+    edit = _undo_target(conversation)
+    if edit is None or edit.author_id != editor.pk:
         return None
-    last, previous = last_two
-    changes = compare_trees(previous.snapshot.get("tree"), last.snapshot.get("tree"))
+    if (tree if tree is not None else tree_of(conversation)) != edit.after:
+        return None
+    changes = compare_trees(edit.before, edit.after)
     if not changes:
         return None
-    return Undoable(back_to=previous.number, words=in_words(changes, limit=3))
+    return Undoable(edit=edit.number, words=in_words(changes, limit=3))
 
 
 def _restore_tree(conversation: Conversation, tree: dict[str, Any]) -> None:
@@ -504,18 +640,20 @@ def _restore_tree(conversation: Conversation, tree: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def tree_undo(*, ad_id: int, editor: User, back_to: int) -> TreeChange:
-    """Undo the last change to the tree (`back_to` is the revision the person saw "Undo" offer to go
-    back to): the tree as it was in that revision, saved as a new revision, history kept whole.
-    Refused when the ad moved on since (someone else saved, or another change of one's own)."""
+def tree_undo(*, ad_id: int, editor: User, edit: int) -> TreeChange:
+    """Undo the last change to the tree (`edit` is the change the person saw "Undo" offer to take back):
+    the tree as it was before it, kept ids and all. Like the change, the undo waits for the tree's save.
+    Refused when the tree moved on since (someone else changed it, or another change of one's own)."""
     ad = services.ad_lock_for_edit(ad_id=ad_id, editor=editor)
-    offer = undoable(ad, editor)
-    if offer is None or offer.back_to != back_to:
-        raise ValidationError("Nothing to undo: the ad changed since, or the last change wasn't yours.")
     conversation = _conversation(ad)
-    current = ad.revisions.order_by("-number").first()
-    if current is None or tree_of(conversation) != current.snapshot.get("tree"):
-        raise ValidationError("Nothing to undo: the conversation has changes that aren't in a revision.")
-    previous = ad.revisions.get(number=back_to)
-    _restore_tree(conversation, previous.snapshot["tree"])
-    return TreeChange(ad=ad, revision=services.ad_content_saved(ad=ad, editor=editor))
+    offer = undoable(ad, editor, conversation)
+    if offer is None or offer.edit != edit:
+        raise ValidationError(
+            "Nothing to undo: the conversation changed since, or the last change wasn't yours."
+        )
+    target = conversation.edits.get(number=edit)
+    before = tree_of(conversation)
+    _restore_tree(conversation, target.before)
+    _record(conversation, editor, before, undoes=target)
+    Ad.objects.filter(pk=ad.pk).update(updated_at=timezone.now())
+    return TreeChange(ad=ad, revision=None)

@@ -1,0 +1,162 @@
+"""A working session's changes to the tree become one revision when the marketer saves, not one per click.
+
+Adds, deletes, moves and relinks change the live tree and are recorded for undo and conflict checks;
+the editor says what is unsaved and offers one "Save"; the revision it writes names every change in
+words, and an approval is voided by that save, never by the clicks before it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from inmail_studio.accounts.models import User, Workspace
+from inmail_studio.ads.conversation import services as cs
+from inmail_studio.ads.conversation.tree import compare_trees, in_words
+from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, Sender, State
+from inmail_studio.review import services as review
+from tests.conftest import client_for
+from tests.conversation.editing import move_button, save_message
+
+pytestmark = pytest.mark.django_db
+
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def ready(workspace: Workspace, author: User, sender: Sender) -> Ad:
+    """The "Event invitation" template with an approved sender: submittable (revision 2)."""
+    ad = cs.conversation_create(
+        workspace=workspace, author=author, name="Spring event", template_key="event-invitation"
+    )
+    cs.conversation_settings_update(
+        ad_id=ad.pk, editor=author, lead_gen=False,
+        fields={"name": ad.name, "sender": sender, "subject": ad.subject, "footer": ""},
+    )  # fmt: skip
+    ad.refresh_from_db()
+    return ad
+
+
+def _message(ad: Ad, name: str) -> ConversationMessage:
+    return ConversationMessage.objects.get(conversation__ad=ad, name=name)
+
+
+def _session_of_edits(ad: Ad, author: User) -> tuple[ConversationButton, ConversationMessage]:
+    """Add "Pricing", delete "Recording offer", move a button: three structural changes."""
+    added = cs.message_add(ad_id=ad.pk, editor=author, name="Pricing").message
+    assert added is not None
+    cs.message_delete(
+        ad_id=ad.pk, editor=author, message_id=_message(ad, "Recording offer").pk, inbound="remove"
+    )
+    second = _message(ad, "Invitation").buttons.order_by("position")[1]
+    move_button(ad_id=ad.pk, editor=author, button_id=second.pk, offset=-1)
+    return second, added
+
+
+def test_structural_edits_then_one_save_write_exactly_one_revision_naming_every_change(
+    ready: Ad, author: User
+) -> None:
+    before = ready.current_revision
+    assert before is not None
+    moved, added = _session_of_edits(ready, author)
+    ready.refresh_from_db()
+    assert ready.current_revision == before  # nothing written per click
+    unsaved = " ".join(cs.unsaved_changes(ready, ready.conversation)).lower()
+    assert "added message “pricing”" in unsaved and "removed message “recording offer”" in unsaved
+    # The save: the open message, with one of its buttons relinked to the new message.
+    agenda = _message(ready, "Agenda")
+    button = agenda.buttons.order_by("position").first()
+    assert button is not None
+    result = save_message(
+        ad_id=ready.pk, editor=author, message_id=agenda.pk, buttons={button.pk: {"target_id": added.pk}}
+    )
+    assert result.revision is not None and result.revision.number == before.number + 1
+    assert ready.revisions.count() == before.number + 1
+    changes = compare_trees(before.snapshot["tree"], result.revision.snapshot["tree"])
+    words = " ".join(in_words(changes, limit=10)).lower()
+    assert "added message “pricing”" in words
+    assert "removed message “recording offer”" in words
+    assert f"relinked “{button.text.lower()}” (on “agenda”) to “pricing”" in words
+    assert "reordered the buttons of “invitation”" in words
+    ready.refresh_from_db()
+    assert cs.unsaved_changes(ready, ready.conversation) == []
+    invitation = next(m for m in result.revision.snapshot["tree"]["messages"] if m["name"] == "Invitation")
+    assert invitation["buttons"][0]["id"] == moved.ref
+
+
+def test_the_editor_shows_unsaved_tree_changes_and_its_save_writes_one_revision(
+    ready: Ad, author: User
+) -> None:
+    _session_of_edits(ready, author)
+    client = client_for(author)
+    page = client.get(f"/ads/{ready.pk}/conversation/").content.decode()
+    banner = re.search(r'data-testid="tree-unsaved">(.*?)</p>', page, re.S)
+    assert banner and "added message “Pricing”" in banner.group(1)
+    assert 'id="conv-tree-save"' in page and "revision 2 until you save" in page
+    response = client.post(f"/ads/{ready.pk}/conversation/save/", {}, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Saved as revision 3." in html and 'data-testid="tree-unsaved"' not in html
+    assert ready.revisions.count() == 3
+    # Saving again: nothing new.
+    again = client.post(f"/ads/{ready.pk}/conversation/save/", {}, follow=True).content.decode()
+    assert "No changes to save." in again and ready.revisions.count() == 3
+    # History says the session's changes beside the one revision.
+    history = client.get(f"/ads/{ready.pk}/history/").content.decode()
+    assert "added message “Pricing”" in history and "removed message “Recording offer”" in history
+
+
+def test_a_viewer_cannot_save_the_tree(ready: Ad, author: User, viewer: User) -> None:
+    cs.message_add(ad_id=ready.pk, editor=author, name="Pricing")
+    assert client_for(viewer).post(f"/ads/{ready.pk}/conversation/save/").status_code == 403
+    assert ready.revisions.count() == 2
+
+
+def test_an_approval_is_voided_by_the_save_not_by_the_clicks_before_it(
+    ready: Ad, author: User, approver: User
+) -> None:
+    review.submit(ad_id=ready.pk, actor=author)
+    ready.refresh_from_db()
+    review.approve(ad_id=ready.pk, approver=approver, revision_hash=ready.current_revision.content_hash)  # type: ignore[union-attr]
+    ready.refresh_from_db()
+    assert ready.state == State.APPROVED
+    approved = ready.current_revision
+    _session_of_edits(ready, author)
+    ready.refresh_from_db()
+    assert ready.state == State.APPROVED and ready.current_revision == approved  # still what was approved
+    cs.conversation_save(ad_id=ready.pk, editor=author)
+    ready.refresh_from_db()
+    assert ready.state == State.DRAFT and ready.current_revision != approved
+    approved.refresh_from_db()  # type: ignore[union-attr]
+    assert approved.snapshot["tree"] != ready.current_revision.snapshot["tree"]  # type: ignore[union-attr]
+
+
+def test_an_unsaved_change_by_someone_else_is_a_conflict_for_a_form_loaded_before_it(
+    ready: Ad, author: User, admin_user: User
+) -> None:
+    """No revision was written, yet the change is someone's work: a stale save must not undo it."""
+    invitation = _message(ready, "Invitation")
+    client = client_for(author)
+    page = client.get(f"/ads/{ready.pk}/conversation/?m={invitation.pk}").content.decode()
+    base_edit = re.search(r'name="base_edit" value="(\d*)"', page)
+    assert base_edit is not None
+    # Ada adds a button to the same message (a structural change: no revision).
+    save_message(
+        ad_id=ready.pk, editor=admin_user, message_id=invitation.pk, op="add_button", name="Ada's label"
+    )
+    ready.refresh_from_db()
+    assert ready.revisions.count() == 2
+    form = {
+        "name": invitation.name, "kind": "text", "body": "<p>Alice's words</p>", "form_urn": "", "op": "save",
+        "base_version": 2, "base_edit": base_edit.group(1),
+    }  # fmt: skip
+    for b in invitation.buttons.all():
+        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
+                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    refused = client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX)
+    assert refused.status_code == 409
+    assert "Ada Admin changed the conversation" in refused.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.name == "Ada's label"  # not overwritten
