@@ -4,7 +4,7 @@
   "use strict";
 
   var TRACKED = "#conv-settings-form, form.conv-message-form";
-  var SKIP = { csrfmiddlewaretoken: 1, base_version: 1, plan_version: 1, op: 1 };
+  var SKIP = { csrfmiddlewaretoken: 1, base_version: 1, base_edit: 1, plan_version: 1, op: 1 };
 
   var domReady = document.readyState === "complete";
   document.addEventListener("DOMContentLoaded", function () { domReady = true; });
@@ -246,9 +246,10 @@
   });
   /* The tree's "Save" with a form holding typed text: that form's save writes the one revision of
      everything (its text and the tree); two forms with typed text are saved one after the other. */
-  document.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (form.id !== "conv-tree-save" || submitting) return;
+  /* htmx sends the form's request from its own submit listener: stop it before it goes, not the submit. */
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var form = e.detail.elt;
+    if (!form || form.id !== "conv-tree-save" || submitting) return;
     var open = unsavedOpenForms();
     var away = copies().filter(function (id) { return !document.getElementById(id); });
     if (!open.length) return;
@@ -264,9 +265,10 @@
     if (e.detail.successful && e.detail.xhr.status < 300) {
       submitting.next = true;  /* once the answer has settled (the forms re-initialised) */
     } else {
+      var only = submitting.then === "save";
       submitting = null;
       window.setTimeout(function () {
-        say("Not submitted: your changes were not saved. Fix what is marked; everything you typed is still here.", "error");
+        if (!only) say("Not submitted: your changes were not saved. Fix what is marked; everything you typed is still here.", "error");
       }, 50);
     }
   }
@@ -502,7 +504,8 @@
       return;
     }
     if ((e.ctrlKey || e.metaKey) && (e.key === "s" || e.key === "S")) {
-      var target2 = (e.target.closest && e.target.closest(TRACKED)) || document.querySelector("form.conv-message-form");
+      var target2 = (e.target.closest && e.target.closest(TRACKED)) || document.querySelector("form.conv-message-form") ||
+        document.getElementById("conv-tree-save");
       if (!target2 || target2.querySelector("fieldset[disabled]")) return;
       e.preventDefault();
       var save = target2.querySelector("button[name=op][value=save]") || target2.querySelector("button[type=submit].btn-primary");

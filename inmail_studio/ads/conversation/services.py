@@ -267,19 +267,32 @@ def _part_conflict(
     """A conflict only when the part of the ad this form edits changed since the form was loaded:
     someone editing another message, or the ad's details, is no conflict for this form.
 
-    Two checks: a revision saved since `base_revision`, and (for forms that carry it) a change to the
-    live tree since `base_edit`, saved or not: an unsaved add, move or relink is someone's work too.
+    A form that carries `base_edit` (the tree change it was loaded at) is checked against the live
+    tree: an unsaved add, move or relink is someone's work too. Without it, against the revisions
+    saved since `base_revision`.
     """
+    if conversation is not None and base_edit is not None:
+        return _tree_conflict(ad, conversation, base_revision, base_edit, part, context)
     conflict = services.revision_conflict(ad, base_revision)
     if conflict is not None:
         base = conflict.context["base"]
         if base is None or part(base.snapshot) != part(conflict.context["current"].snapshot):
             conflict.context.update(context)
-            if conversation is not None:
-                conflict.context["edit"] = latest_edit(conversation)
             return conflict
-    if conversation is None or base_edit is None:
-        return None
+    return None
+
+
+def _tree_conflict(
+    ad: Ad,
+    conversation: Conversation,
+    base_revision: int | None,
+    base_edit: int,
+    part: Callable[[dict[str, Any]], Any],
+    context: dict[str, Any],
+) -> EditConflict | None:
+    """The conflict of a form loaded at tree change `base_edit`: every change to the tree, saved as a
+    revision or not, is a recorded edit, so the part as loaded is compared with the part as it is now
+    (one's own changes since, in this tab, moved the form's base along with them)."""
     latest = conversation.edits.select_related("author").order_by("-number").first()
     if latest is None or latest.number == base_edit:
         return None
@@ -291,9 +304,16 @@ def _part_conflict(
     if loaded is not None and part({"tree": loaded}) == part({"tree": live}):
         return None
     when = timezone.localtime(latest.created_at).strftime("%H:%M")
+    current = ad.current_revision
+    if current is not None and current.snapshot.get("tree") == live:
+        said = f"{latest.author.display_name} saved revision {current.number} at {when}, after you opened it."
+    else:
+        said = (
+            f"{latest.author.display_name} changed the conversation at {when}, after you opened it "
+            "(not saved as a revision yet)."
+        )
     return EditConflict(
-        f"{latest.author.display_name} changed the conversation at {when} (not saved as a revision yet), "
-        "after you opened it.",
+        said,
         version=str(ad.current_revision.number) if ad.current_revision else "",
         by=latest.author.display_name,
         at=latest.created_at,
