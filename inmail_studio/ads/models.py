@@ -206,6 +206,11 @@ class Ad(models.Model):
         return self.state in (State.IN_REVIEW, State.LIVE, State.SYNCING, State.LAUNCHING)
 
     @property
+    def is_message(self) -> bool:
+        """A message ad (one message and a call to action), as opposed to a conversation ad's tree."""
+        return self.kind == Kind.MESSAGE
+
+    @property
     def is_live(self) -> bool:
         """Running on LinkedIn: the one state with results to show and no way back to editing."""
         return self.state == State.LIVE

@@ -27,6 +27,7 @@ from inmail_studio import conflicts
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.ads import limits, preview, selectors, snapshots, views
+from inmail_studio.ads.conversation import edits
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.conversation.diagram import layout
 from inmail_studio.ads.conversation.templates import TEMPLATES
@@ -271,9 +272,9 @@ def _editor_context(
         ),
         "form_errors": form_errors or {},
         "banner_image": _banner_shown(ad, settings_form),
-        "undo": cs.undoable(ad, _user(request), conversation, tree=live) if editable else None,
+        "undo": edits.undoable(ad, _user(request), conversation, tree=live) if editable else None,
         # The tree's changes since the last revision (adds, deletes, moves): the head offers "Save".
-        "unsaved": cs.unsaved_changes(ad, conversation, live),
+        "unsaved": edits.unsaved_changes(ad, conversation, live),
         "editable": editable,
         "actions": ButtonAction.choices,
         "kinds": MessageKind.choices,
@@ -297,7 +298,7 @@ def _editor_context(
         else _posted_version(form_data, checklist_data) or _current_version(ad),
         # …and on the tree as it was when loaded (changes not yet saved as a revision included).
         "base_edit": ("" if conflict or settings_conflict else _posted(form_data, EDIT_FIELD))
-        or cs.latest_edit(conversation),
+        or edits.latest_edit(conversation),
     }
 
 
@@ -867,7 +868,7 @@ def conversation_undo(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     """Undo the editor's last change to the tree (add, delete, relink…), as a new revision."""
     ad, membership, conversation = _conversation_ad(request, ad_id)
     _require_edit(membership)
-    offer = cs.undoable(ad, _user(request), conversation)
+    offer = edits.undoable(ad, _user(request), conversation)
     try:
         cs.tree_undo(ad_id=ad.pk, editor=_user(request), edit=_int(request.POST.get("edit")) or 0)
     except (ValidationError, cs.services.AdLocked) as error:
@@ -940,7 +941,7 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
     others = [m for m in conversation.messages.all() if m.pk != message.pk]
     error = ""
     version = _current_version(ad)
-    edit = cs.latest_edit(conversation)
+    edit = edits.latest_edit(conversation)
     status = 200
     if request.method == "POST":
         try:
@@ -962,7 +963,7 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
                 "and press Delete once more if it should still go.",
                 409,
                 changed.version,
-                cs.latest_edit(conversation),
+                edits.latest_edit(conversation),
             )
         except cs.services.AdLocked as locked:
             messages.error(request, str(locked))

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from inmail_studio.accounts.models import User, Workspace
+from inmail_studio.ads.conversation import edits
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.conversation.tree import compare_trees, in_words
 from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, Sender, State
@@ -63,7 +64,7 @@ def test_structural_edits_then_one_save_write_exactly_one_revision_naming_every_
     moved, added = _session_of_edits(ready, author)
     ready.refresh_from_db()
     assert ready.current_revision == before  # nothing written per click
-    unsaved = " ".join(cs.unsaved_changes(ready, ready.conversation)).lower()
+    unsaved = " ".join(edits.unsaved_changes(ready, ready.conversation)).lower()
     assert "added message “pricing”" in unsaved and "removed message “recording offer”" in unsaved
     # The save: the open message, with one of its buttons relinked to the new message.
     agenda = _message(ready, "Agenda")
@@ -81,7 +82,7 @@ def test_structural_edits_then_one_save_write_exactly_one_revision_naming_every_
     assert f"relinked “{button.text.lower()}” (on “agenda”) to “pricing”" in words
     assert "reordered the buttons of “invitation”" in words
     ready.refresh_from_db()
-    assert cs.unsaved_changes(ready, ready.conversation) == []
+    assert edits.unsaved_changes(ready, ready.conversation) == []
     invitation = next(m for m in result.revision.snapshot["tree"]["messages"] if m["name"] == "Invitation")
     assert invitation["buttons"][0]["id"] == moved.ref
 

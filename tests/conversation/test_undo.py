@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from inmail_studio.accounts.models import Role, User
+from inmail_studio.ads.conversation import edits
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.conversation.tree import tree_of
 from inmail_studio.ads.models import Ad, Conversation, ConversationButton, ConversationMessage
@@ -24,9 +25,9 @@ def _tree(ad: Ad) -> dict:  # type: ignore[type-arg]
     return tree_of(Conversation.objects.get(ad=ad))
 
 
-def _offer(ad: Ad, user: User) -> cs.Undoable | None:
+def _offer(ad: Ad, user: User) -> edits.Undoable | None:
     ad.refresh_from_db()
-    return cs.undoable(ad, user)
+    return edits.undoable(ad, user)
 
 
 def test_undo_takes_back_an_added_message_without_writing_a_revision(
@@ -40,7 +41,7 @@ def test_undo_takes_back_an_added_message_without_writing_a_revision(
     assert result.revision is None and conversation_ad.revisions.count() == 1
     assert _tree(conversation_ad) == before
     assert _offer(conversation_ad, author) is None  # nothing left to take back
-    assert cs.unsaved_changes(conversation_ad, conversation_ad.conversation) == []
+    assert edits.unsaved_changes(conversation_ad, conversation_ad.conversation) == []
 
 
 def test_undo_goes_back_one_change_at_a_time(conversation_ad: Ad, author: User) -> None:
