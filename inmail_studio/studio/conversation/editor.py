@@ -88,6 +88,7 @@ def editor_context(
     tree: dict[str, Any] | None = None,
     settings_form: SettingsForm | None = None,
     form_errors: dict[str, list[str]] | None = None,
+    button_errors: dict[int, dict[str, list[str]]] | None = None,
     checklist_data: Any = None,
     form_data: Any = None,
     conflict: conflicts.Conflict | None = None,
@@ -109,6 +110,7 @@ def editor_context(
     selected_buttons = list(selected.buttons.all()) if selected else []
     for button in selected_buttons:
         button.problems = problem_map.get(f"btn-{button.ref}", [])  # type: ignore[attr-defined]
+        button.errors = (button_errors or {}).get(button.pk, {})  # type: ignore[attr-defined]
         # What the form shows: what the person typed when the form comes back to them, else the saved row.
         for name in ("text", "action", "target", "url"):
             key = f"button-{button.pk}-{name}"

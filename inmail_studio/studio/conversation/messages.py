@@ -25,7 +25,6 @@ from inmail_studio.ads.conversation.tree import tree_of
 from inmail_studio.ads.conversation.validation import validate
 from inmail_studio.ads.models import (
     Ad,
-    ButtonAction,
     Conversation,
     ConversationMessage,
     MessageKind,
@@ -45,21 +44,33 @@ from inmail_studio.studio.conversation.editor import (
     selected_message,
     tree_with_form,
 )
+from inmail_studio.studio.conversation.forms import BaseButtonFormSet, ButtonFormSet
 
 log = logging.getLogger(__name__)
 
 
-def _button_inputs(data: Any, button_ids: list[int]) -> list[cs.ButtonInput]:
+def _button_inputs(buttons: BaseButtonFormSet, *, new: bool = False) -> list[cs.ButtonInput]:
+    """A valid formset's rows as the service takes them (`new`: rows of buttons to create)."""
     return [
         cs.ButtonInput(
-            id=pk,
-            text=data.get(f"button-{pk}-text", ""),
-            action=data.get(f"button-{pk}-action", ButtonAction.MESSAGE),
-            target_id=small_int(data.get(f"button-{pk}-target")),
-            url=data.get(f"button-{pk}-url", ""),
+            id=0 if new else key,
+            text=form.cleaned_data["text"],
+            action=form.cleaned_data["action"],
+            target_id=form.cleaned_data["target"],
+            url=form.cleaned_data["url"],
         )
-        for pk in button_ids
+        for key, form in zip(buttons.keys, buttons.forms, strict=True)
     ]
+
+
+def _button_errors(errors: dict[str, list[str]]) -> dict[int, dict[str, list[str]]]:
+    """The service's errors on button fields (`button-<id>-<field>`), by button, to show beside each."""
+    found: dict[int, dict[str, list[str]]] = {}
+    for key, messages_ in errors.items():
+        parts = key.split("-")
+        if len(parts) == 3 and parts[0] == "button" and parts[1].isdigit():
+            found.setdefault(int(parts[1]), {})[parts[2]] = messages_
+    return found
 
 
 def _message_deleted(
@@ -107,7 +118,7 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
     op, _, op_arg = data.get("op", "save").partition(":")
     if op not in cs.MESSAGE_OPS:
         op = "save"
-    button_ids = [b.pk for b in message.buttons.all()]
+    buttons = ButtonFormSet(data, keys=[b.pk for b in message.buttons.all()])
     tree = tree_of(conversation)
     failure: tuple[int, dict[str, Any]] | None = None
     assert message is not None
@@ -122,7 +133,7 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
             kind=data.get("kind", MessageKind.TEXT),
             body=data.get("body", ""),
             form_urn=data.get("form_urn", ""),
-            buttons=_button_inputs(data, button_ids),
+            buttons=_button_inputs(buttons),
             op=op,
             op_button_id=small_int(op_arg),
             base_revision=base,
@@ -130,6 +141,14 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
         )
 
     try:
+        if not buttons.is_valid():
+            raise ValidationError(
+                {
+                    f"button-{key}-{name}": errs
+                    for key, e in buttons.errors_by_key().items()
+                    for name, errs in e.items()
+                }
+            )
         try:
             result = save(small_int(data.get(conflicts.VERSION_FIELD)), small_int(data.get(EDIT_FIELD)))
         except conflicts.EditConflict as error:
@@ -158,14 +177,17 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
         errors = dict(error.message_dict) if hasattr(error, "error_dict") else {"all": error.messages}
         if "__all__" in errors:
             errors["all"] = errors.pop("__all__")
-        # Button field errors have no field of their own on the page: list them at the top.
-        errors.setdefault("all", []).extend(
-            e for k, v in errors.items() if k.startswith("button-") for e in v
-        )
         messages.error(
             request, "The message was not saved. Fix what is marked; everything you typed is still here."
         )
-        failure = (422, {"form_errors": errors, "tree": tree_with_form(tree, message, data)})
+        failure = (
+            422,
+            {
+                "form_errors": errors,
+                "button_errors": _button_errors(errors),  # shown beside each button's field
+                "tree": tree_with_form(tree, message, data),
+            },
+        )
     if failure is not None:
         status, extra = failure
         ad.refresh_from_db()
@@ -224,19 +246,16 @@ def message_add(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         if request.POST.get("readd"):
             # "Add it again": a message someone deleted while this person was editing it.
             readd = request.POST
-            count = small_int(readd.get("readd-buttons")) or 0
+            count = min(small_int(readd.get("readd-buttons")) or 0, limits.BUTTONS_PER_MESSAGE.maximum)
+            buttons = ButtonFormSet(readd, keys=list(range(count)), prefix="readd")
+            if not buttons.is_valid():
+                raise ValidationError(
+                    [e for row in buttons.errors_by_key().values() for errs in row.values() for e in errs]
+                )
             result = cs.message_readd(
                 ad_id=ad.pk, editor=user_of(request), name=readd.get("name", ""),
                 kind=readd.get("kind", MessageKind.TEXT), body=readd.get("body", ""),
-                form_urn=readd.get("form_urn", ""),
-                buttons=[
-                    cs.ButtonInput(
-                        id=0, text=readd.get(f"readd-{i}-text", ""),
-                        action=readd.get(f"readd-{i}-action", ButtonAction.MESSAGE),
-                        target_id=small_int(readd.get(f"readd-{i}-target")), url=readd.get(f"readd-{i}-url", ""),
-                    )
-                    for i in range(min(count, limits.BUTTONS_PER_MESSAGE.maximum))
-                ],
+                form_urn=readd.get("form_urn", ""), buttons=_button_inputs(buttons, new=True),
             )  # fmt: skip
         else:
             result = cs.message_add(
