@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from inmail_studio.ads.limits import visible_text
-from inmail_studio.ads.models import ButtonAction, Conversation, MessageKind
+from inmail_studio.ads.models import ButtonAction, Conversation, ConversationButton, MessageKind
 from inmail_studio.ads.sanitize import BoundedMemo, sanitize_body
 
 Tree = Mapping[str, Any]
@@ -57,29 +57,42 @@ def empty_tree(*, lead_gen: bool = False) -> dict[str, Any]:
 
 
 def tree_of(conversation: Conversation) -> dict[str, Any]:
-    """The tree of a conversation as stored now, bodies sanitized (what a revision snapshots)."""
-    messages = list(conversation.messages.prefetch_related("buttons").order_by("position", "pk"))
+    """The tree of a conversation as stored now, bodies sanitized (what a revision snapshots).
+
+    Read as plain rows (`values`), not model instances: the live check reads a 25 × 5 tree on every
+    pause in typing, and building 150 model instances was a third of its time.
+    """
+    messages = conversation.messages.order_by("position", "pk").values(
+        "id", "name", "kind", "body", "form_urn"
+    )
+    buttons: dict[int, list[dict[str, Any]]] = {}
+    for b in (
+        ConversationButton.objects.filter(message__conversation=conversation)
+        .order_by("position", "pk")
+        .values_list("id", "message_id", "text", "action", "target_id", "url")
+    ):
+        pk, message_id, text, action, target_id, url = b
+        buttons.setdefault(message_id, []).append(
+            {
+                "id": f"b{pk}",
+                "text": text.strip(),
+                "action": action,
+                "target": f"m{target_id}" if target_id and action in LINKING_ACTIONS else None,
+                "url": url.strip() if action == ButtonAction.WEBSITE else "",
+            }
+        )
     first = f"m{conversation.first_message_id}" if conversation.first_message_id else None
     return {
         "lead_gen": conversation.lead_gen,
         "first": first,
         "messages": [
             {
-                "id": m.ref,
-                "name": m.name.strip(),
-                "kind": m.kind,
-                "body": sanitize_body(m.body) if m.kind == MessageKind.TEXT else "",
-                "form_urn": m.form_urn.strip() if m.kind == MessageKind.FORM else "",
-                "buttons": [
-                    {
-                        "id": b.ref,
-                        "text": b.text.strip(),
-                        "action": b.action,
-                        "target": f"m{b.target_id}" if b.target_id and b.action in LINKING_ACTIONS else None,
-                        "url": b.url.strip() if b.action == ButtonAction.WEBSITE else "",
-                    }
-                    for b in sorted(m.buttons.all(), key=lambda b: (b.position, b.pk))
-                ],
+                "id": f"m{m['id']}",
+                "name": m["name"].strip(),
+                "kind": m["kind"],
+                "body": sanitize_body(m["body"]) if m["kind"] == MessageKind.TEXT else "",
+                "form_urn": m["form_urn"].strip() if m["kind"] == MessageKind.FORM else "",
+                "buttons": buttons.get(m["id"], []),
             }
             for m in messages
         ],

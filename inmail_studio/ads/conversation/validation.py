@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import urlsplit
 
@@ -231,6 +232,19 @@ def _check_message(message: Message, by_id: dict[str, Message], error: Report, w
         seen.setdefault(key, button)
 
 
+@lru_cache(maxsize=512)
+def _url_problem(url: str) -> str | None:
+    """Why a website button's address is refused, or None. Memoized: the live check validates the
+    whole tree on every pause in typing, and a tree's website buttons mostly share a few addresses."""
+    try:
+        validate_landing_page_url(url)
+    except ValidationError as invalid:
+        return " ".join(invalid.messages)
+    if urlsplit(url).scheme not in limits.LANDING_PAGE_SCHEMES:  # pragma: no cover - belt and braces
+        return "the address must be http(s)."
+    return None
+
+
 def _check_button(message: Message, button: Button, by_id: dict[str, Message], error: Report) -> None:
     where = message_name(message)
     text = button.get("text") or ""
@@ -267,15 +281,9 @@ def _check_button(message: Message, button: Button, by_id: dict[str, Message], e
         if not url:
             error("no_target", f"{label} opens a website but has no address.", message=message, button=button)
         else:
-            try:
-                validate_landing_page_url(url)
-            except ValidationError as invalid:
-                error("bad_url", f"{label}: {' '.join(invalid.messages)}", message=message, button=button)
-            else:
-                if (
-                    urlsplit(url).scheme not in limits.LANDING_PAGE_SCHEMES
-                ):  # pragma: no cover - belt and braces
-                    error("bad_url", f"{label}: the address must be http(s).", message=message, button=button)
+            problem = _url_problem(url)
+            if problem:
+                error("bad_url", f"{label}: {problem}", message=message, button=button)
     elif action != ButtonAction.END:
         error("bad_action", f"{label} has an unknown action.", message=message, button=button)
 

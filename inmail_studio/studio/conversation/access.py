@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from inmail_studio.accounts.models import Membership, User
 from inmail_studio.accounts.selectors import membership_for
@@ -30,6 +31,22 @@ def conversation_ad(request: HtmxHttpRequest, ad_id: int) -> tuple[Ad, Membershi
     assert membership is not None
     conversation, _ = Conversation.objects.get_or_create(ad=ad)
     return ad, membership, conversation
+
+
+def conversation_to_check(request: HtmxHttpRequest, ad_id: int) -> tuple[Ad, Conversation]:
+    """The conversation ad for the live check, scoped like `conversation_ad` (404 outside the user's
+    workspaces), read in one query with what the check needs (its details for the checklist), not
+    the current revision's snapshot nor the membership: the check runs on every pause in typing."""
+    ad = get_object_or_404(
+        selectors.ads_for(user_of(request))
+        .filter(kind=Kind.CONVERSATION)
+        .select_related("sender", "banner", "conversation"),
+        pk=ad_id,
+    )
+    try:
+        return ad, ad.conversation
+    except Conversation.DoesNotExist:
+        return ad, Conversation.objects.get_or_create(ad=ad)[0]
 
 
 def require_edit(membership: Membership) -> None:

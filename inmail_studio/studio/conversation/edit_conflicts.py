@@ -127,7 +127,7 @@ def message_conflict_of(
     """Field by field (buttons included): the message as the person has it against the one saved meanwhile."""
     ref = message.ref
     theirs_entry = cs.message_of(error.context["current"].snapshot, ref)
-    mine = _message_values(cs.message_of({"tree": tree_with_form(tree, message, data)}, ref))
+    mine = _message_values(cs.message_of({"tree": tree_with_form(tree, message.ref, data)}, ref))
     names = {m["id"][1:]: m.get("name") or m["id"] for m in tree.get("messages", [])}
     actions = dict(ButtonAction.choices)
     fields: list[tuple[str, str]] = [

@@ -236,9 +236,8 @@ def _checkable_body(data: Any) -> str:
     return "" if limits.raw_body_error(body) else body
 
 
-def tree_with_form(tree: dict[str, Any], message: ConversationMessage, data: Any) -> dict[str, Any]:
-    """The saved tree with the selected message as the form holds it now (for the live check)."""
-    ref = message.ref
+def tree_with_form(tree: dict[str, Any], ref: str, data: Any) -> dict[str, Any]:
+    """The saved tree with the selected message (`ref`) as the form holds it now (for the live check)."""
     kind = data.get("kind") if data.get("kind") in MessageKind.values else MessageKind.TEXT
     messages_ = []
     for item in tree["messages"]:

@@ -30,7 +30,12 @@ from inmail_studio.ads.models import (
     MessageKind,
 )
 from inmail_studio.http import HtmxHttpRequest, small_int
-from inmail_studio.studio.conversation.access import conversation_ad, require_edit, user_of
+from inmail_studio.studio.conversation.access import (
+    conversation_ad,
+    conversation_to_check,
+    require_edit,
+    user_of,
+)
 from inmail_studio.studio.conversation.edit_conflicts import message_conflict_of, readd_values, who_deleted
 from inmail_studio.studio.conversation.editor import (
     DATABASE_TROUBLE,
@@ -185,7 +190,7 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
             {
                 "form_errors": errors,
                 "button_errors": _button_errors(errors),  # shown beside each button's field
-                "tree": tree_with_form(tree, message, data),
+                "tree": tree_with_form(tree, message.ref, data),
             },
         )
     if failure is not None:
@@ -216,9 +221,12 @@ def message_edit(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpR
 @require_POST
 def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) -> HttpResponse:
     """Live validation while typing: the problems and the diagram for the form as it is, nothing saved."""
-    ad, _, conversation = conversation_ad(request, ad_id)
-    message = get_object_or_404(conversation.messages, pk=message_id)
-    tree = tree_with_form(tree_of(conversation), message, request.POST)
+    ad, conversation = conversation_to_check(request, ad_id)
+    tree = tree_of(conversation)
+    ref = f"m{message_id}"
+    if not any(m["id"] == ref for m in tree["messages"]):
+        raise Http404("No such message.")
+    tree = tree_with_form(tree, ref, request.POST)
     problems = validate(tree)
     context = {
         "ad": ad,
@@ -226,7 +234,7 @@ def conversation_check(request: HtmxHttpRequest, ad_id: int, message_id: int) ->
         "problem_map": problems_by_anchor(problems),
         "error_count": sum(p.is_error for p in problems),
         "warning_count": sum(not p.is_error for p in problems),
-        "diagram": layout(tree, problems, message.ref),
+        "diagram": layout(tree, problems, ref),
         "oob": True,
         "body_length": len(request.POST.get("body", "")),
         "body_refusal": limits.raw_body_error(request.POST.get("body", "")),

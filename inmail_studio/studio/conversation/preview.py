@@ -34,7 +34,7 @@ def _unsaved_frame(request: HtmxHttpRequest, ad: Ad, conversation: Conversation)
     ref = None
     if message is not None:
         ref = message.ref
-        tree = tree_with_form(tree, message, data)
+        tree = tree_with_form(tree, message.ref, data)
         for item in tree["messages"]:
             if item["id"] == ref and item["body"]:
                 item["body"] = sanitize_body(item["body"])
