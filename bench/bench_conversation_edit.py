@@ -14,6 +14,7 @@ and the queries the check makes.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.db import connection
 from django.test import Client
@@ -68,7 +69,12 @@ def run() -> bool:
 
     check()
     queries: list[str] = []
-    with connection.execute_wrapper(lambda execute, sql, *args: (queries.append(sql), execute(sql, *args))[1]):
+
+    def count(execute: Any, sql: str, *args: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(count):
         check()
     # Interleaved, so both see the same machine load.
     check_ms: list[float] = []
