@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads.conversation import services as cs
-from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage
+from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, Sender
 
 from .a11y import add_axe, overflow, run_axe, widest
 from .conftest import screenshot, wait_for_htmx
@@ -120,3 +120,41 @@ def test_add_delete_and_relink_then_save_is_one_revision_and_leaving_before_is_g
     expect(history).to_contain_text("added message “Message 5”")
     expect(history).to_contain_text("removed message “Recording offer”")
     expect(history).to_contain_text("Relinked")
+
+
+@pytest.fixture
+def submittable(workspace: Workspace, author: User, sender: Sender) -> Ad:
+    """The template with an approved sender (revision 2): nothing stops it going to review."""
+    ad = cs.conversation_create(
+        workspace=workspace, author=author, name="Spring event", template_key="event-invitation"
+    )
+    cs.conversation_settings_update(
+        ad_id=ad.pk, editor=author, lead_gen=False,
+        fields={"name": ad.name, "sender": sender, "subject": ad.subject, "footer": ""},
+    )  # fmt: skip
+    return ad
+
+
+def test_submit_for_review_saves_unsaved_tree_changes_first_and_submits_that_revision(
+    sized: tuple[Page, list[str]], submittable: Ad, author: User
+) -> None:
+    page, dialogs = sized
+    sign_in(page, author)
+    page.goto(f"/ads/{submittable.pk}/conversation/")
+    expect(page.locator("#conv-head")).to_contain_text("Revision 2")
+    # A structural change (the opening's second button moved up): no revision, said as unsaved.
+    second = page.locator(".conv-button").nth(1)
+    moved = second.locator("input[name$='-text']").input_value()
+    second.get_by_role("button", name=f"Move “{moved}” up").click()
+    expect(page.locator("[data-testid=tree-unsaved]")).to_contain_text("Reordered the buttons")
+    assert submittable.revisions.count() == 2
+
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.locator(".message").filter(has_text="is in review")).to_be_visible()
+    assert dialogs == []  # saved first, so leaving for the review asked nothing
+    submittable.refresh_from_db()
+    review = submittable.reviews.get()
+    assert review.revision.number == 3 and review.revision == submittable.current_revision
+    tree = review.revision.snapshot["tree"]
+    opening = next(m for m in tree["messages"] if m["id"] == tree["first"])
+    assert opening["buttons"][0]["text"] == moved
