@@ -161,3 +161,32 @@ def test_an_unsaved_change_by_someone_else_is_a_conflict_for_a_form_loaded_befor
     assert "Ada Admin changed the conversation" in refused.content.decode()
     invitation.refresh_from_db()
     assert invitation.name == "Ada's label"  # not overwritten
+
+
+def test_ones_own_structural_change_saved_by_ones_details_save_is_no_conflict_for_the_open_message(
+    ready: Ad, author: User, sender: Sender
+) -> None:
+    """The tree's Save may save the details first, then the open message: the details' revision holds
+    the person's own unsaved delete, which must not read as someone else's change to the message."""
+    client = client_for(author)
+    invitation = _message(ready, "Invitation")
+    cs.message_delete(
+        ad_id=ready.pk, editor=author, message_id=_message(ready, "Recording offer").pk, inbound="remove"
+    )
+    page = client.get(f"/ads/{ready.pk}/conversation/?m={invitation.pk}").content.decode()
+    base_edit = re.search(r'name="base_edit" value="(\d*)"', page)
+    assert base_edit is not None
+    details = {"name": ready.name, "sender": sender.pk, "subject": "New subject", "footer": "",
+               "base_version": 2, "base_edit": base_edit.group(1)}  # fmt: skip
+    assert client.post(f"/ads/{ready.pk}/conversation/", details, **HTMX).status_code == 200
+    form = {
+        "name": invitation.name, "kind": "text", "body": "<p>Mine</p>", "form_urn": "", "op": "save",
+        "base_version": 2, "base_edit": base_edit.group(1),
+    }  # fmt: skip
+    for b in invitation.buttons.all():
+        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
+                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    saved = client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX)
+    assert saved.status_code == 200, saved.content.decode()[:500]
+    invitation.refresh_from_db()
+    assert invitation.body == "<p>Mine</p>" and ready.revisions.count() == 4
