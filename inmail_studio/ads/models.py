@@ -197,7 +197,8 @@ class Ad(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("ads:edit", args=[self.pk])
+        """The ad's editor: a conversation's tree has its own."""
+        return reverse("ads:edit" if self.is_message else "ads:conversation", args=[self.pk])
 
     @property
     def is_locked(self) -> bool:

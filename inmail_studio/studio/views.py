@@ -281,8 +281,8 @@ def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     user = _user(request)
     ad = selectors.ad_for(user, ad_id)
     if ad.kind == Kind.CONVERSATION:
-        # Notifications, the review page and `get_absolute_url` link every ad through `ads:edit`;
-        # a conversation's tree has an editor of its own, and this form knows nothing of it.
+        # Notifications and the review page link every ad through `ads:edit` (`get_absolute_url`
+        # names the right editor); a conversation's tree has an editor of its own.
         return redirect("ads:conversation", ad.pk)
     membership = membership_for(user, ad.workspace_id)
     assert membership is not None
