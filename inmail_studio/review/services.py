@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, Membership, User
 from inmail_studio.ads import copies, limits, snapshots
+from inmail_studio.ads import services as ad_services
 from inmail_studio.ads.conversation import validation as conversation_validation
 from inmail_studio.ads.conversation.tree import empty_tree
 from inmail_studio.ads.models import Ad, CtaKind, Kind, Revision, State
@@ -219,6 +220,11 @@ def submit(*, ad_id: int, actor: User, ip: str | None = None, comment: str = "")
             f"Only a draft can be submitted; this ad is {State(ad.state).label.lower()}"
             + (" and waits for a decision." if ad.state == State.IN_REVIEW else ".")
         )
+    if not ad.is_message:
+        # A conversation's adds, deletes and relinks wait for a save (one revision a working session);
+        # "Submit for review" means what is on screen, so unsaved changes to the tree are saved first,
+        # as the editor's script does before it submits (this is the path without it).
+        ad_services.ad_content_saved(ad=ad, editor=actor)
     revision = _current_revision(ad)
     problems = submission_problems(ad, revision=revision)
     if problems:

@@ -109,6 +109,40 @@ def test_the_editor_shows_unsaved_tree_changes_and_its_save_writes_one_revision(
     assert "added message “Pricing”" in history and "removed message “Recording offer”" in history
 
 
+def test_submit_without_the_editors_script_submits_the_tree_on_screen_saved_first(
+    ready: Ad, author: User
+) -> None:
+    """The plain form (no JavaScript to save first) posts to review:submit: the unsaved delete and
+    move go in one revision, and that revision is the one in review."""
+    before = ready.current_revision
+    assert before is not None
+    cs.message_delete(
+        ad_id=ready.pk, editor=author, message_id=_message(ready, "Recording offer").pk, inbound="remove"
+    )
+    second = _message(ready, "Invitation").buttons.order_by("position")[1]
+    move_button(ad_id=ready.pk, editor=author, button_id=second.pk, offset=-1)
+    response = client_for(author).post(f"/review/ads/{ready.pk}/submit/", follow=True)
+    ready.refresh_from_db()
+    assert ready.state == State.IN_REVIEW, [str(m) for m in response.context["messages"]]
+    submitted = ready.reviews.get().revision
+    assert submitted.number == before.number + 1 and submitted == ready.current_revision
+    messages = submitted.snapshot["tree"]["messages"]
+    assert "Recording offer" not in {m["name"] for m in messages}
+    invitation = next(m for m in messages if m["name"] == "Invitation")
+    assert invitation["buttons"][0]["id"] == f"b{second.pk}"  # moved up, as on screen
+    assert edits.unsaved_changes(ready, ready.conversation) == []
+
+
+def test_a_refused_submit_keeps_the_unsaved_tree_and_writes_no_revision(ready: Ad, author: User) -> None:
+    cs.message_add(ad_id=ready.pk, editor=author, name="Pricing")  # empty and unreachable: not ready
+    response = client_for(author).post(f"/review/ads/{ready.pk}/submit/", follow=True)
+    assert "has no text yet" in response.content.decode()
+    ready.refresh_from_db()
+    assert ready.state == State.DRAFT and ready.revisions.count() == 2
+    assert _message(ready, "Pricing")  # the click's work is still there, unsaved
+    assert edits.unsaved_changes(ready, ready.conversation)
+
+
 def test_a_viewer_cannot_save_the_tree(ready: Ad, author: User, viewer: User) -> None:
     cs.message_add(ad_id=ready.pk, editor=author, name="Pricing")
     assert client_for(viewer).post(f"/ads/{ready.pk}/conversation/save/").status_code == 403
