@@ -52,9 +52,7 @@ FACTS = ("offer_type", "utm_variant", "audience_size", "sender_permission", "bro
 _PREFIX = "checklist_"
 
 
-def facts_annotations(
-    *, sender_id: int | None, ad: Any = None, workspace: Any = None
-) -> dict[str, Subquery]:
+def facts_annotations(*, sender_id: int | None, ad: Any = None, workspace: Any = None) -> dict[str, Subquery]:
     """What the checklist reads besides the form (the ad's plan, the sender's permission, the
     workspace's threshold) as subqueries, to annotate a query the page makes anyway: on an Ad
     query by default (`facts_of` reads them back), or on any query given `ad` and `workspace`."""
