@@ -9,14 +9,8 @@ mobile, every other page on desktop).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from enum import Enum
-from typing import Any
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef
-from django.db.models.functions import JSONObject
 from django.http import HttpRequest
 
 from .models import Persona
@@ -34,29 +28,11 @@ DEVICE_KEY = "preview_device"
 
 
 def preview_members(workspace_id: int) -> list[PreviewMember]:
-    return _members(Persona.objects.filter(workspace_id=workspace_id))
-
-
-def _members(personas: Any) -> list[PreviewMember]:
-    return [*(PreviewMember(str(p.pk), p.label, p.as_member()) for p in personas), FALLBACK_MEMBER]
-
-
-_PERSONA_FIELDS = ("id", "label", "first_name", "last_name", "company", "job_title", "industry")
-
-
-def members_annotation() -> ArraySubquery:
-    """The workspace's sample members (PostgreSQL: an array of JSON rows, in their order) as an
-    annotation of a query of a model with a `workspace_id`, for a page that reads that row anyway;
-    `members_of` turns it into `preview_members`' list."""
-    personas = Persona.objects.filter(workspace_id=OuterRef("workspace_id")).order_by("position", "pk")
-    return ArraySubquery(personas.values(row=JSONObject(**{f: f for f in _PERSONA_FIELDS})))
-
-
-def members_of(rows: list[Any]) -> list[PreviewMember]:
-    def persona(row: str | Mapping[str, Any]) -> Persona:
-        return Persona(**(json.loads(row) if isinstance(row, str) else row))
-
-    return _members(persona(row) for row in rows)
+    members = [
+        PreviewMember(str(p.pk), p.label, p.as_member())
+        for p in Persona.objects.filter(workspace_id=workspace_id)
+    ]
+    return [*members, FALLBACK_MEMBER]
 
 
 def _asked(request: HttpRequest, name: str, *, from_post: bool) -> str:

@@ -4,16 +4,13 @@ preview, checklist and offer plan (ads, guidance and accounts together).
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connections
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import JSONObject
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,13 +21,7 @@ from inmail_studio.accounts.selectors import current_membership, membership_for
 from inmail_studio.ads import limits, preview, selectors, services, snapshots
 from inmail_studio.ads.forms import AdForm, DraftFilterForm
 from inmail_studio.ads.models import Ad, CtaKind, Image, Kind, Sender
-from inmail_studio.ads.preview_choice import (
-    Session,
-    members_annotation,
-    members_of,
-    preview_choice,
-    preview_members,
-)
+from inmail_studio.ads.preview_choice import Session, preview_choice, preview_members
 from inmail_studio.ads.views import _presence_context, _require_edit, _user
 from inmail_studio.guidance import context as guidance
 from inmail_studio.guidance import selectors as guidance_selectors
@@ -76,22 +67,15 @@ def drafts(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _snapshot_from_data(
-    data: Any, workspace_id: int, ad: Ad | None = None, *, sender: Sender | bool | None = True
-) -> dict[str, Any]:
-    """A snapshot of what is in the form right now, valid or not, for the live preview.
-
-    `sender`, when the caller read the posted sender already (None: not one of the workspace's),
-    spares the query; True reads it here."""
+def _snapshot_from_data(data: Any, workspace_id: int, ad: Ad | None = None) -> dict[str, Any]:
+    """A snapshot of what is in the form right now, valid or not, for the live preview."""
 
     def pk(name: str) -> int | None:
         value = data.get(name, "")
         return small_int(value)
 
     sender_id, banner_id = pk("sender"), pk("banner")
-    if sender is True:
-        sender = Sender.objects.filter(workspace_id=workspace_id, pk=sender_id).first() if sender_id else None
-    assert sender is None or isinstance(sender, Sender)
+    sender = Sender.objects.filter(workspace_id=workspace_id, pk=sender_id).first() if sender_id else None
     banner = Image.objects.filter(workspace_id=workspace_id, pk=banner_id).first() if banner_id else None
     cta_kind = data.get("cta_kind") if data.get("cta_kind") in CtaKind.values else CtaKind.LANDING_PAGE
     body = data.get("body", "")
@@ -133,13 +117,8 @@ def _counters(data: Any, sanitized_body: str | None = None) -> dict[str, list[li
     }
 
 
-def _preview_context(
-    request: HtmxHttpRequest,
-    snapshot: dict[str, Any],
-    workspace_id: int,
-    members: list[preview.PreviewMember] | None = None,
-) -> dict[str, Any]:
-    members = preview_members(workspace_id) if members is None else members
+def _preview_context(request: HtmxHttpRequest, snapshot: dict[str, Any], workspace_id: int) -> dict[str, Any]:
+    members = preview_members(workspace_id)
     member, device = preview_choice(request, members, session=Session.REMEMBER, from_post=True)
     return {
         **preview.frame(snapshot, member, device),
@@ -370,57 +349,26 @@ def ad_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
     return _editor(request, form=form, membership=membership, ad=ad)
 
 
-_SENDER_FIELDS = ("id", "workspace_id", "urn", "name", "headline", "photo", "permission")
-
-
-def _preview_reads(ads: Any, sender_id: int | None) -> dict[str, Any]:
-    """The posted sender (a JSON row, or null when it isn't one of the ad's workspace's) and the
-    sample members (`members_annotation`), as annotations of the ad's query; PostgreSQL only (an
-    array of rows), elsewhere the preview reads them on its own."""
-    if connections[ads.db].vendor != "postgresql":
-        return {}
-    sender = Sender.objects.filter(workspace_id=OuterRef("workspace_id"), pk=sender_id or 0)
-    return {
-        "preview_sender": Subquery(sender.values(row=JSONObject(**{f: f for f in _SENDER_FIELDS}))[:1]),
-        "preview_members": members_annotation(),
-    }
-
-
-def _json(row: Any) -> dict[str, Any]:
-    return dict(json.loads(row) if isinstance(row, str) else row)
-
-
 @login_required
 @require_POST
 def ad_preview(request: HtmxHttpRequest, ad_id: int | None = None) -> HttpResponse:
     """The live preview: renders what is in the form now, without saving anything."""
     user = _user(request)
     if ad_id is None:
-        ad, read = None, None
+        ad = None
         workspace_id = current_membership(request).workspace_id
     else:
-        # Only the ad's own row (the seven-table join of `ad_for` costs more to plan than the preview
-        # needs), and with it, as subqueries, everything else a keystroke reads: the checklist's facts,
-        # the posted sender, the sample members. One round trip besides the session and the user.
-        sender_id = small_int(request.POST.get("sender", ""))
-        ads = selectors.ads_for(user).exclude(kind=Kind.CONVERSATION)
+        # Only the ad's own row: the seven-table join of `ad_for` costs more to plan than the preview
+        # needs. What the checklist reads (plan, the posted sender's permission, the workspace's
+        # threshold) comes with it, as subqueries: one round trip fewer per keystroke.
+        facts = guidance.facts_annotations(sender_id=small_int(request.POST.get("sender", "")))
         ad = get_object_or_404(
-            ads.annotate(**guidance.facts_annotations(sender_id=sender_id), **_preview_reads(ads, sender_id)),
-            pk=ad_id,
+            selectors.ads_for(user).exclude(kind=Kind.CONVERSATION).annotate(**facts), pk=ad_id
         )
         workspace_id = ad.workspace_id
-        read = getattr(ad, "preview_members", None)
-    if read is None:
-        snapshot = _snapshot_from_data(request.POST, workspace_id, ad)
-        members = None
-    else:
-        row = ad.preview_sender  # type: ignore[union-attr]
-        snapshot = _snapshot_from_data(
-            request.POST, workspace_id, ad, sender=Sender(**_json(row)) if row is not None else None
-        )
-        members = members_of(read)
+    snapshot = _snapshot_from_data(request.POST, workspace_id, ad)
     context = {
-        **_preview_context(request, snapshot, workspace_id, members),
+        **_preview_context(request, snapshot, workspace_id),
         "counters": _counters(request.POST, snapshot["body"]),
         "oob": True,
         "checklist": guidance.checklist_for(
