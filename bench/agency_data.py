@@ -197,7 +197,7 @@ def _event(
     events.append(
         (
             ids(), "", action, frm, to, hashes[revision - 1], comment, "203.0.113.9", _ts(clock[0]),
-            actor, ad, (ad - 1) * REVISIONS + revision, workspace_id, None,
+            actor, ad, (ad - 1) * REVISIONS + revision, workspace_id, None, "",
         )
     )  # fmt: skip
 
@@ -431,7 +431,7 @@ def _copy_all(cursor: Any, workspaces: list[Any], rng: random.Random) -> None:
         ], iter(comments))  # fmt: skip
         _copy(cursor, "review_auditevent", [
             "id", "stakeholder_name", "action", "from_state", "to_state", "revision_hash", "comment", "ip",
-            "created_at", "actor_id", "ad_id", "revision_id", "workspace_id", "share_link_id",
+            "created_at", "actor_id", "ad_id", "revision_id", "workspace_id", "share_link_id", "subject",
         ], iter(events))  # fmt: skip
         _copy(cursor, "linkedin_adlinkedin", [
             "id", "campaign_urn", "content_urn", "creative_urn", "creative_campaign_urn", "image_urn",

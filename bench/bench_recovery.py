@@ -27,56 +27,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.bench_sync import Bench, _free_port, _gunicorn, _wait_http
+from bench.bench_sync import Bench, _gunicorn, _wait_http
+from bench.private_redis import PrivateRedis, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ADS = int(os.environ.get("BENCH_RECOVERY_ADS", "100"))
 CONCURRENCY = 4
 LATENCY_MS = 50
 TARGET_SECONDS = 60.0
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-class Redis:
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        import socket
-
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 def _celery(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -174,9 +132,9 @@ def run() -> bool:
     from inmail_studio.celery import app
     from inmail_studio.linkedin.models import SyncAttempt
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    redis = Redis()
+    redis = PrivateRedis()
     redis.start()
     logs = Path(tempfile.mkdtemp(prefix="bench-recovery-"))
     env: dict[str, Any] = {

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,8 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from bench.private_redis import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 ADS = int(os.environ.get("BENCH_SYNC_ADS", "200"))
@@ -32,12 +33,6 @@ CALLS_PER_AD = 3  # content create, creatives finder, creative create (no banner
 BROKER = os.environ.get("BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
 # Ads synced in this process to count queries (and profile): not part of the timed batch.
 SAMPLE = 5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_http(url: str, timeout: float = 30) -> None:
@@ -220,7 +215,7 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
     from inmail_studio.celery import app
     from inmail_studio.linkedin.models import AttemptStatus, SyncAttempt, SyncCall
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = _environment(base, latency_ms)
     gunicorn = _gunicorn(port, env, concurrency)

@@ -9,6 +9,7 @@ sample member with their values escaped.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +70,14 @@ NEIGHBOURS = (
         "snippet": "You: Happy to intro you to our CFO.",
     },
 )
+
+
+@functools.cache
+def _neighbour_rows(count: int) -> str:
+    """The first `count` neighbours' rows, drawn once per process (a template's safe output): they never
+    change, and drawing them per preview (five includes on every keystroke) was a good part of the
+    document's cost."""
+    return render_to_string("ads/preview/_neighbours.html", {"neighbours": NEIGHBOURS[:count]})
 
 
 @dataclass(frozen=True)
@@ -159,7 +168,7 @@ def context(
         "is_lead_form": snapshot.get("cta_kind") == "lead_form",
         "banner": media.served(snapshot.get("banner"), "url") if device == "desktop" else None,
         "drafting": drafting,
-        "neighbours": NEIGHBOURS,
+        "neighbour_rows": _neighbour_rows(len(NEIGHBOURS) if device == "desktop" else 2),
         "is_conversation": is_conversation,
         "conversation": conversation,
     }

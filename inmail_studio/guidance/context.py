@@ -48,55 +48,76 @@ class Checklist:
         return sum(r.status == checks.PASS for r in self.results)
 
 
+FACTS = ("offer_type", "utm_variant", "audience_size", "sender_permission", "broad_audience")
+_PREFIX = "checklist_"
+
+
+def facts_annotations(*, sender_id: int | None, ad: Any = None, workspace: Any = None) -> dict[str, Subquery]:
+    """What the checklist reads besides the form (the ad's plan, the sender's permission, the
+    workspace's threshold) as subqueries, to annotate a query the page makes anyway: on an Ad
+    query by default (`facts_of` reads them back), or on any query given `ad` and `workspace`."""
+
+    def first(queryset: QuerySet[Any], name: str) -> Subquery:
+        return Subquery(queryset.values(name)[:1])
+
+    ad = OuterRef("pk") if ad is None else ad
+    workspace = OuterRef("workspace_id") if workspace is None else workspace
+    plan = AdPlan.objects.filter(ad_id=ad)
+    sender = Sender.objects.filter(workspace_id=workspace, pk=sender_id if sender_id is not None else 0)
+    forecast = ForecastAssumptions.objects.filter(workspace_id=workspace)
+    return {
+        f"{_PREFIX}offer_type": first(plan, "offer_type"),
+        f"{_PREFIX}utm_variant": first(plan, "utm_variant"),
+        f"{_PREFIX}audience_size": first(plan, "audience_size"),
+        f"{_PREFIX}sender_permission": first(sender, "permission"),
+        f"{_PREFIX}broad_audience": first(forecast, "broad_audience"),
+    }
+
+
+def facts_of(row: Any) -> dict[str, Any]:
+    """The facts `facts_annotations` put on a model instance."""
+    return {name: getattr(row, f"{_PREFIX}{name}") for name in FACTS}
+
+
 def _facts(*, workspace_id: int, ad_id: int | None, sender_id: int | None) -> dict[str, Any]:
-    """The ad's plan, the sender's permission and the workspace's threshold in one round trip.
-
-    The preview runs this on every keystroke, so three small reads become one query of subqueries.
-    """
-
-    def first(queryset: QuerySet[Any], field: str) -> Subquery:
-        return Subquery(queryset.values(field)[:1])
-
-    plan = AdPlan.objects.filter(ad_id=ad_id if ad_id is not None else 0)
-    sender = Sender.objects.filter(workspace_id=OuterRef("pk"), pk=sender_id if sender_id is not None else 0)
+    """The facts in one round trip of subqueries (the preview runs this on every keystroke)."""
     row = (
         Workspace.objects.filter(pk=workspace_id)
         .annotate(
-            offer_type=first(plan, "offer_type"),
-            utm_variant=first(plan, "utm_variant"),
-            audience_size=first(plan, "audience_size"),
-            sender_permission=first(sender, "permission"),
-            broad_audience=first(
-                ForecastAssumptions.objects.filter(workspace_id=OuterRef("pk")), "broad_audience"
-            ),
+            **facts_annotations(
+                sender_id=sender_id, ad=ad_id if ad_id is not None else 0, workspace=OuterRef("pk")
+            )
         )
-        .values("offer_type", "utm_variant", "audience_size", "sender_permission", "broad_audience")
+        .values(*(f"{_PREFIX}{name}" for name in FACTS))
         .first()
     )
-    return (
-        dict(row)
-        if row
-        else dict.fromkeys(
-            ("offer_type", "utm_variant", "audience_size", "sender_permission", "broad_audience")
-        )
-    )
+    if row is None:
+        return dict.fromkeys(FACTS)
+    return {name: row[f"{_PREFIX}{name}"] for name in FACTS}
 
 
 def checklist_for(
-    snapshot: Mapping[str, Any], *, ad: Ad | None, workspace_id: int, data: Mapping[str, Any] | None = None
+    snapshot: Mapping[str, Any],
+    *,
+    ad: Ad | None,
+    workspace_id: int,
+    data: Mapping[str, Any] | None = None,
+    facts: Mapping[str, Any] | None = None,
 ) -> Checklist:
     """The checklist of what is in the editor now.
 
     `snapshot` is what the preview renders; `data` the form as posted, whose `offer_type`
     and `utm_variant` (when present) win over the ad's saved plan, so the checklist follows
-    the form before it is saved.
+    the form before it is saved. `facts`, when the caller read them with the ad
+    (`facts_annotations`, for the snapshot's sender), spare a query.
     """
-    sender_row = snapshot.get("sender")
-    facts = _facts(
-        workspace_id=workspace_id,
-        ad_id=ad.pk if ad is not None else None,
-        sender_id=sender_row["id"] if sender_row else None,
-    )
+    if facts is None:
+        sender_row = snapshot.get("sender")
+        facts = _facts(
+            workspace_id=workspace_id,
+            ad_id=ad.pk if ad is not None else None,
+            sender_id=sender_row["id"] if sender_row else None,
+        )
     offer_type = facts["offer_type"] or ""
     utm_variant = facts["utm_variant"] or AdPlan._meta.get_field("utm_variant").default
     if data is not None and "offer_type" in data:

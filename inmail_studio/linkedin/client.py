@@ -322,7 +322,8 @@ class LinkedIn:
 
     `refresh`, when given, is called once on a 401 and should return a fresh token
     (or None when there is none); the call is then repeated with it.
-    `observer` receives a `Call` for every exchange, successful or not.
+    `observer` receives a `Call` for every exchange, successful or not; `before_send`, when given,
+    is called as each request is about to leave (the ledger writes what it still holds then).
     """
 
     @sensitive_variables("token")
@@ -335,6 +336,7 @@ class LinkedIn:
         session: requests.Session | None = None,
         refresh: Callable[[], Secret | None] | None = None,
         observer: Callable[[Call], None] | None = None,
+        before_send: Callable[[], None] | None = None,
         extra_headers: Mapping[str, str] | None = None,
         timeout: tuple[float, float] | None = None,
     ) -> None:
@@ -344,6 +346,7 @@ class LinkedIn:
         self._session = session
         self._refresh = refresh
         self.observer = observer
+        self.before_send = before_send
         self.extra_headers = dict(extra_headers if extra_headers is not None else default_extra_headers())
         self.timeout = timeout or _timeouts()
 
@@ -508,6 +511,8 @@ class LinkedIn:
         if content_type:
             headers["Content-Type"] = content_type
         resource = path.split("?")[0] if not absolute else ("upload" if method == "PUT" else "userinfo")
+        if self.before_send is not None:
+            self.before_send()
         started = time.monotonic()
         session = self._session or _session()
         try:

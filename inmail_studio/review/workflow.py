@@ -158,6 +158,41 @@ def move(
     return ad
 
 
+def move_from(
+    ad: Ad,
+    current: State,
+    to: State,
+    *,
+    revision: Revision,
+    note: str = "",
+    on_behalf_of: User | None = None,
+) -> bool:
+    """`move` for a system job (actor None) that knows the state the ad should be in: one conditional
+    UPDATE locks the row, checks the state and moves it, then the audit row; nothing if the ad has
+    left `current` meanwhile. Returns whether it moved. No savepoint: inside the caller's transaction
+    a failure here rolls the whole of it back, which is what the caller wants."""
+    current, to = State(current), State(to)
+    if to not in ALLOWED[current]:
+        raise IllegalMove(_refusal(current, to))
+    with transaction.atomic(savepoint=False):
+        if not Ad.objects.filter(pk=ad.pk, state=current).update(state=to):
+            return False
+        AuditEvent.objects.create(
+            workspace_id=ad.workspace_id,
+            ad_id=ad.pk,
+            actor=None,
+            on_behalf_of=on_behalf_of,
+            action=MOVE_ACTIONS.get((current, to), Action.MOVED),
+            from_state=current,
+            to_state=to,
+            revision=revision,
+            revision_hash=revision.content_hash,
+            comment=note,
+        )
+    ad.state = to
+    return True
+
+
 def content_changed(ad: Ad, *, actor: User, revision: Revision) -> None:
     """Called (through `ads.signals.content_changed`, see `receivers`) after an edit wrote a new revision.
 

@@ -358,14 +358,26 @@ def ad_preview(request: HtmxHttpRequest, ad_id: int | None = None) -> HttpRespon
         ad = None
         workspace_id = current_membership(request).workspace_id
     else:
-        # Only the ad's own row: the seven-table join of `ad_for` costs more to plan than the preview needs.
-        ad = get_object_or_404(selectors.ads_for(user).exclude(kind=Kind.CONVERSATION), pk=ad_id)
+        # Only the ad's own row: the seven-table join of `ad_for` costs more to plan than the preview
+        # needs. What the checklist reads (plan, the posted sender's permission, the workspace's
+        # threshold) comes with it, as subqueries: one round trip fewer per keystroke.
+        facts = guidance.facts_annotations(sender_id=small_int(request.POST.get("sender", "")))
+        ad = get_object_or_404(
+            selectors.ads_for(user).exclude(kind=Kind.CONVERSATION).annotate(**facts), pk=ad_id
+        )
         workspace_id = ad.workspace_id
     snapshot = _snapshot_from_data(request.POST, workspace_id, ad)
     context = {
         **_preview_context(request, snapshot, workspace_id),
         "counters": _counters(request.POST, snapshot["body"]),
         "oob": True,
-        "checklist": guidance.checklist_for(snapshot, ad=ad, workspace_id=workspace_id, data=request.POST),
+        "checklist": guidance.checklist_for(
+            snapshot,
+            ad=ad,
+            workspace_id=workspace_id,
+            data=request.POST,
+            # the posted sender, scoped to the ad's workspace, as the snapshot's sender is
+            facts=guidance.facts_of(ad) if ad is not None else None,
+        ),
     }
     return render(request, "ads/_preview_response.html", context)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import threading
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 from django.db import connection, transaction
 
+from bench.private_redis import PrivateRedis
 from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Ad, State
 from inmail_studio.celery import app
@@ -44,56 +44,6 @@ from .test_worker import ROOT, Worker, _forget_connections, worker_factory  # no
 pytestmark = pytest.mark.slow  # real processes: selected with -m slow, and run by make test
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class PrivateRedis:
-    """A redis-server of this test's own, on a free port, that can be stopped (kill -9) and started again."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # noqa: S603 - the system redis-server
-            [
-                REDIS_SERVER,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def kill(self) -> None:
-        """The broker dies: every message it held is lost with it (no persistence)."""
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
 
 
 @pytest.fixture

@@ -264,7 +264,12 @@ def tokens_refresh_due() -> int:
     return refreshed
 
 
-def client_for(workspace: Workspace | int, *, observer: Callable[[Call], None] | None = None) -> LinkedIn:
+def client_for(
+    workspace: Workspace | int,
+    *,
+    observer: Callable[[Call], None] | None = None,
+    before_send: Callable[[], None] | None = None,
+) -> LinkedIn:
     """A client authenticated as the workspace's connected member, refreshing the token on a 401."""
     workspace_id = workspace if isinstance(workspace, int) else workspace.pk
     connection: LinkedInConnection | None
@@ -285,7 +290,7 @@ def client_for(workspace: Workspace | int, *, observer: Callable[[Call], None] |
     def refresh() -> Secret | None:
         return token_refresh(connection_id=connection.pk)
 
-    return LinkedIn(token=token, refresh=refresh, observer=observer)
+    return LinkedIn(token=token, refresh=refresh, observer=observer, before_send=before_send)
 
 
 def _note_unauthorized(workspace_id: int, error: Unauthorized) -> None:

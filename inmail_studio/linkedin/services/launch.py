@@ -55,7 +55,7 @@ def _launch_run(attempt: SyncAttempt) -> None:
             raise Rejected(
                 409, "NOT_SYNCED", "The approved revision isn't on LinkedIn; sync it, then launch."
             )
-        api = client_for(ad.workspace, observer=ledger)
+        api = client_for(ad.workspace, observer=ledger, before_send=ledger.before_send)
         creatives = _account_path(ad.workspace, "creatives")
         creative = api.get(creatives, link.creative_urn)
         if isinstance(creative, dict) and creative.get("intendedStatus") == "ACTIVE":

@@ -7,14 +7,15 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from celery import Task
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Value
+from django.db import connection, transaction
+from django.db.models import F, Field, Model, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -147,22 +148,71 @@ class _Heartbeat:
         )
 
 
+def _update_statement(instance: Model, names: Sequence[str]) -> tuple[str, list[Any]]:
+    """UPDATE of `names` of `instance`, by primary key (identifiers from the model's metadata, every
+    value a parameter, prepared as the field prepares it for a save)."""
+    quote = connection.ops.quote_name
+    meta = instance._meta
+    columns, params = [], []
+    for name in names:
+        field = meta.get_field(name)
+        assert isinstance(field, Field)
+        columns.append(f"{quote(str(field.column))} = %s")
+        params.append(field.get_db_prep_save(getattr(instance, field.attname), connection))
+    table, pk = quote(meta.db_table), quote(str(meta.pk.column))
+    return f"UPDATE {table} SET {', '.join(columns)} WHERE {pk} = %s", [*params, instance.pk]  # noqa: S608
+
+
+def _insert_statement(rows: Sequence[SyncCall]) -> tuple[str, list[Any]]:
+    """INSERT of ledger rows, as `bulk_create` would write them (without reading their ids back)."""
+    quote = connection.ops.quote_name
+    fields = [f for f in SyncCall._meta.concrete_fields if not f.primary_key]
+    values, params = [], []
+    for row in rows:
+        values.append(f"({', '.join(['%s'] * len(fields))})")
+        params += [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    return f"INSERT INTO {quote(SyncCall._meta.db_table)} ({columns}) VALUES {', '.join(values)}", params  # noqa: S608
+
+
+def _write_together(updates: Sequence[tuple[Model, Sequence[str]]], rows: Sequence[SyncCall] = ()) -> None:
+    """Save each `(instance, fields)` of `updates` and insert `rows`, in one statement: on PostgreSQL
+    the writes are data-modifying WITH clauses of one statement (all or nothing, one round trip);
+    elsewhere one transaction. No two updates may name the same row."""
+    statements = [_update_statement(instance, names) for instance, names in updates]
+    if rows:
+        statements.append(_insert_statement(rows))
+    if not statements:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            *first, (last, params) = statements
+            clauses = ", ".join(f"w{number} AS ({sql})" for number, (sql, _) in enumerate(first))
+            cursor.execute(
+                f"WITH {clauses} {last}" if first else last,
+                [p for _, each in first for p in each] + params,
+            )
+        else:
+            with transaction.atomic():
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+
+
 class _Ledger:
     """Records every HTTP exchange of an attempt as a SyncCall under the current step.
 
-    Rows are kept in memory and written together (`flush`, at the end of the run or every
-    FLUSH_EVERY rows), with the attempt's step and last request id in one update: a row and
-    an update per call were most of a sync's own database work.
+    Every row is written before anything else happens: before the next request leaves (the client's
+    `before_send`), with the next write of the run (`save`: the row goes in the same statement as,
+    say, the URN LinkedIn answered with), or when the run stops (`flush`). So a worker killed at any
+    point leaves every call it made in the ledger (DESIGN.md invariant 6), at no extra round trip
+    for the calls whose answer is saved. The attempt's step and last request id ride along.
     """
-
-    FLUSH_EVERY = 20
 
     def __init__(self, attempt: SyncAttempt) -> None:
         self.attempt = attempt
         self.step = ""
         self.request_id = ""
         self._rows: list[SyncCall] = []
-        self._written_step = attempt.step
         self.heartbeat = _Heartbeat(SyncAttempt, attempt.pk, attempt.holder, AttemptStatus.INFLIGHT)
 
     def enter(self, step: str) -> None:
@@ -173,7 +223,7 @@ class _Ledger:
         self.heartbeat()
         if call.request_id:
             self.request_id = call.request_id
-        self._add(
+        self._rows.append(
             SyncCall(
                 attempt=self.attempt,
                 step=self.step,
@@ -188,24 +238,32 @@ class _Ledger:
         )
 
     def note(self, text: str) -> None:
-        self._add(SyncCall(attempt=self.attempt, step=self.step, note=text, at=timezone.now()))
+        self._rows.append(SyncCall(attempt=self.attempt, step=self.step, note=text, at=timezone.now()))
 
-    def _add(self, row: SyncCall) -> None:
-        self._rows.append(row)
-        if len(self._rows) >= self.FLUSH_EVERY:
-            self.flush()
+    def save(self, instance: Model, fields: Sequence[str]) -> None:
+        """Save `fields` of `instance` with the rows not yet written, in one statement."""
+        self._write([(instance, fields)])
+
+    def before_send(self) -> None:
+        """A request is about to leave: the rows of the earlier ones are written first."""
+        if self._rows:
+            self._write([])
 
     def flush(self) -> None:
-        if self._rows:
-            SyncCall.objects.bulk_create(self._rows)
-            self._rows = []
-        changed: dict[str, str] = {}
-        if self.step and self.step != self._written_step:
-            changed["step"] = self._written_step = self.step
+        self._write([])
+
+    def _write(self, updates: list[tuple[Model, Sequence[str]]]) -> None:
+        changed = []
+        if self.step and self.step != self.attempt.step:
+            self.attempt.step = self.step
+            changed.append("step")
         if self.request_id and self.request_id != self.attempt.request_id:
-            changed["request_id"] = self.attempt.request_id = self.request_id
+            self.attempt.request_id = self.request_id
+            changed.append("request_id")
         if changed:
-            SyncAttempt.objects.filter(pk=self.attempt.pk).update(**changed)
+            updates = [(self.attempt, changed), *updates]
+        rows, self._rows = self._rows, []
+        _write_together(updates, rows)
 
 
 def _finish(attempt_id: int, *, status: str, error: str = "", code: str = "") -> None:
@@ -246,19 +304,29 @@ def _fail(attempt: SyncAttempt, *, message: str, code: str) -> None:
 
 
 def _succeed(attempt: SyncAttempt, *, note: str, link: AdLinkedIn | None = None) -> None:
-
+    """The ad moves on (if it is still in its working state), the attempt is done and the link records
+    what LinkedIn now holds, in one transaction: the ad's row is locked first (as `_queue` and `_fail`
+    do), then the attempt and the link are written in one statement."""
     working, done, _ = JOB_STATES[attempt.kind]
+    now = timezone.now()
+    attempt.status, attempt.error, attempt.error_code = AttemptStatus.DONE, "", ""
+    attempt.finished_at, attempt.lease_until, attempt.retry_at = now, None, None
+    updates: list[tuple[Model, Sequence[str]]] = [
+        (attempt, ["status", "error", "error_code", "finished_at", "lease_until", "retry_at"])
+    ]
+    if link is not None:
+        link.synced_hash, link.synced_at = attempt.revision_hash, now
+        updates.append((link, ["synced_hash", "synced_at"]))
     with transaction.atomic():
-        ad = Ad.objects.select_for_update().get(pk=attempt.ad_id)
-        if link is not None:
-            AdLinkedIn.objects.filter(pk=link.pk).update(
-                synced_hash=attempt.revision_hash, synced_at=timezone.now()
-            )
-        _finish(attempt.pk, status=AttemptStatus.DONE)
-        if ad.state == working:
-            workflow.move(
-                ad, done, actor=None, revision=attempt.revision, note=note, on_behalf_of=attempt.requested_by
-            )
+        workflow.move_from(
+            attempt.ad,
+            working,
+            done,
+            revision=attempt.revision,
+            note=note,
+            on_behalf_of=attempt.requested_by,
+        )
+        _write_together(updates)
 
 
 def _retry_or_give_up(attempt: SyncAttempt, error: Transient) -> None:

@@ -150,7 +150,7 @@ def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
             link=link,
             snapshot=attempt.revision.snapshot,
             workspace=ad.workspace,
-            api=client_for(ad.workspace, observer=ledger),
+            api=client_for(ad.workspace, observer=ledger, before_send=ledger.before_send),
             ledger=ledger,
         )
         for name, step in STEPS[ad.kind]:
@@ -165,6 +165,9 @@ def sync_run(*, attempt_id: int, holder: str = "in-process") -> None:
         message, code = _refusal(ad, error)
         _fail(attempt, message=message, code=code)
         return
+    except Exception:
+        ledger.flush()  # the calls made so far stay in the ledger; the task fails the attempt
+        raise
     ledger.flush()
     _succeed(attempt, note="Synced to LinkedIn.", link=link)
 

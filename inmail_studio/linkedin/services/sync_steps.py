@@ -61,6 +61,9 @@ class SyncContext:
     workspace: Workspace
     api: LinkedIn
     ledger: _Ledger
+    # The ad's LinkedInConversation rows, newest first, read once per run (`_conversations`); the
+    # steps change these objects as they write them, so they stay what the table holds.
+    conversations: list[LinkedInConversation] | None = None
 
 
 def _step_banner(ctx: SyncContext) -> None:
@@ -84,7 +87,7 @@ def _step_banner(ctx: SyncContext) -> None:
         answer["uploadUrl"], data, content_type="image/jpeg" if image.format == "JPEG" else "image/png"
     )
     ctx.link.image_urn, ctx.link.image_sha256 = str(answer["image"]), banner["sha256"]
-    ctx.link.save(update_fields=["image_urn", "image_sha256"])
+    ctx.ledger.save(ctx.link, ["image_urn", "image_sha256"])
 
 
 def image_owner(api: LinkedIn, account_urn: str, workspace_id: int) -> str:
@@ -139,12 +142,17 @@ def _create_content(ctx: SyncContext, body: dict[str, Any]) -> str:
             "An earlier create of this ad's message content lost its answer. LinkedIn may hold an "
             "unused copy (orphaned, never referenced by a creative); it is created again."
         )
-    row = AdLinkedIn.objects.filter(pk=ctx.link.pk)
-    row.update(content_create_uncertain=True)
-    with undone_unless_lost(partial(row.update, content_create_uncertain=ctx.link.content_create_uncertain)):
+    was = ctx.link.content_create_uncertain
+
+    def mark(uncertain: bool) -> None:
+        ctx.link.content_create_uncertain = uncertain
+        ctx.ledger.save(ctx.link, ["content_create_uncertain"])
+
+    mark(True)
+    with undone_unless_lost(partial(mark, was)):
         urn = ctx.api.create("inMailContents", body, urn_type="adInMailContent")
     ctx.link.content_urn, ctx.link.content_create_uncertain = urn, False
-    ctx.link.save(update_fields=["content_urn", "content_create_uncertain"])
+    ctx.ledger.save(ctx.link, ["content_urn", "content_create_uncertain"])
     return urn
 
 
@@ -180,7 +188,7 @@ def _step_creative(ctx: SyncContext) -> None:
             urn_type="sponsoredCreative",
         )
     ctx.link.creative_urn, ctx.link.creative_campaign_urn = urn, campaign
-    ctx.link.save(update_fields=["creative_urn", "creative_campaign_urn"])
+    ctx.ledger.save(ctx.link, ["creative_urn", "creative_campaign_urn"])
 
 
 def _conversation_tree(ctx: SyncContext) -> tuple[dict[str, Any], str]:
@@ -194,20 +202,26 @@ def _conversation_tree(ctx: SyncContext) -> tuple[dict[str, Any], str]:
         ) from error
 
 
+def _conversations(ctx: SyncContext) -> list[LinkedInConversation]:
+    """The ad's conversation records, newest first: one query per run (the attempt's lease keeps any
+    other run from writing them meanwhile)."""
+    if ctx.conversations is None:
+        ctx.conversations = list(LinkedInConversation.objects.filter(ad=ctx.ad).order_by("-pk"))
+    return ctx.conversations
+
+
 def _conversation_current(ctx: SyncContext, tree_hash: str) -> LinkedInConversation | None:
     """The conversation holding this very tree that the sync builds on (None before it is created)."""
-    return (
-        LinkedInConversation.objects.filter(ad=ctx.ad, tree_hash=tree_hash)
-        .exclude(urn="")
-        .exclude(status=ConversationStatus.ORPHANED)
-        .order_by("-pk")
-        .first()
-    )
+    for record in _conversations(ctx):
+        if record.tree_hash == tree_hash and record.urn and record.status != ConversationStatus.ORPHANED:
+            return record
+    return None
 
 
 def _conversation_orphan(ctx: SyncContext, record: LinkedInConversation, why: str) -> None:
-    LinkedInConversation.objects.filter(pk=record.pk).update(status=ConversationStatus.ORPHANED, note=why)
     ctx.ledger.note(why)
+    record.status, record.note = ConversationStatus.ORPHANED, why
+    ctx.ledger.save(record, ["status", "note"])
 
 
 def _step_conversation(ctx: SyncContext) -> None:
@@ -218,9 +232,8 @@ def _step_conversation(ctx: SyncContext) -> None:
     An unfinished conversation of another tree is orphaned too: its messages can't be changed.
     """
     _, tree_hash = _conversation_tree(ctx)
-    for record in LinkedInConversation.objects.filter(
-        ad=ctx.ad, status__in=[ConversationStatus.CREATING, ConversationStatus.BUILDING]
-    ):
+    unfinished = (ConversationStatus.CREATING, ConversationStatus.BUILDING)
+    for record in [r for r in _conversations(ctx) if r.status in unfinished]:
         if record.status == ConversationStatus.CREATING:
             _conversation_orphan(
                 ctx,
@@ -245,8 +258,10 @@ def _step_conversation(ctx: SyncContext) -> None:
             payloads.conversation(account_urn=ctx.workspace.ad_account_urn),
             urn_type="sponsoredConversation",
         )
-    LinkedInConversation.objects.filter(pk=record.pk).update(urn=urn, status=ConversationStatus.BUILDING)
     ctx.ledger.note(f"Created the conversation {urn}.")
+    record.urn, record.status = urn, ConversationStatus.BUILDING
+    ctx.ledger.save(record, ["urn", "status"])
+    _conversations(ctx).insert(0, record)
 
 
 def _messages_resource(conversation_urn: str) -> str:
@@ -297,6 +312,9 @@ def _step_messages(ctx: SyncContext) -> None:
     names = {m["id"]: m.get("name") or m["id"] for m in tree.get("messages", [])}
     urns: dict[str, str] = dict(record.messages)
     resource = _messages_resource(record.urn)
+    # URNs learned from a batch are written with the next batch's marker, in one statement, before
+    # that batch leaves; after the last batch, on their own.
+    unsaved = False
     for number, batch in enumerate(payloads.message_batches(message_payloads(tree))):
         todo = [item for item in batch if item.ref not in urns]
         if not todo:
@@ -315,25 +333,30 @@ def _step_messages(ctx: SyncContext) -> None:
                     )
                 else:
                     still.append(item)
-            record.messages = urns
-            record.save(update_fields=["messages"])
+            record.messages = dict(urns)
             todo = still
             if not todo:
-                LinkedInConversation.objects.filter(pk=record.pk).update(pending_ref="")
                 record.pending_ref = ""
+                ctx.ledger.save(record, ["messages", "pending_ref"])
+                unsaved = False
                 continue
         bodies = [resolve(item.body, urns) for item in todo]
-        record.pending_ref = marker
-        record.save(update_fields=["pending_ref"])
-        with undone_unless_lost(
-            partial(LinkedInConversation.objects.filter(pk=record.pk).update, pending_ref="")
-        ):
+        record.messages, record.pending_ref = dict(urns), marker
+        ctx.ledger.save(record, ["messages", "pending_ref"])
+
+        def unmark() -> None:
+            record.pending_ref = ""
+            ctx.ledger.save(record, ["pending_ref"])
+
+        with undone_unless_lost(unmark):
             created = ctx.api.batch_create(resource, bodies)
         for item, value in zip(todo, created, strict=True):
             urns[item.ref] = _message_urn(record.urn, value)
             ctx.ledger.note(f"Created “{names.get(item.ref)}” ({item.ref}) as {urns[item.ref]}.")
-        record.messages, record.pending_ref = urns, ""
-        record.save(update_fields=["messages", "pending_ref"])
+        record.messages, record.pending_ref = dict(urns), ""
+        unsaved = True
+    if unsaved:
+        ctx.ledger.save(record, ["messages", "pending_ref"])
 
 
 def _step_first_message(ctx: SyncContext) -> None:
@@ -345,9 +368,8 @@ def _step_first_message(ctx: SyncContext) -> None:
     first_urn = record.messages[first_message_ref(tree)]
     if record.first_message_urn != first_urn:
         ctx.api.partial_update("conversationAds", record.urn, {"firstMessageContent": first_urn})
-    LinkedInConversation.objects.filter(pk=record.pk).update(
-        first_message_urn=first_urn, status=ConversationStatus.READY
-    )
+    record.first_message_urn, record.status = first_urn, ConversationStatus.READY
+    ctx.ledger.save(record, ["first_message_urn", "status"])
 
 
 def _step_conversation_content(ctx: SyncContext) -> None:
@@ -380,20 +402,16 @@ def _step_conversation_content(ctx: SyncContext) -> None:
         )
         ctx.ledger.note(f"Created the message content {urn} for the conversation {record.urn}.")
     if record.status == ConversationStatus.REPLACED:  # an earlier tree came back: its conversation is reused
-        LinkedInConversation.objects.filter(pk=record.pk).update(
-            status=ConversationStatus.READY, replaced_at=None
-        )
-    earlier = list(
-        LinkedInConversation.objects.filter(ad=ctx.ad, status=ConversationStatus.READY).exclude(pk=record.pk)
-    )
+        record.status, record.replaced_at = ConversationStatus.READY, None
+        ctx.ledger.save(record, ["status", "replaced_at"])
+    earlier = [r for r in _conversations(ctx) if r.status == ConversationStatus.READY and r.pk != record.pk]
     for old in earlier:
-        LinkedInConversation.objects.filter(pk=old.pk).update(
-            status=ConversationStatus.REPLACED, replaced_at=timezone.now()
-        )
         ctx.ledger.note(
             f"The ad now uses the conversation {record.urn}; the earlier {old.urn} stays on LinkedIn "
             "unused (LinkedIn can't delete conversations or messages)."
         )
+        old.status, old.replaced_at = ConversationStatus.REPLACED, timezone.now()
+        ctx.ledger.save(old, ["status", "replaced_at"])
 
 
 # The steps of a sync, per kind of ad, in order. Each is idempotent given what AdLinkedIn records.
