@@ -79,6 +79,7 @@ def run() -> bool:
     from inmail_studio.accounts.models import User
     from inmail_studio.accounts.selectors import SESSION_KEY
     from inmail_studio.ads.models import Ad, State
+    from inmail_studio.review.admin import AuditEventAdmin
 
     data = agency_data.ensure()
     built = (
@@ -180,7 +181,7 @@ def run() -> bool:
     admin = Client()
     admin.force_login(User.objects.get(pk=data.superuser_id))
     events = _audit_count(workspace_id)
-    audit_pages = -(-events // 100)
+    audit_pages = -(-events // AuditEventAdmin.list_per_page)
     base = f"/admin/review/auditevent/?workspace__id__exact={workspace_id}"
     ok &= _constant(
         "audit trail (workspace)",
