@@ -16,10 +16,38 @@ from django.test import Client
 from inmail_studio.accounts.models import Membership, Role, User, Workspace
 from inmail_studio.ads import services
 from inmail_studio.ads.models import Ad, Sender, SenderPermission
-from tests import flush
+from tests import flush, testdb
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's, except that the migrations run once per run, not once per worker (tests/testdb.py)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    with django_db_blocker.unblock():
+        original_name = testdb.setup(workerinput["testrunuid"] if workerinput else None)
+    yield
+    with django_db_blocker.unblock():
+        testdb.teardown(original_name)
+        if workerinput is None:
+            testdb.drop_template()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # The xdist controller drops the template its workers copied, once they have all finished.
+    config = session.config
+    if getattr(config, "workerinput", None) is None and getattr(config.option, "numprocesses", None):
+        from pytest_django.plugin import blocking_manager_key
+
+        with config.stash[blocking_manager_key].unblock():
+            testdb.drop_template()
 
 
 @pytest.fixture(scope="session", autouse=True)
