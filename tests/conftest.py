@@ -16,10 +16,38 @@ from django.test import Client
 from inmail_studio.accounts.models import Membership, Role, User, Workspace
 from inmail_studio.ads import services
 from inmail_studio.ads.models import Ad, Sender, SenderPermission
-from tests import flush
+from tests import flush, testdb
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: Any,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's, except that the migrations run once per run, not once per worker (tests/testdb.py)."""
+    workerinput = getattr(request.config, "workerinput", None)
+    with django_db_blocker.unblock():
+        original_name = testdb.setup(workerinput["testrunuid"] if workerinput else None)
+    yield
+    with django_db_blocker.unblock():
+        testdb.teardown(original_name)
+        if workerinput is None:
+            testdb.drop_template()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # The xdist controller drops the template its workers copied, once they have all finished.
+    config = session.config
+    if getattr(config, "workerinput", None) is None and getattr(config.option, "numprocesses", None):
+        from pytest_django.plugin import blocking_manager_key
+
+        with config.stash[blocking_manager_key].unblock():
+            testdb.drop_template()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,6 +87,21 @@ def join(user: User, workspace: Workspace, role: str) -> User:
     return user
 
 
+# The people of STYLE.md: (username, first name, last name, role); the outsider belongs to `other_workspace`.
+PERSONAS: dict[str, tuple[str, str, str, str]] = {
+    "author": ("alice", "Alice", "Author", Role.AUTHOR),
+    "approver": ("bob", "Bob", "Approver", Role.APPROVER),
+    "admin_user": ("ada", "Ada", "Admin", Role.ADMIN),
+    "viewer": ("vic", "Vic", "Viewer", Role.VIEWER),
+    "outsider": ("olga", "Olga", "Outsider", Role.ADMIN),
+}
+
+
+def make_persona(kind: str, workspace: Workspace) -> User:
+    username, first_name, last_name, role = PERSONAS[kind]
+    return join(make_user(username, first_name=first_name, last_name=last_name), workspace, role)
+
+
 @pytest.fixture
 def workspace(db: None) -> Workspace:
     return make_workspace("Acme Cloud")
@@ -71,27 +114,27 @@ def other_workspace(db: None) -> Workspace:
 
 @pytest.fixture
 def author(workspace: Workspace) -> User:
-    return join(make_user("alice", first_name="Alice", last_name="Author"), workspace, Role.AUTHOR)
+    return make_persona("author", workspace)
 
 
 @pytest.fixture
 def approver(workspace: Workspace) -> User:
-    return join(make_user("bob", first_name="Bob", last_name="Approver"), workspace, Role.APPROVER)
+    return make_persona("approver", workspace)
 
 
 @pytest.fixture
 def admin_user(workspace: Workspace) -> User:
-    return join(make_user("ada", first_name="Ada", last_name="Admin"), workspace, Role.ADMIN)
+    return make_persona("admin_user", workspace)
 
 
 @pytest.fixture
 def viewer(workspace: Workspace) -> User:
-    return join(make_user("vic", first_name="Vic", last_name="Viewer"), workspace, Role.VIEWER)
+    return make_persona("viewer", workspace)
 
 
 @pytest.fixture
 def outsider(other_workspace: Workspace) -> User:
-    return join(make_user("olga", first_name="Olga", last_name="Outsider"), other_workspace, Role.ADMIN)
+    return make_persona("outsider", other_workspace)
 
 
 def client_for(user: User | None) -> Client:
@@ -101,8 +144,7 @@ def client_for(user: User | None) -> Client:
     return client
 
 
-@pytest.fixture
-def sender(workspace: Workspace) -> Sender:
+def make_sender(workspace: Workspace) -> Sender:
     return Sender.objects.create(
         workspace=workspace,
         urn="urn:li:person:dana",
@@ -110,6 +152,11 @@ def sender(workspace: Workspace) -> Sender:
         headline="VP Marketing at Acme Cloud",
         permission=SenderPermission.APPROVED,
     )
+
+
+@pytest.fixture
+def sender(workspace: Workspace) -> Sender:
+    return make_sender(workspace)
 
 
 GOOD_AD: dict[str, Any] = {

@@ -53,25 +53,40 @@ def notify(*, recipients: Iterable[User], ad: Ad, message: str, url: str, actor:
     bells = Notification.objects.bulk_create(
         Notification(recipient_id=pk, ad=ad, message=message[:300], url=url) for pk in people
     )
-    now = timezone.now()
-    emails = OutgoingEmail.objects.bulk_create(
+    emails_queue(
         OutgoingEmail(
             notification=bell,
             to=user.email,
-            # One line whatever the names in it hold: a line break would make Django refuse the header.
-            subject=one_line(f"[InMail Studio] {message}")[:200],
+            subject=f"[InMail Studio] {message}",
             body=render_to_string(
                 "review/email/notification.txt",
                 {"user": user, "message": message, "link": f"{settings.SITE_URL}{url}", "ad_name": ad.name},
             ),
-            lease_until=_queued_deadline(now),
         )
         for bell, user in zip(bells, people.values(), strict=True)
         if user.email_notifications and user.email
     )
-    for email in emails:
-        transaction.on_commit(partial(_dispatch, email.pk))
     return len(people)
+
+
+def email_queue(*, to: str, subject: str, body: str) -> OutgoingEmail:
+    """Queue one email in the outbox, in the caller's transaction: it is sent after the commit (never
+    when the transaction rolls back), and beat sends it again if the broker was down."""
+    return emails_queue([OutgoingEmail(to=to, subject=subject, body=body)])[0]
+
+
+def emails_queue(emails: Iterable[OutgoingEmail]) -> list[OutgoingEmail]:
+    """Queue unsaved outbox rows (see `email_queue`) with one INSERT."""
+    now = timezone.now()
+    rows = list(emails)
+    for email in rows:
+        # One line whatever the names in it hold: a line break would make Django refuse the header.
+        email.subject = one_line(email.subject)[:200]
+        email.lease_until = _queued_deadline(now)
+    created = OutgoingEmail.objects.bulk_create(rows)
+    for email in created:
+        transaction.on_commit(partial(_dispatch, email.pk))
+    return created
 
 
 def _queued_deadline(now: datetime) -> datetime:

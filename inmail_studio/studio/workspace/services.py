@@ -12,7 +12,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,8 +22,8 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import ADMIN_ROLES, Invitation, Membership, Role, User, Workspace
 from inmail_studio.review.audit import record_workspace_event
-from inmail_studio.review.models import Action, OutgoingEmail
-from inmail_studio.review.notifications import _dispatch, _queued_deadline
+from inmail_studio.review.models import Action
+from inmail_studio.review.notifications import email_queue
 from inmail_studio.single_line import one_line
 
 INVITATION_DAYS = 7
@@ -84,9 +83,9 @@ def invitation_create(*, workspace_id: int, admin: User, email: str, role: str) 
         expires_at=now + timedelta(days=INVITATION_DAYS),
     )
     link = f"{settings.SITE_URL}{reverse('workspace:join', args=[token])}"
-    mail = OutgoingEmail.objects.create(
+    email_queue(
         to=email,
-        subject=one_line(f"[InMail Studio] {admin.display_name} invited you to {workspace.name}")[:200],
+        subject=f"[InMail Studio] {admin.display_name} invited you to {workspace.name}",
         body=render_to_string(
             "workspace/email/invitation.txt",
             {
@@ -97,9 +96,7 @@ def invitation_create(*, workspace_id: int, admin: User, email: str, role: str) 
                 "days": INVITATION_DAYS,
             },
         ),
-        lease_until=_queued_deadline(now),
     )
-    transaction.on_commit(partial(_dispatch, mail.pk))
     record_workspace_event(
         workspace_id=workspace_id,
         action=Action.MEMBER_INVITED,
