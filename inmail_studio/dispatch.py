@@ -18,12 +18,10 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from celery import Task
 from celery.exceptions import Retry
-from django.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +74,3 @@ def dispatch(task: Task, *args: Any, on_failure: Callable[[], None] | None = Non
                 log.exception("Could not mark %s%r as due after a failed send", task.name, args)
         return False
     return True
-
-
-def dispatch_on_commit(task: Task, *args: Any, on_failure: Callable[[], None] | None = None) -> None:
-    """`dispatch` once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(partial(dispatch, task, *args, on_failure=on_failure))

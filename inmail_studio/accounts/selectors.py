@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import Membership, Role, User, Workspace
-
-
-def workspaces_for(user: User, *, roles: Iterable[str] | None = None) -> QuerySet[Workspace]:
-    memberships = Membership.objects.filter(user=user)
-    if roles is not None:
-        memberships = memberships.filter(role__in=list(roles))
-    return Workspace.objects.filter(pk__in=memberships.values("workspace_id"))
+from .models import Membership, Role, User
 
 
 def membership_for(user: User, workspace_id: int) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, workspace_id=workspace_id).first()
-
-
-def role_in(user: User, workspace_id: int) -> str | None:
-    membership = membership_for(user, workspace_id)
-    return membership.role if membership else None
 
 
 SESSION_KEY = "workspace_id"
@@ -70,6 +55,4 @@ __all__ = [
     "current_membership",
     "current_membership_or_none",
     "membership_for",
-    "role_in",
-    "workspaces_for",
 ]

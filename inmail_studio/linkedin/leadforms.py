@@ -96,8 +96,3 @@ def lead_forms(workspace: Workspace, *, fresh: bool = False) -> LeadForms:
     result = LeadForms(forms=tuple(found))
     cache.set(key, result, CACHE_SECONDS)
     return result
-
-
-def forget(workspace: Workspace) -> None:
-    if workspace.ad_account_urn:
-        cache.delete(_key(workspace.ad_account_urn))

@@ -40,18 +40,6 @@ def connection_of(workspace_id: int) -> LinkedInConnection | None:
     return LinkedInConnection.objects.filter(workspace_id=workspace_id).first()
 
 
-def reconnect_needed(membership: Membership | None) -> LinkedInConnection | None:
-    """The connection an admin must renew (revoked, or expired with no way to refresh), else None."""
-    if membership is None or not membership.can_admin:
-        return None
-    connection = connection_of(membership.workspace_id)
-    if connection is None:
-        return None
-    if connection.status != "active" or connection.needs_reconnect:
-        return connection
-    return None
-
-
 @dataclass(frozen=True)
 class Notice:
     """Something only a workspace admin can fix, shown in the banner and on the LinkedIn page."""

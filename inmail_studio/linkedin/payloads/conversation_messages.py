@@ -138,8 +138,3 @@ def resolve(body: Mapping[str, Any], urns: Mapping[str, str]) -> dict[str, Any]:
             option["nextContent"] = urns[ref]
         options.append(option)
     return {**body, "nextAction": {**body.get("nextAction", {}), "options": options}}
-
-
-def conversation_preview_payload(tree: Tree) -> list[dict[str, Any]]:
-    """The bodies in creation order with their refs, for an "API payload" view."""
-    return [{"ref": item.ref, **item.body} for item in message_payloads(tree)]
