@@ -32,6 +32,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+# The two widths every journey is walked at: a desktop and a phone (390 px).
+WIDTHS = {"desktop": (1440, 960), "phone": (390, 844)}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -106,3 +108,28 @@ def wait_for_htmx(page: Page, selector: str) -> None:
         "s => { const e = document.querySelector(s); return !!(e && e['htmx-internal-data'] && e['htmx-internal-data'].initHash); }",
         arg=selector,
     )
+
+
+@pytest.fixture(params=list(WIDTHS))
+def width(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def watched(browser: Browser, live_server: Any, width: str) -> Iterator[tuple[Page, list[str]]]:
+    """A page at one of the two widths, axe loaded, script errors collected (none allowed), and the
+    dialogs it raised (a leave guard's beforeunload) recorded and dismissed."""
+    from .a11y import add_axe
+
+    w, h = WIDTHS[width]
+    context = browser.new_context(viewport={"width": w, "height": h}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    add_axe(context)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page, dialogs
+    context.close()
+    assert errors == [], errors

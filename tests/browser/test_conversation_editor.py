@@ -27,16 +27,9 @@ from inmail_studio.ads.models import (
 from tests.conftest import PASSWORD
 
 from .a11y import add_axe, overflow, run_axe, widest
-from .conftest import screenshot, wait_for_htmx
+from .conftest import WIDTHS, screenshot, wait_for_htmx
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WIDTHS = {"desktop": (1440, 960), "phone": (390, 844)}
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 @pytest.fixture

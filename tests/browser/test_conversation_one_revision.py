@@ -7,45 +7,18 @@ Save, with the open message's typed relink in it, writes one revision; history l
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, Sender
 
-from .a11y import add_axe, overflow, run_axe, widest
+from .a11y import overflow, run_axe, widest
 from .conftest import screenshot, wait_for_htmx
 from .test_conversation_editor import node, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WIDTHS = {"desktop": (1440, 960), "phone": (390, 844)}
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def sized(browser: Browser, live_server: Any, width: str) -> Iterator[tuple[Page, list[str]]]:
-    """A page at one of the two widths, axe loaded, script errors collected, dialogs recorded and dismissed."""
-    w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h}, base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    add_axe(context)
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page, dialogs
-    context.close()
-    assert errors == [], errors
 
 
 @pytest.fixture
@@ -56,9 +29,9 @@ def event(workspace: Workspace, author: User) -> Ad:
 
 
 def test_add_delete_and_relink_then_save_is_one_revision_and_leaving_before_is_guarded(
-    sized: tuple[Page, list[str]], event: Ad, author: User, width: str
+    watched: tuple[Page, list[str]], event: Ad, author: User, width: str
 ) -> None:
-    page, dialogs = sized
+    page, dialogs = watched
     sign_in(page, author)
     page.goto(f"/ads/{event.pk}/conversation/")
     unsaved = page.locator("[data-testid=tree-unsaved]")
@@ -136,9 +109,9 @@ def submittable(workspace: Workspace, author: User, sender: Sender) -> Ad:
 
 
 def test_submit_for_review_saves_unsaved_tree_changes_first_and_submits_that_revision(
-    sized: tuple[Page, list[str]], submittable: Ad, author: User
+    watched: tuple[Page, list[str]], submittable: Ad, author: User
 ) -> None:
-    page, dialogs = sized
+    page, dialogs = watched
     sign_in(page, author)
     page.goto(f"/ads/{submittable.pk}/conversation/")
     expect(page.locator("#conv-head")).to_contain_text("Revision 2")

@@ -9,45 +9,22 @@ submitted; a refused save submits nothing and keeps the text. Pages fit, axe fin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, Sender, State
 from inmail_studio.review import services as review_services
 
-from .a11y import add_axe, overflow, run_axe, widest
+from .a11y import overflow, run_axe, widest
 from .conftest import fill_rich_html, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WIDTHS = {"desktop": (1440, 960), "phone": (390, 844)}
 TYPED = "<p>Hi %FIRSTNAME%, will you join our live session on 12 March?</p>"
-
-
-@pytest.fixture(params=list(WIDTHS))
-def width(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def sized(browser: Browser, live_server: Any, width: str) -> Iterator[tuple[Page, list[str]]]:
-    w, h = WIDTHS[width]
-    context = browser.new_context(viewport={"width": w, "height": h}, base_url=live_server.url)
-    context.set_default_timeout(10_000)
-    add_axe(context)
-    page = context.new_page()
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.type), d.dismiss()))
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page, dialogs
-    context.close()
-    assert errors == [], errors
 
 
 @pytest.fixture
@@ -75,9 +52,9 @@ def _opening(ad: Ad) -> dict[str, Any]:
 
 
 def test_typed_text_in_the_open_message_and_details_is_saved_then_submitted(
-    sized: tuple[Page, list[str]], conversation: Ad, author: User, width: str
+    watched: tuple[Page, list[str]], conversation: Ad, author: User, width: str
 ) -> None:
-    page, dialogs = sized
+    page, dialogs = watched
     login(page, author)
     page.goto(f"/ads/{conversation.pk}/conversation/")
     expect(page.locator("#conv-head")).to_contain_text("Revision 2")
@@ -102,9 +79,9 @@ def test_typed_text_in_the_open_message_and_details_is_saved_then_submitted(
 
 
 def test_unsaved_text_in_a_closed_message_is_named_and_nothing_is_submitted(
-    sized: tuple[Page, list[str]], conversation: Ad, author: User, width: str
+    watched: tuple[Page, list[str]], conversation: Ad, author: User, width: str
 ) -> None:
-    page, dialogs = sized
+    page, dialogs = watched
     login(page, author)
     page.goto(f"/ads/{conversation.pk}/conversation/")
     page.locator("#msg-name").fill("Opening, rewritten")
@@ -125,9 +102,9 @@ def test_unsaved_text_in_a_closed_message_is_named_and_nothing_is_submitted(
 
 
 def test_a_refused_save_submits_nothing_and_keeps_the_text(
-    sized: tuple[Page, list[str]], conversation: Ad, author: User, width: str
+    watched: tuple[Page, list[str]], conversation: Ad, author: User, width: str
 ) -> None:
-    page, dialogs = sized
+    page, dialogs = watched
     login(page, author)
     page.goto(f"/ads/{conversation.pk}/conversation/")
     fill_rich_html(page, "msg-body", TYPED)

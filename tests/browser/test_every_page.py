@@ -40,12 +40,11 @@ from tests.conftest import GOOD_AD, PASSWORD
 from tests.linkedin.conftest import WEBINAR, connect
 
 from .a11y import add_axe, overflow, run_axe, wait_until_quiet, widest
-from .conftest import ARTIFACTS
+from .conftest import ARTIFACTS, WIDTHS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PEOPLE = ["marketer", "manager", "admin", "stakeholder"]
-WIDTHS = {"desktop": (1440, 960), "phone": (390, 844)}
 SCREENS = "/work/screens/frontend"
 
 

@@ -14,11 +14,9 @@ from inmail_studio.ads.models import Ad, State
 from tests.conftest import PASSWORD
 
 from .a11y import add_axe, overflow, run_axe, widest
-from .conftest import screenshot
+from .conftest import WIDTHS, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-WIDTHS = {"desktop": (1440, 960), "phone": (390, 844)}
 
 
 def _sign_in(page: Page, user: User) -> None:

@@ -201,9 +201,6 @@ def posted_version(*posted: Any) -> str:
     return ""
 
 
-# The tree change (`TreeEdit` number) a form was loaded at, beside its `base_version` revision.
-
-
 def render_editor(request: HtmxHttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     template = "ads/conversation/edit.html"
     if request.htmx and not request.htmx.boosted:
@@ -216,6 +213,23 @@ def render_editor(request: HtmxHttpRequest, context: dict[str, Any], status: int
             reverse("ads:conversation", args=[context["ad"].pk]) + f"?m={context['selected'].pk}"
         )
     return response
+
+
+def render_fresh_editor(
+    request: HtmxHttpRequest,
+    ad: Ad,
+    membership: Membership,
+    conversation: Conversation,
+    selected_id: int | None,
+) -> HttpResponse:
+    """The editor as it is after a change: the ad and its tree read again, `selected_id` open."""
+    ad.refresh_from_db()
+    conversation.refresh_from_db()
+    context = editor_context(
+        request, ad=ad, membership=membership, conversation=conversation,
+        selected=selected_message(conversation, request, selected_id),
+    )  # fmt: skip
+    return render_editor(request, context)
 
 
 def saved_message(request: HtmxHttpRequest, revision: Any) -> None:

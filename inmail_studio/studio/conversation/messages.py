@@ -45,6 +45,7 @@ from inmail_studio.studio.conversation.editor import (
     editor_context,
     problems_by_anchor,
     render_editor,
+    render_fresh_editor,
     saved_message,
     selected_message,
     tree_with_form,
@@ -327,13 +328,10 @@ def message_delete(request: HtmxHttpRequest, ad_id: int, message_id: int) -> Htt
             messages.success(request, f"“{message.name}” deleted.")
             if not request.htmx:
                 return redirect("ads:conversation", ad.pk)
-            ad.refresh_from_db()
             conversation.refresh_from_db()
-            context = editor_context(
-                request, ad=ad, membership=membership, conversation=conversation,
-                selected=selected_message(conversation, request, conversation.first_message_id),
-            )  # fmt: skip
-            response = render_editor(request, context)
+            response = render_fresh_editor(
+                request, ad, membership, conversation, conversation.first_message_id
+            )
             response["HX-Retarget"] = "#conv-workspace"
             response["HX-Reswap"] = "outerHTML"
             return response

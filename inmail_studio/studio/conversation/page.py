@@ -26,6 +26,7 @@ from inmail_studio.studio.conversation.editor import (
     editor_context,
     editor_url,
     render_editor,
+    render_fresh_editor,
     saved_message,
     selected_message,
 )
@@ -163,19 +164,13 @@ def conversation_save(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         saved_message(request, result.revision)
     if not request.htmx:
         return redirect(editor_url(ad, small_int(request.POST.get("m"))))
-    ad.refresh_from_db()
-    conversation.refresh_from_db()
-    context = editor_context(
-        request, ad=ad, membership=membership, conversation=conversation,
-        selected=selected_message(conversation, request, small_int(request.POST.get("m"))),
-    )  # fmt: skip
-    return render_editor(request, context)
+    return render_fresh_editor(request, ad, membership, conversation, small_int(request.POST.get("m")))
 
 
 @login_required
 @require_POST
 def conversation_undo(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
-    """Undo the editor's last change to the tree (add, delete, relink…), as a new revision."""
+    """Undo the editor's last change to the tree (add, delete, relink…); like the change, it waits for a save."""
     ad, membership, conversation = conversation_ad(request, ad_id)
     require_edit(membership)
     offer = edits.undoable(ad, user_of(request), conversation)
@@ -188,10 +183,4 @@ def conversation_undo(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
         messages.success(request, f"Undone: {what}. Save to keep it in a revision.")
     if not request.htmx:
         return redirect("ads:conversation", ad.pk)
-    ad.refresh_from_db()
-    conversation.refresh_from_db()
-    context = editor_context(
-        request, ad=ad, membership=membership, conversation=conversation,
-        selected=selected_message(conversation, request, small_int(request.POST.get("m"))),
-    )  # fmt: skip
-    return render_editor(request, context)
+    return render_fresh_editor(request, ad, membership, conversation, small_int(request.POST.get("m")))
