@@ -9,9 +9,9 @@ assumptions and the sender's permission read from the database), and the scores 
 from __future__ import annotations
 
 from bench.run import percentile, report, summary, timed
-from inmail_studio.accounts.models import Membership, Role, User, Workspace
+from bench.world import author_world
 from inmail_studio.ads import services, snapshots
-from inmail_studio.ads.models import Ad, Sender, SenderPermission
+from inmail_studio.ads.models import Ad, SenderPermission
 from inmail_studio.guidance import checks
 from inmail_studio.guidance.context import checklist_for
 from inmail_studio.guidance.models import AdPlan
@@ -38,24 +38,10 @@ def _body() -> str:
     return body + links
 
 
-def _world() -> tuple[Workspace, User, Sender]:
-    workspace = Workspace.objects.create(
-        name="Guidance bench", slug="guidance-bench", ad_account_urn="urn:li:sponsoredAccount:6"
-    )
-    user = User.objects.create_user(username="guidance-bench")
-    Membership.objects.create(user=user, workspace=workspace, role=Role.AUTHOR)
-    sender = Sender.objects.create(
-        workspace=workspace,
-        urn="urn:li:person:guidancebench",
-        name="Dana Whitfield",
-        headline="VP Marketing at Acme Cloud",
-        permission=SenderPermission.APPROVED,
-    )
-    return workspace, user, sender
-
-
 def run() -> bool:
-    workspace, user, sender = _world()
+    workspace, user, sender = author_world(
+        "Guidance bench", "guidance-bench", ad_account_urn="urn:li:sponsoredAccount:6"
+    )
     fields = {
         "name": "Q4 forecasting clinic",
         "sender": sender,

@@ -17,9 +17,9 @@ from django.test import Client
 from django.urls import reverse
 
 from bench.run import report
-from inmail_studio.accounts.models import Membership, Role, User, Workspace
+from bench.world import author_world
 from inmail_studio.ads import services
-from inmail_studio.ads.models import Persona, Sender, SenderPermission
+from inmail_studio.ads.models import Persona
 
 PREVIEWS = int(os.environ.get("BENCH_MEMORY_PREVIEWS", "10000"))
 WORDS = [
@@ -48,15 +48,7 @@ def rss_kib() -> int:
 
 
 def run() -> bool:
-    workspace = Workspace.objects.create(name="Memory bench", slug="memory-bench")
-    user = User.objects.create_user(username="memory-bench")
-    Membership.objects.create(user=user, workspace=workspace, role=Role.AUTHOR)
-    sender = Sender.objects.create(
-        workspace=workspace,
-        urn="urn:li:person:memory",
-        name="Dana Whitfield",
-        permission=SenderPermission.APPROVED,
-    )
+    workspace, user, sender = author_world("Memory bench", "memory-bench")
     services.personas_ensure(workspace=workspace)
     persona = Persona.objects.filter(workspace=workspace).first()
     assert persona is not None

@@ -19,9 +19,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.run import percentile, report, summary, timed
-from inmail_studio.accounts.models import Membership, Role, User, Workspace
+from bench.world import author_world
+from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads import services
-from inmail_studio.ads.models import Ad, Persona, Revision, Sender, SenderPermission, content_hash
+from inmail_studio.ads.models import Ad, Persona, Revision, Sender, content_hash
 
 PREVIEW_REQUESTS = 1000
 LIST_REQUESTS = 400
@@ -51,22 +52,6 @@ def _body() -> str:
 
     shortfall = 1500 - len(visible_text(body + "</p>" + links))
     return body + "x" * shortfall + "</p>" + links
-
-
-def _world() -> tuple[User, Workspace, Sender]:
-    workspace = Workspace.objects.create(
-        name="Bench", slug="bench", ad_account_urn="urn:li:sponsoredAccount:1"
-    )
-    user = User.objects.create_user(username="bench", password="bench-only")
-    Membership.objects.create(user=user, workspace=workspace, role=Role.AUTHOR)
-    sender = Sender.objects.create(
-        workspace=workspace,
-        urn="urn:li:person:bench",
-        name="Dana Whitfield",
-        headline="VP Marketing at Acme Cloud",
-        permission=SenderPermission.APPROVED,
-    )
-    return user, workspace, sender
 
 
 def _bulk_drafts(workspace: Workspace, author: User, sender: Sender, count: int) -> None:
@@ -192,7 +177,9 @@ def bench_drafts_list(client: Client, workspace: Workspace, sender: Sender) -> b
 
 
 def run() -> bool:
-    user, workspace, sender = _world()
+    workspace, user, sender = author_world(
+        "Bench", "bench", ad_account_urn="urn:li:sponsoredAccount:1", password="bench-only"
+    )
     client = Client()
     client.force_login(user)
     ok = bench_preview(client, workspace, sender)

@@ -18,9 +18,8 @@ import time
 
 from bench.bench_memory import rss_kib
 from bench.run import report
-from inmail_studio.accounts.models import Membership, Role, User, Workspace
+from bench.world import author_world
 from inmail_studio.ads import services
-from inmail_studio.ads.models import Sender, SenderPermission
 from inmail_studio.linkedin.models import AttemptStatus, SyncAttempt
 from inmail_studio.linkedin.tasks import sync_attempt_task
 
@@ -28,15 +27,7 @@ TASKS = int(os.environ.get("BENCH_WORKER_TASKS", "10000"))
 
 
 def run() -> bool:
-    workspace = Workspace.objects.create(name="Worker memory bench", slug="worker-memory-bench")
-    user = User.objects.create_user(username="worker-memory-bench")
-    Membership.objects.create(user=user, workspace=workspace, role=Role.AUTHOR)
-    sender = Sender.objects.create(
-        workspace=workspace,
-        urn="urn:li:person:worker-memory",
-        name="Dana Whitfield",
-        permission=SenderPermission.APPROVED,
-    )
+    workspace, user, sender = author_world("Worker memory bench", "worker-memory-bench")
     ad = services.ad_create(
         workspace=workspace,
         author=user,
