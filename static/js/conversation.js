@@ -532,6 +532,15 @@
       openedByKey = false;
     }
   }
+  /* A live check still in flight when the workspace is replaced (another message opened) answers
+     about a form no longer on the page: its diagram would mark the old message current again over
+     the one now open. htmx tells only the detached element itself, so each check carries its guard from its first request. */
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var check = e.detail.elt;
+    if (!check || !check.matches || !check.matches("[data-live-check]") || check.dataset.liveCheckGuarded) return;
+    check.dataset.liveCheckGuarded = "1";
+    check.addEventListener("htmx:beforeSwap", function (swap) { if (!check.isConnected) swap.preventDefault(); });
+  });
   document.addEventListener("htmx:beforeSwap", function (e) {
     var target = e.detail.target;
     if (target && (target.id === "conv-workspace" || target.getAttribute("hx-swap") === "none")) {

@@ -390,3 +390,34 @@ def test_the_last_change_to_the_tree_is_undone_from_the_header(
     assert ConversationMessage.objects.filter(conversation__ad=event).count() == 4
     expect(page.locator("[data-undo]")).to_have_count(0)
     assert event.revisions.count() == 1
+
+
+def test_a_live_check_answered_after_another_message_was_opened_does_not_take_the_diagram_back(
+    sized: Page, event: Ad, author: User, width: str
+) -> None:
+    """Typing, then opening another message at once: the check of the first message's text may answer
+    after the other message is on screen (a slow network, a loaded server). Its answer is about a form
+    no longer shown, so it must not swap its diagram (the old message marked current) over the new one."""
+    page = sized
+    sign_in(page, author)
+    page.goto(f"/ads/{event.pk}/conversation/")
+    opening = page.locator(".conv-node[aria-current=true]").get_attribute("data-label")
+    held: list[Any] = []
+    page.route("**/conversation/messages/*/check/", lambda route: held.append(route))
+    page.locator("#msg-name").fill("Opening, rewritten")
+    for _ in range(100):  # the check goes out 250 ms after the typing stops
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the live check never went out"
+
+    node(page, "Agenda").click()
+    expect(page.locator("#msg-name")).to_have_value("Agenda")
+    # Now the first message's check answers; what must not happen would happen within a frame or two.
+    with page.expect_response("**/check/"):
+        for route in held:
+            route.continue_()
+    page.wait_for_timeout(200)
+    expect(page.locator(".conv-node[aria-current=true]")).to_have_attribute("data-label", "Agenda")
+    expect(node(page, opening)).to_have_class("conv-node conv-node-unsaved")
+    clean(page)
