@@ -42,12 +42,14 @@ class EditConflict(Exception):
         by: str = "",
         at: datetime | None = None,
         deleted: bool = False,
+        unsaved: bool = False,
         context: Any = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.version = version  # the version the form must carry from now on
         self.by, self.at, self.deleted = by, at, deleted
+        self.unsaved = unsaved  # their change is not in a revision yet (a conversation's tree edits)
         self.context = context  # what the service knows the view needs (revisions, rows)
 
 
@@ -81,6 +83,7 @@ class Conflict:
     by: str = ""
     at: datetime | None = None
     deleted: bool = False
+    unsaved: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -192,7 +192,11 @@ def test_an_unsaved_change_by_someone_else_is_a_conflict_for_a_form_loaded_befor
                  f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
     refused = client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX)
     assert refused.status_code == 409
-    assert "Ada Admin changed the conversation" in refused.content.decode()
+    said = refused.content.decode()
+    assert "Ada Admin changed the conversation" in said
+    # The panel's heading says what happened: a change, not a saved version.
+    assert "Ada Admin changed this while you were editing" in said
+    assert "saved a newer version" not in said
     invitation.refresh_from_db()
     assert invitation.name == "Ada's label"  # not overwritten
 

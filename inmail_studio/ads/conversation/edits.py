@@ -80,7 +80,8 @@ def tree_conflict(
         return None
     when = timezone.localtime(latest.created_at).strftime("%H:%M")
     current = ad.current_revision
-    if current is not None and current.snapshot.get("tree") == live:
+    unsaved = not (current is not None and current.snapshot.get("tree") == live)
+    if current is not None and not unsaved:
         said = f"{latest.author.display_name} saved revision {current.number} at {when}, after you opened it."
     else:
         said = (
@@ -92,6 +93,7 @@ def tree_conflict(
         version=str(ad.current_revision.number) if ad.current_revision else "",
         by=latest.author.display_name,
         at=latest.created_at,
+        unsaved=unsaved,
         context={
             "base": TreeState({"tree": loaded}) if loaded is not None else None,
             "current": TreeState({"tree": live}),

@@ -41,6 +41,7 @@ def _part_conflict(
         version=error.version,
         by=error.by,
         at=error.at,
+        unsaved=error.unsaved,
         fields=conflicts.field_conflicts(
             fields=fields,
             mine=mine,
