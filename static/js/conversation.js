@@ -201,6 +201,14 @@
     var node = document.querySelector(".conv-node[data-message='" + id.replace(/^msg-m/, "") + "']");
     return node ? "“" + node.getAttribute("data-label") + "”" : "a message";
   }
+  /* The forms to save for one Save, in the order that writes one revision: the open message first,
+     kept in the tree without a revision (op "keep"), then the details, whose save writes the revision
+     of everything. */
+  function saveOrder(forms) {
+    var ids = forms.map(function (f) { return f.id; });
+    return ids.filter(function (id) { return id !== "conv-settings-form"; })
+      .concat(ids.filter(function (id) { return id === "conv-settings-form"; }));
+  }
   function submitButton() { return document.querySelector("#conv-head [data-submit-review]"); }
   function saveNextThenSubmit() {
     if (!submitting) return;
@@ -215,7 +223,11 @@
         form.removeEventListener("htmx:afterRequest", saved);
         whenSaved(form, e);
       });
-      form.requestSubmit(save);
+      if (submitting.pending.length && form.matches("form.conv-message-form") && window.htmx) {
+        window.htmx.ajax("POST", form.getAttribute("hx-post"), { source: form, target: "#conv-workspace", swap: "outerHTML", values: { op: "keep" } });
+      } else {
+        form.requestSubmit(save);
+      }
       return;
     }
     if (submitting.then === "save") { submitting = null; return; }
@@ -238,14 +250,15 @@
       return;
     }
     /* Any save writes the revision of the whole tree; with no form to save, the tree's own Save does. */
-    var pending = open.length ? open.map(function (f) { return f.id; }) : ["conv-tree-save"];
+    var pending = open.length ? saveOrder(open) : ["conv-tree-save"];
     submitting = { pending: pending, waiting: null };
     var announcer = document.getElementById("announcer");
     if (announcer) announcer.textContent = "Saving your changes before submitting.";
     saveNextThenSubmit();
   });
   /* The tree's "Save" with a form holding typed text: that form's save writes the one revision of
-     everything (its text and the tree); two forms with typed text are saved one after the other. */
+     everything (its text and the tree); with text in the details too, the message is kept first and
+     the details' save writes that one revision (saveOrder). */
   /* htmx sends the form's request from its own submit listener: stop it before it goes, not the submit. */
   document.addEventListener("htmx:beforeRequest", function (e) {
     var form = e.detail.elt;
@@ -255,7 +268,7 @@
     if (!open.length) return;
     e.preventDefault();
     if (away.length) say(away.map(labelOf).join(", ") + " also " + (away.length > 1 ? "have" : "has") + " unsaved text: open it to save it.", "error");
-    submitting = { pending: open.map(function (f) { return f.id; }), waiting: null, then: "save" };
+    submitting = { pending: saveOrder(open), waiting: null, then: "save" };
     saveNextThenSubmit();
   });
   /* On the form itself: a save swaps it out, and htmx then tells its nearest parent still on the page. */

@@ -68,19 +68,22 @@ def test_add_delete_and_relink_then_save_is_one_revision_and_leaving_before_is_g
     first = page.locator(".conv-button").first
     first.locator("select[name$='-target']").select_option(label="Message 5")
     expect(page.locator("form.conv-message-form [data-wc-indicator]")).to_be_visible()
+    # And a new subject typed into the details: two forms with typed text, still one Save.
+    page.locator("#id_subject").fill("%FIRSTNAME%, one save for everything")
     assert event.revisions.count() == 1
     screenshot(page, f"conversation-unsaved-tree-{width}")
     run = run_axe(page)
     assert run == [], run
     assert overflow(page) <= 0, widest(page)
 
-    # One Save: the open message (with the relink) and the tree's changes in one revision.
+    # One Save: the open message (with the relink), the details and the tree's changes in one revision.
     wait_for_htmx(page, "#conv-tree-save")
     page.locator("#conv-tree-save").get_by_role("button", name="Save").click()
     expect(page.locator("#messages")).to_contain_text("Saved as revision 2")
     expect(unsaved).to_have_count(0)
     expect(page.locator("#conv-head")).to_contain_text("Revision 2")
     assert event.revisions.count() == 2
+    assert event.revisions.get(number=2).snapshot["subject"] == "%FIRSTNAME%, one save for everything"
     added = ConversationMessage.objects.get(conversation__ad=event, name="Message 5")
     button = ConversationButton.objects.filter(message__conversation__ad=event, message__name="Invitation")
     assert button.order_by("position").first().target_id == added.pk  # type: ignore[union-attr]

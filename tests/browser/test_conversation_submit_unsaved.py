@@ -71,7 +71,9 @@ def test_typed_text_in_the_open_message_and_details_is_saved_then_submitted(
     conversation.refresh_from_db()
     assert conversation.state == State.IN_REVIEW
     review = conversation.reviews.get()
-    assert review.revision == conversation.current_revision and review.revision.number == 4
+    # One revision of both (the message kept in the tree, then the details' save): 2 -> 3, not 4.
+    assert review.revision == conversation.current_revision and review.revision.number == 3
+    assert conversation.revisions.count() == 3
     assert "will you join our live session" in _opening(conversation)["body"]
     assert review.revision.snapshot["subject"] == "Your seat for 12 March"
     # Nothing is left behind as "unsaved" in the tab.

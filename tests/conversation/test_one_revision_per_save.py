@@ -228,3 +228,41 @@ def test_ones_own_structural_change_saved_by_ones_details_save_is_no_conflict_fo
     assert saved.status_code == 200, saved.content.decode()[:500]
     invitation.refresh_from_db()
     assert invitation.body == "<p>Mine</p>" and ready.revisions.count() == 4
+
+
+def test_one_save_of_typed_details_and_a_typed_message_writes_one_revision_of_both(
+    ready: Ad, author: User, sender: Sender
+) -> None:
+    """The editor's Save with text typed into both the open message and the details: the message is
+    kept in the tree (op "keep", no revision, said as unsaved), then the details' save writes the one
+    revision, which holds both."""
+    client = client_for(author)
+    invitation = _message(ready, "Invitation")
+    page = client.get(f"/ads/{ready.pk}/conversation/?m={invitation.pk}").content.decode()
+    base_edit = re.search(r'name="base_edit" value="(\d*)"', page)
+    assert base_edit is not None
+    form = {
+        "name": invitation.name, "kind": "text", "body": "<p>Typed into the message</p>", "form_urn": "",
+        "op": "keep", "base_version": 2, "base_edit": base_edit.group(1),
+    }  # fmt: skip
+    for b in invitation.buttons.all():
+        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
+                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    kept = client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX)
+    assert kept.status_code == 200, kept.content.decode()[:500]
+    assert ready.revisions.count() == 2  # kept, not saved
+    assert "Saved as revision" not in kept.content.decode()
+    assert edits.unsaved_changes(ready, ready.conversation) != []  # said as unsaved until the save
+    page = kept.content.decode()
+    base_edit = re.search(r'name="base_edit" value="(\d*)"', page)
+    assert base_edit is not None
+    details = {"name": ready.name, "sender": sender.pk, "subject": "Typed into the details", "footer": "",
+               "base_version": 2, "base_edit": base_edit.group(1)}  # fmt: skip
+    saved = client.post(f"/ads/{ready.pk}/conversation/", details, **HTMX)
+    assert saved.status_code == 200, saved.content.decode()[:500]
+    ready.refresh_from_db()
+    assert ready.revisions.count() == 3
+    snapshot = ready.current_revision.snapshot  # type: ignore[union-attr]
+    assert snapshot["subject"] == "Typed into the details"
+    assert cs.message_of(snapshot, invitation.ref)["body"] == "<p>Typed into the message</p>"  # type: ignore[index]
+    assert edits.unsaved_changes(ready, ready.conversation) == []

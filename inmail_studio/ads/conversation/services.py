@@ -342,8 +342,12 @@ class ButtonInput:
 
 
 # What the message form's submit buttons may ask for besides saving (each saved with the form's values).
+# "keep" puts the form's text into the tree without a revision: the editor's one "Save" (or "Submit")
+# with the details also typed in keeps the message first, then saves the details, which writes the
+# one revision of everything.
 MESSAGE_OPS = (
     "save",
+    "keep",
     "add_button",
     "delete_button",
     "up_button",
