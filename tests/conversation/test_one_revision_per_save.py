@@ -266,3 +266,29 @@ def test_one_save_of_typed_details_and_a_typed_message_writes_one_revision_of_bo
     assert snapshot["subject"] == "Typed into the details"
     assert cs.message_of(snapshot, invitation.ref)["body"] == "<p>Typed into the message</p>"  # type: ignore[index]
     assert edits.unsaved_changes(ready, ready.conversation) == []
+
+
+def test_a_kept_message_whose_details_save_is_refused_stays_in_the_tree_said_as_unsaved(
+    ready: Ad, author: User, sender: Sender
+) -> None:
+    """The second half of one Save refused (the details lack a name): the message's text, kept in the
+    tree, is not lost; the editor says it is unsaved ("Reworded …") and the next Save writes it."""
+    client = client_for(author)
+    invitation = _message(ready, "Invitation")
+    form = {"name": invitation.name, "kind": "text", "body": "<p>Kept text</p>", "form_urn": "", "op": "keep",
+            "base_version": 2}  # fmt: skip
+    for b in invitation.buttons.all():
+        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
+                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    assert (
+        client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX).status_code
+        == 200
+    )
+    details = {"name": "", "sender": sender.pk, "subject": ready.subject, "footer": "", "base_version": 2}
+    refused = client.post(f"/ads/{ready.pk}/conversation/", details, **HTMX)
+    assert refused.status_code == 422
+    assert "Reworded “Invitation”" in refused.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.body == "<p>Kept text</p>" and ready.revisions.count() == 2
+    cs.conversation_save(ad_id=ready.pk, editor=author)
+    assert cs.message_of(ready.revisions.get(number=3).snapshot, invitation.ref)["body"] == "<p>Kept text</p>"  # type: ignore[index]
