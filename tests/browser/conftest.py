@@ -1,7 +1,9 @@
 """Playwright in Debian's chromium against a live server (pytest-django's `live_server`).
 
-Every test here is marked `browser`. Screenshots land in `test-artifacts/` so a
-person can look at what the journey looked like.
+Every test here is marked `browser`. With INMAIL_SCREENSHOTS=1 in the environment, the journeys'
+screenshots land in `test-artifacts/` so a person can look at what a journey looked like. They are
+artifacts for people, not checks (no assertion reads them), and each full-page PNG is work for
+chromium, so by default they are not taken.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
+# Screenshots only when a person asks for them (see the module's docstring).
+SCREENSHOTS = os.environ.get("INMAIL_SCREENSHOTS", "") not in ("", "0")
 # The two widths every journey is walked at: a desktop and a phone (390 px).
 WIDTHS = {"desktop": (1440, 960), "phone": (390, 844)}
 
@@ -81,8 +85,11 @@ def login(page: Page, user: User) -> None:
 
 
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
+    """Where the screenshot `name` goes; taken only with INMAIL_SCREENSHOTS=1."""
     path = ARTIFACTS / f"{name}.png"
+    if not SCREENSHOTS:
+        return path
+    ARTIFACTS.mkdir(exist_ok=True)
     # caret="initial": hiding the caret injects a <style>, which the preview frame's CSP refuses.
     page.screenshot(path=str(path), full_page=full_page, caret="initial")
     return path

@@ -8,16 +8,9 @@ from playwright.sync_api import Page, expect
 from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Ad, Sender
 
-from .conftest import ARTIFACTS, fill_rich_html, login
+from .conftest import fill_rich_html, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _shot(page: Page, name: str) -> None:
-    """Like the harness's `screenshot`, but without Playwright's caret-hiding <style>, which the
-    preview frame's CSP (rightly) refuses and the harness would report as a violation."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, caret="initial")
 
 
 def test_marketer_builds_a_conversation_from_a_template_and_walks_two_paths(
@@ -27,7 +20,7 @@ def test_marketer_builds_a_conversation_from_a_template_and_walks_two_paths(
     page.get_by_role("link", name="New conversation ad").click()
     page.get_by_label("Ad name").fill("Spring event invite")
     page.locator("label.conv-template", has_text="Event invitation").click()
-    _shot(page, "conversation-01-templates")
+    screenshot(page, "conversation-01-templates")
     page.get_by_role("button", name="Create conversation ad").click()
 
     expect(page.get_by_role("heading", name="Spring event invite")).to_be_visible()
@@ -42,7 +35,7 @@ def test_marketer_builds_a_conversation_from_a_template_and_walks_two_paths(
     expect(problems).to_contain_text("LinkedIn allows 25")
     expect(page.locator("[data-testid=error-count]")).to_have_text("1 error")
     expect(page.locator(".conv-row-error")).to_have_count(1)  # the diagram marks the button too
-    _shot(page, "conversation-02-live-error")
+    screenshot(page, "conversation-02-live-error")
     first_text.fill("Yes, save my seat!")
     expect(problems).to_contain_text("No problems")
     expect(page.locator("[data-testid=error-count]")).to_have_count(0)
@@ -62,7 +55,7 @@ def test_marketer_builds_a_conversation_from_a_template_and_walks_two_paths(
     expect(frame.locator("[data-testid=bubble]").last).to_contain_text("The agenda:")
     frame.get_by_role("link", name="Save my seat").click()
     expect(frame.locator("[data-testid=bubble]").last).to_contain_text("Registration takes 30 seconds")
-    _shot(page, "conversation-03-walk-path-one")
+    screenshot(page, "conversation-03-walk-path-one")
     frame.locator("[data-testid=back]").click()
     expect(frame.locator("[data-testid=bubble]").last).to_contain_text("The agenda:")
     frame.locator("[data-testid=restart]").click()
@@ -73,9 +66,9 @@ def test_marketer_builds_a_conversation_from_a_template_and_walks_two_paths(
     expect(frame.locator("[data-testid=bubble]").last).to_contain_text("Shall we send you the recording")
     frame.get_by_role("link", name="Send me the recording").click()
     expect(frame.locator("[data-testid=ending]")).to_contain_text("https://example.com/event/recording")
-    _shot(page, "conversation-04-walk-path-two")
+    screenshot(page, "conversation-04-walk-path-two")
 
     # "All paths" can drive the same frame.
     page.locator("[data-testid=walk-path]").nth(1).click()
     expect(frame.locator("[data-testid=reply]")).to_have_text(["Yes, save my seat!", "Not now, thanks"])
-    _shot(page, "conversation-05-all-paths")
+    screenshot(page, "conversation-05-all-paths")
