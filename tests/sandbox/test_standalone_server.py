@@ -12,7 +12,7 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,22 +28,23 @@ from inmail_studio.ads.models import Ad, Sender, State
 from inmail_studio.linkedin.models import AdLinkedIn, LinkedInConnection
 from inmail_studio.review import services as review_services
 from tests.conftest import GOOD_AD
-from tests.production.conftest import ROOT, Process, base_env, free_port, started_in
+from tests.production.conftest import ROOT, base_env, free_port, started_in
 
 # Real processes (gunicorn, the standalone sandbox server): selected with -m slow, and run by make test.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ACCOUNT = "urn:li:sponsoredAccount:508915158"
 
 
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Callable[..., Process]]:
-    yield from started_in(tmp_path)
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The server, started from an environment that is an app's production one: it must ignore all of it.
 
-
-@pytest.fixture
-def server(processes: Callable[..., Process], tmp_path: Path) -> tuple[str, Path]:
-    """The server, started from an environment that is an app's production one: it must ignore all of it."""
-    port, database = free_port(), tmp_path / "linkedin.sqlite3"
+    One server for the module's tests: it migrates and seeds its own database as it starts (seconds
+    of CPU), and what the tests do to it doesn't meet (the sync writes a creative for its own
+    content, the token command issues one more token, the first test reads what every server starts
+    with)."""
+    folder = tmp_path_factory.mktemp("standalone-sandbox")
+    port, database = free_port(), folder / "linkedin.sqlite3"
     app_production = {
         "DJANGO_ENV": "production",
         "DATABASE_URL": "postgres://nobody@db.invalid:5432/app",
@@ -53,7 +54,8 @@ def server(processes: Callable[..., Process], tmp_path: Path) -> tuple[str, Path
         "LINKEDIN_SANDBOX": "false",
         "ALLOWED_HOSTS": "studio.example.com",
     }
-    process = processes(
+    processes = started_in(folder)
+    process = next(processes)(
         "sandbox_serve",
         [
             sys.executable,
@@ -67,8 +69,11 @@ def server(processes: Callable[..., Process], tmp_path: Path) -> tuple[str, Path
         base_env(**app_production),
     )
     url = f"http://127.0.0.1:{port}"
-    process.wait_until(lambda: requests.get(f"{url}/healthz", timeout=2).status_code == 200, timeout=90)
-    return url, database
+    try:
+        process.wait_until(lambda: requests.get(f"{url}/healthz", timeout=2).status_code == 200, timeout=90)
+        yield url, database
+    finally:
+        processes.close()  # stops the server by PID
 
 
 @pytest.fixture
