@@ -9,6 +9,7 @@ chromium, so by default they are not taken.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 # beside it are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from inmail_studio.accounts.models import User
 from tests.conftest import PASSWORD
@@ -46,10 +47,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+# Chromium 156 builds the omnibox's popups as WebUI pages (chrome://omnibox-popup.top-chrome/), with a
+# renderer of their own for every window, headless too, where nobody can open them: about 6% of the
+# CPU of the whole suite's processes, measured. They are the browser's own UI, not the pages tested.
+NO_OMNIBOX_POPUPS = ["WebUIOmniboxPopup", "WebUIOmniboxFullPopup", "WebUIOmniboxAimPopup"]
+
+
+def _default_disabled_features(playwright: Playwright) -> str:
+    """The --disable-features switch Playwright passes. Chromium reads only the last one of a repeated
+    switch, so adding ours would undo Playwright's (beforeunload, paint holding, ...): it is replaced
+    by one that lists both. Read from the command line of a probe launch, whatever Playwright's version."""
+    marker = f"--inmail-probe={uuid.uuid4().hex}"  # an unknown switch, which chromium ignores
+    probe = playwright.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, marker])
+    try:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                argv = Path(f"/proc/{pid}/cmdline").read_text().split("\0")
+            except OSError:
+                continue
+            if marker in argv:
+                return next(arg for arg in argv if arg.startswith("--disable-features="))
+    finally:
+        probe.close()
+    raise RuntimeError("the probe chromium's command line was not found")
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        defaults = _default_disabled_features(playwright)
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_ARGS, ",".join([defaults, *NO_OMNIBOX_POPUPS])],
+            ignore_default_args=[defaults],
+        )
         yield launched
         launched.close()
 
