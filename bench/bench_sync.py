@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import cpu
 from bench.private_redis import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,6 +198,17 @@ def _sample_in_process(bench: Bench) -> float:
     return len(queries) / max(1, len(attempts))
 
 
+def _backends() -> list[int]:
+    """The PostgreSQL backends serving this database, but for this process's own."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [pid for (pid,) in cursor.fetchall()]
+
+
 def run() -> bool:
     ok = True
     for latency_ms in LATENCIES_MS:
@@ -236,6 +248,14 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
         ids = bench.approved_ads(ADS, "Bench ad")
         assert SyncAttempt.objects.filter(ad_id__in=ids, status=AttemptStatus.QUEUED).count() == ADS
 
+        # CPU seconds from here to the last finish: the sandbox's server, the database's backends for
+        # this run, every core of the machine (everyone's work); the worker's pool processes start now.
+        sandbox_cpu, database_cpu, machine = (
+            cpu.tree_cpu(gunicorn.pid),
+            cpu.backend_cpu(_backends()),
+            cpu.machine_busy(),
+        )
+        window = time.monotonic()
         worker = subprocess.Popen(  # noqa: S603
             [
                 str(ROOT / ".venv/bin/celery"),
@@ -259,6 +279,12 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
             if not SyncAttempt.objects.filter(ad_id__in=ids).exclude(status=AttemptStatus.DONE).exists():
                 break
             time.sleep(0.25)
+        worker_cpu = cpu.children_cpu(worker.pid)
+        sandbox_cpu = cpu.tree_cpu(gunicorn.pid) - sandbox_cpu
+        database_cpu = sum(
+            spent - database_cpu.get(pid, 0.0) for pid, spent in cpu.backend_cpu(_backends()).items()
+        )
+        machine, window = cpu.machine_busy() - machine, time.monotonic() - window
 
         attempts = SyncAttempt.objects.filter(ad_id__in=ids)
         span = attempts.aggregate(first=Min("started_at"), last=Max("finished_at"))
@@ -288,6 +314,17 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
             f"{own:.1f} ms",
             ok=own < TARGET_OWN_MS,
             target=f"< {TARGET_OWN_MS} ms",
+        )
+        # The same split in CPU time, which waiting for a core (8 worker processes, gunicorn and
+        # PostgreSQL on a shared 2-core machine) doesn't inflate. Not the target's definition: printed
+        # beside it so the reader sees where the wall-clock figure goes.
+        report("  the same, as the worker's CPU per ad", f"{worker_cpu * 1000 / ADS:.1f} ms (pool processes)")
+        report("sandbox CPU per call", f"{sandbox_cpu * 1000 / (ADS * CALLS_PER_AD):.1f} ms (gunicorn)")
+        report("database CPU per ad", f"{database_cpu * 1000 / ADS:.1f} ms (this run's backends)")
+        report(
+            "machine busy CPU per ad",
+            f"{machine * 1000 / ADS:.1f} ms ({machine / window:.2f} of {os.cpu_count()} cores busy, "
+            "everyone's work)",
         )
         ok &= report(
             "worker queries per ad (in-process sample)",
