@@ -19,6 +19,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import get_urlconf, reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -52,17 +53,28 @@ class Caller:
         return AccountRole.objects.filter(account=account, member=self.member).first()
 
     def account(self, account_id: int, *, write: bool) -> AdAccount:
-        """The account, if the member has a role on it (a writing role for writes); 404 or 403 otherwise."""
+        """The account, if the member has a role on it (a writing role for writes); 404 or 403 otherwise.
+
+        The account and the member's role on it are read in one query (the role as a subquery), as
+        every call on an account asks both."""
         if write:
             self.require_write()
-        account = AdAccount.objects.filter(pk=account_id).first()
+        roles = AccountRole.objects.filter(account=OuterRef("pk"), member=self.member)
+        account = (
+            AdAccount.objects.annotate(member_role=Subquery(roles.values("role")[:1]))
+            .filter(pk=account_id)
+            .first()
+        )
         if account is None:
             raise restli.not_found(f"Ad account {account_id}")
-        self.check_account(account, write=write)
+        role = account.member_role  # type: ignore[attr-defined]
+        self._refuse_unless(account, role=None if role is None else AccountRole(role=role), write=write)
         return account
 
     def check_account(self, account: AdAccount, *, write: bool) -> None:
-        role = self.role_on(account)
+        self._refuse_unless(account, role=self.role_on(account), write=write)
+
+    def _refuse_unless(self, account: AdAccount, *, role: AccountRole | None, write: bool) -> None:
         if role is None or (write and not role.can_write):
             raise RestliError(
                 403,

@@ -72,7 +72,8 @@ def _locked(what: str) -> RestliError:
 # --- inMailContents -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+# One INSERT after reads that lock nothing: no transaction of its own (its BEGIN and COMMIT were two
+# of a call's round trips). The same holds for `creative_create`.
 def inmail_content_create(*, account: AdAccount, member: Member, data: dict[str, Any]) -> InMailContent:
     clean = validation.inmail_content(data, account=account)
     return InMailContent.objects.create(account=account, data=clean, created_by=member, modified_by=member)
@@ -130,7 +131,6 @@ def _content_in(account: AdAccount, reference: Any) -> InMailContent:
     return content
 
 
-@transaction.atomic
 def creative_create(*, account: AdAccount, member: Member, data: dict[str, Any]) -> Creative:
     campaign_id = urn_id(data.get("campaign"), "sponsoredCampaign", "campaign")
     campaign = Campaign.objects.filter(pk=campaign_id, account=account).first()
