@@ -33,7 +33,7 @@ TARGET_QUERIES = 12
 CALLS_PER_AD = 3  # content create, creatives finder, creative create (no banner)
 BROKER = os.environ.get("BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
 # Ads synced in this process to count queries (and profile): not part of the timed batch.
-SAMPLE = 5
+SAMPLE = int(os.environ.get("BENCH_SYNC_SAMPLE", "5"))
 
 
 def _wait_http(url: str, timeout: float = 30) -> None:
@@ -163,8 +163,10 @@ class Bench:
         return ids
 
 
-def _sample_in_process(bench: Bench) -> float:
-    """Sync a few ads in this process (eager, as the worker would run them); returns queries per ad."""
+def _sample_in_process(bench: Bench) -> tuple[float, float]:
+    """Sync a few ads in this process (eager, as the worker would run them); returns queries per ad
+    and this process's CPU milliseconds per ad (the client's HTTP included, the sandbox's not;
+    with BENCH_SYNC_PROFILE the profiler's own cost too)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -185,17 +187,19 @@ def _sample_in_process(bench: Bench) -> float:
     if os.environ.get("BENCH_SYNC_PROFILE"):
         import cProfile
 
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
+    started = time.process_time()
     with CaptureQueriesContext(connection) as queries:
         for attempt_id in attempts:
             services.sync_run(attempt_id=attempt_id)
+    cpu_ms = (time.process_time() - started) * 1000 / max(1, len(attempts))
     if profiler is not None:
         import pstats
 
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
-    return len(queries) / max(1, len(attempts))
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SYNC_SORT", "tottime")).print_stats(60)
+    return len(queries) / max(1, len(attempts)), cpu_ms
 
 
 def _backends() -> list[int]:
@@ -239,7 +243,7 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
         settings.LINKEDIN_OAUTH_BASE_URL = env["LINKEDIN_OAUTH_BASE_URL"]
         settings.LINKEDIN_SANDBOX_FAULTS = env["LINKEDIN_SANDBOX_FAULTS"]
         bench = Bench()
-        queries_per_ad = _sample_in_process(bench)
+        queries_per_ad, sample_cpu_ms = _sample_in_process(bench)
 
         # Queue every sync first (no worker yet), so the figure is the worker's throughput alone.
         app.conf.update(task_always_eager=False, broker_url=BROKER, task_default_queue=queue)
@@ -319,6 +323,10 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
         # PostgreSQL on a shared 2-core machine) doesn't inflate. Not the target's definition: printed
         # beside it so the reader sees where the wall-clock figure goes.
         report("  the same, as the worker's CPU per ad", f"{worker_cpu * 1000 / ADS:.1f} ms (pool processes)")
+        report(
+            f"  in-process sample, CPU per ad ({SAMPLE} ads)",
+            f"{sample_cpu_ms:.1f} ms (one process, no queue)",
+        )
         report("sandbox CPU per call", f"{sandbox_cpu * 1000 / (ADS * CALLS_PER_AD):.1f} ms (gunicorn)")
         report("database CPU per ad", f"{database_cpu * 1000 / ADS:.1f} ms (this run's backends)")
         report(
