@@ -67,7 +67,7 @@ class Caller:
         )
         if account is None:
             raise restli.not_found(f"Ad account {account_id}")
-        role = account.member_role  # type: ignore[attr-defined]
+        role = account.member_role
         self._refuse_unless(account, role=None if role is None else AccountRole(role=role), write=write)
         return account
 
