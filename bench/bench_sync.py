@@ -322,7 +322,9 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
         # The same split in CPU time, which waiting for a core (8 worker processes, gunicorn and
         # PostgreSQL on a shared 2-core machine) doesn't inflate. Not the target's definition: printed
         # beside it so the reader sees where the wall-clock figure goes.
-        report("  the same, as the worker's CPU per ad", f"{worker_cpu * 1000 / ADS:.1f} ms (pool processes)")
+        report(
+            "  worker CPU per ad (its HTTP client too)", f"{worker_cpu * 1000 / ADS:.1f} ms (pool processes)"
+        )
         report(
             f"  in-process sample, CPU per ad ({SAMPLE} ads)",
             f"{sample_cpu_ms:.1f} ms (one process, no queue)",
