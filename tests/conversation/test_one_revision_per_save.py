@@ -44,6 +44,16 @@ def _message(ad: Ad, name: str) -> ConversationMessage:
     return ConversationMessage.objects.get(conversation__ad=ad, name=name)
 
 
+def _message_form(message: ConversationMessage, body: str, *, op: str, base_edit: str = "") -> dict[str, Any]:
+    """The message form as the editor posts it (loaded at revision 2): `body` typed, buttons as they are."""
+    form: dict[str, Any] = {"name": message.name, "kind": "text", "body": body, "form_urn": "", "op": op,
+                            "base_version": 2, "base_edit": base_edit}  # fmt: skip
+    for b in message.buttons.all():
+        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
+                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    return form
+
+
 def _session_of_edits(ad: Ad, author: User) -> tuple[ConversationButton, ConversationMessage]:
     """Add "Pricing", delete "Recording offer", move a button: three structural changes."""
     added = cs.message_add(ad_id=ad.pk, editor=author, name="Pricing").message
@@ -183,13 +193,7 @@ def test_an_unsaved_change_by_someone_else_is_a_conflict_for_a_form_loaded_befor
     )
     ready.refresh_from_db()
     assert ready.revisions.count() == 2
-    form = {
-        "name": invitation.name, "kind": "text", "body": "<p>Alice's words</p>", "form_urn": "", "op": "save",
-        "base_version": 2, "base_edit": base_edit.group(1),
-    }  # fmt: skip
-    for b in invitation.buttons.all():
-        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
-                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    form = _message_form(invitation, "<p>Alice's words</p>", op="save", base_edit=base_edit.group(1))
     refused = client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX)
     assert refused.status_code == 409
     said = refused.content.decode()
@@ -217,13 +221,7 @@ def test_ones_own_structural_change_saved_by_ones_details_save_is_no_conflict_fo
     details = {"name": ready.name, "sender": sender.pk, "subject": "New subject", "footer": "",
                "base_version": 2, "base_edit": base_edit.group(1)}  # fmt: skip
     assert client.post(f"/ads/{ready.pk}/conversation/", details, **HTMX).status_code == 200
-    form = {
-        "name": invitation.name, "kind": "text", "body": "<p>Mine</p>", "form_urn": "", "op": "save",
-        "base_version": 2, "base_edit": base_edit.group(1),
-    }  # fmt: skip
-    for b in invitation.buttons.all():
-        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
-                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    form = _message_form(invitation, "<p>Mine</p>", op="save", base_edit=base_edit.group(1))
     saved = client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX)
     assert saved.status_code == 200, saved.content.decode()[:500]
     invitation.refresh_from_db()
@@ -241,13 +239,7 @@ def test_one_save_of_typed_details_and_a_typed_message_writes_one_revision_of_bo
     page = client.get(f"/ads/{ready.pk}/conversation/?m={invitation.pk}").content.decode()
     base_edit = re.search(r'name="base_edit" value="(\d*)"', page)
     assert base_edit is not None
-    form = {
-        "name": invitation.name, "kind": "text", "body": "<p>Typed into the message</p>", "form_urn": "",
-        "op": "keep", "base_version": 2, "base_edit": base_edit.group(1),
-    }  # fmt: skip
-    for b in invitation.buttons.all():
-        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
-                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    form = _message_form(invitation, "<p>Typed into the message</p>", op="keep", base_edit=base_edit.group(1))
     kept = client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX)
     assert kept.status_code == 200, kept.content.decode()[:500]
     assert ready.revisions.count() == 2  # kept, not saved
@@ -275,11 +267,7 @@ def test_a_kept_message_whose_details_save_is_refused_stays_in_the_tree_said_as_
     tree, is not lost; the editor says it is unsaved ("Reworded …") and the next Save writes it."""
     client = client_for(author)
     invitation = _message(ready, "Invitation")
-    form = {"name": invitation.name, "kind": "text", "body": "<p>Kept text</p>", "form_urn": "", "op": "keep",
-            "base_version": 2}  # fmt: skip
-    for b in invitation.buttons.all():
-        form |= {f"button-{b.pk}-text": b.text, f"button-{b.pk}-action": b.action,
-                 f"button-{b.pk}-target": b.target_id or "", f"button-{b.pk}-url": b.url}  # fmt: skip
+    form = _message_form(invitation, "<p>Kept text</p>", op="keep")
     assert (
         client.post(f"/ads/{ready.pk}/conversation/messages/{invitation.pk}/", form, **HTMX).status_code
         == 200
