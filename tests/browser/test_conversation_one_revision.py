@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, Sender
+from tests.conversation.editing import submittable_conversation
 
 from .a11y import overflow, run_axe, widest
 from .conftest import screenshot, wait_for_htmx
@@ -100,15 +101,7 @@ def test_add_delete_and_relink_then_save_is_one_revision_and_leaving_before_is_g
 
 @pytest.fixture
 def submittable(workspace: Workspace, author: User, sender: Sender) -> Ad:
-    """The template with an approved sender (revision 2): nothing stops it going to review."""
-    ad = cs.conversation_create(
-        workspace=workspace, author=author, name="Spring event", template_key="event-invitation"
-    )
-    cs.conversation_settings_update(
-        ad_id=ad.pk, editor=author, lead_gen=False,
-        fields={"name": ad.name, "sender": sender, "subject": ad.subject, "footer": ""},
-    )  # fmt: skip
-    return ad
+    return submittable_conversation(workspace, author, sender)
 
 
 def test_submit_for_review_saves_unsaved_tree_changes_first_and_submits_that_revision(

@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from inmail_studio.accounts.models import User, Workspace
-from inmail_studio.ads.conversation import services as cs
 from inmail_studio.ads.models import Ad, Sender, State
 from inmail_studio.review import services as review_services
+from tests.conversation.editing import submittable_conversation
 
 from .a11y import overflow, run_axe, widest
 from .conftest import fill_rich_html, login, screenshot
@@ -29,14 +29,7 @@ TYPED = "<p>Hi %FIRSTNAME%, will you join our live session on 12 March?</p>"
 
 @pytest.fixture
 def conversation(workspace: Workspace, author: User, sender: Sender) -> Ad:
-    ad = cs.conversation_create(
-        workspace=workspace, author=author, name="Spring event", template_key="event-invitation"
-    )
-    cs.conversation_settings_update(
-        ad_id=ad.pk, editor=author, fields={"name": ad.name, "sender": sender, "subject": ad.subject,
-                                            "footer": ""}, lead_gen=False,
-    )  # fmt: skip
-    return ad
+    return submittable_conversation(workspace, author, sender)
 
 
 def _clean(page: Page, name: str) -> None:

@@ -6,9 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from inmail_studio.accounts.models import User
+from inmail_studio.accounts.models import User, Workspace
 from inmail_studio.ads.conversation import services as cs
-from inmail_studio.ads.models import ConversationButton, ConversationMessage
+from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, Sender
+
+
+def submittable_conversation(workspace: Workspace, author: User, sender: Sender) -> Ad:
+    """The "Event invitation" template with an approved sender (revision 2): nothing stops it going to review."""
+    ad = cs.conversation_create(
+        workspace=workspace, author=author, name="Spring event", template_key="event-invitation"
+    )
+    cs.conversation_settings_update(
+        ad_id=ad.pk, editor=author, lead_gen=False,
+        fields={"name": ad.name, "sender": sender, "subject": ad.subject, "footer": ""},
+    )  # fmt: skip
+    ad.refresh_from_db()
+    return ad
 
 
 def save_message(

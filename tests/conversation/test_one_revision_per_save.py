@@ -19,7 +19,7 @@ from inmail_studio.ads.conversation.tree import compare_trees, in_words
 from inmail_studio.ads.models import Ad, ConversationButton, ConversationMessage, Sender, State
 from inmail_studio.review import services as review
 from tests.conftest import client_for
-from tests.conversation.editing import move_button, save_message
+from tests.conversation.editing import move_button, save_message, submittable_conversation
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +28,7 @@ HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def ready(workspace: Workspace, author: User, sender: Sender) -> Ad:
-    """The "Event invitation" template with an approved sender: submittable (revision 2)."""
-    ad = cs.conversation_create(
-        workspace=workspace, author=author, name="Spring event", template_key="event-invitation"
-    )
-    cs.conversation_settings_update(
-        ad_id=ad.pk, editor=author, lead_gen=False,
-        fields={"name": ad.name, "sender": sender, "subject": ad.subject, "footer": ""},
-    )  # fmt: skip
-    ad.refresh_from_db()
-    return ad
+    return submittable_conversation(workspace, author, sender)
 
 
 def _message(ad: Ad, name: str) -> ConversationMessage:

@@ -128,13 +128,7 @@ def conversation_edit(request: HtmxHttpRequest, ad_id: int) -> HttpResponse:
                     saved_message(request, result.revision)
                 if not request.htmx:
                     return redirect("ads:conversation", ad.pk)
-                ad.refresh_from_db()
-                conversation.refresh_from_db()
-                context = editor_context(
-                    request, ad=ad, membership=membership, conversation=conversation,
-                    selected=selected_message(conversation, request, None),
-                )  # fmt: skip
-                return render_editor(request, context)
+                return render_fresh_editor(request, ad, membership, conversation, None)
         ad.refresh_from_db()
         conversation.refresh_from_db()
         context = editor_context(
