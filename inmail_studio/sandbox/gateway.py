@@ -25,7 +25,7 @@ from django.urls import get_urlconf, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import contract, faults, restli, tokens
-from .models import AccountRole, AdAccount, Member, Token
+from .models import AccountRole, AdAccount, Member, Token, unique_or_none
 from .restli import RestliError
 
 
@@ -60,10 +60,8 @@ class Caller:
         if write:
             self.require_write()
         roles = AccountRole.objects.filter(account=OuterRef("pk"), member=self.member)
-        account = (
-            AdAccount.objects.annotate(member_role=Subquery(roles.values("role")[:1]))
-            .filter(pk=account_id)
-            .first()
+        account = unique_or_none(
+            AdAccount.objects.annotate(member_role=Subquery(roles.values("role")[:1])).filter(pk=account_id)
         )
         if account is None:
             raise restli.not_found(f"Ad account {account_id}")
