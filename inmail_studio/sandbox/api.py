@@ -30,6 +30,7 @@ from .models import (
     LeadForm,
     Member,
     SenderPermission,
+    unique_or_none,
 )
 from .restli import RestliError, created, json_response, no_content, numeric_id, urn_id
 
@@ -79,8 +80,8 @@ def campaign_json(campaign: Campaign) -> dict[str, Any]:
 def creative_json(creative: Creative) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": creative.urn,
-        "account": creative.account.urn,
-        "campaign": creative.campaign.urn,
+        "account": creative.account_urn,
+        "campaign": creative.campaign_urn,
         "content": {"reference": creative.content_reference},
         "intendedStatus": creative.intended_status,
         "isServing": creative.intended_status == Creative.Status.ACTIVE,
@@ -272,10 +273,10 @@ def campaign_get(request: HttpRequest, caller: Caller, account_id: str, campaign
 
 
 def _creative_in(account: AdAccount, key: str) -> Creative:
-    found = (
-        Creative.objects.select_related("account", "campaign", "created_by", "modified_by")
-        .filter(pk=numeric_id(key, "sponsoredCreative"), account=account)
-        .first()
+    found = unique_or_none(
+        Creative.objects.select_related("created_by", "modified_by").filter(
+            pk=numeric_id(key, "sponsoredCreative"), account=account
+        )
     )
     if found is None:
         raise restli.not_found(f"Creative {unquote(key)}")
@@ -295,9 +296,7 @@ def _urns(request: HttpRequest, name: str) -> list[str] | None:
 def creatives_find(request: HttpRequest, caller: Caller, account_id: str) -> HttpResponse:
     account = caller.account(numeric_id(account_id, "sponsoredAccount"), write=False)
     found = (
-        Creative.objects.filter(account=account)
-        .select_related("account", "campaign", "created_by", "modified_by")
-        .order_by("id")
+        Creative.objects.filter(account=account).select_related("created_by", "modified_by").order_by("id")
     )
     campaigns = _urns(request, "campaigns")
     if campaigns:

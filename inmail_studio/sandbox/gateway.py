@@ -19,13 +19,12 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import get_urlconf, reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from . import contract, faults, restli, tokens
-from .models import AccountRole, AdAccount, Member, Token
+from .models import AccountRole, AdAccount, Member, Token, unique_or_none
 from .restli import RestliError
 
 
@@ -55,20 +54,23 @@ class Caller:
     def account(self, account_id: int, *, write: bool) -> AdAccount:
         """The account, if the member has a role on it (a writing role for writes); 404 or 403 otherwise.
 
-        The account and the member's role on it are read in one query (the role as a subquery), as
-        every call on an account asks both."""
+        A call that may proceed reads the member's role and the account in one query (the role
+        joined to its account: one role per member and account); only a refusal reads the account
+        again, to tell an unknown account (404) from one the member has no role on (403)."""
         if write:
             self.require_write()
-        roles = AccountRole.objects.filter(account=OuterRef("pk"), member=self.member)
-        account = (
-            AdAccount.objects.annotate(member_role=Subquery(roles.values("role")[:1]))
-            .filter(pk=account_id)
-            .first()
+        role = unique_or_none(
+            AccountRole.objects.select_related("account").filter(
+                account_id=account_id, member_id=self.member.pk
+            )
         )
+        if role is not None:
+            self._refuse_unless(role.account, role=role, write=write)
+            return role.account
+        account = unique_or_none(AdAccount.objects.filter(pk=account_id))
         if account is None:
             raise restli.not_found(f"Ad account {account_id}")
-        role = account.member_role
-        self._refuse_unless(account, role=None if role is None else AccountRole(role=role), write=write)
+        self._refuse_unless(account, role=None, write=write)
         return account
 
     def check_account(self, account: AdAccount, *, write: bool) -> None:

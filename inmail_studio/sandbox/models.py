@@ -9,7 +9,24 @@ the sandbox filters by.
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
+
+Row = TypeVar("Row")
+
+
+def unique_or_none(rows: models.QuerySet[Any, Row]) -> Row | None:
+    """The one row a lookup by a unique key finds, or None.
+
+    `get()` rather than `first()`: a unique key leaves nothing to order, and `first()`'s ORDER BY is
+    compiled anew on every call (a sandbox call is mostly Django building its queries' SQL, and this
+    is a tenth of a lookup's CPU)."""
+    try:
+        return rows.get()
+    except ObjectDoesNotExist:
+        return None
 
 
 class Member(models.Model):
@@ -200,6 +217,16 @@ class Creative(models.Model):
     @property
     def urn(self) -> str:
         return f"urn:li:sponsoredCreative:{self.pk}"
+
+    # The account's and the campaign's URNs from the keys this row holds (as AdAccount.urn and
+    # Campaign.urn spell them), so answering with a creative doesn't join those rows.
+    @property
+    def account_urn(self) -> str:
+        return f"urn:li:sponsoredAccount:{self.account_id}"
+
+    @property
+    def campaign_urn(self) -> str:
+        return f"urn:li:sponsoredCampaign:{self.campaign_id}"
 
 
 class Conversation(models.Model):

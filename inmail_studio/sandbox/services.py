@@ -28,6 +28,7 @@ from .models import (
     InboxMessage,
     InMailContent,
     Member,
+    unique_or_none,
 )
 from .restli import RestliError, unprocessable, urn_id
 
@@ -121,7 +122,7 @@ def campaign_create(*, account: AdAccount, data: dict[str, Any]) -> Campaign:
 
 def _content_in(account: AdAccount, reference: Any) -> InMailContent:
     number = urn_id(reference, "adInMailContent", "content.reference")
-    content = InMailContent.objects.filter(pk=number, account=account).first()
+    content = unique_or_none(InMailContent.objects.filter(pk=number, account=account))
     if content is None:
         raise unprocessable(
             "INVALID_VALUE_FOR_FIELD",
@@ -133,7 +134,7 @@ def _content_in(account: AdAccount, reference: Any) -> InMailContent:
 
 def creative_create(*, account: AdAccount, member: Member, data: dict[str, Any]) -> Creative:
     campaign_id = urn_id(data.get("campaign"), "sponsoredCampaign", "campaign")
-    campaign = Campaign.objects.filter(pk=campaign_id, account=account).first()
+    campaign = unique_or_none(Campaign.objects.filter(pk=campaign_id, account=account))
     if campaign is None:
         raise unprocessable(
             "INVALID_VALUE_FOR_FIELD",

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import AuthorizationCode, Member, Token
+from .models import AuthorizationCode, Member, Token, unique_or_none
 
 # The scopes the sandbox's consent page grants: the Advertising API's (LinkedIn's "Increasing access"
 # page) and OpenID Connect's (openid, profile, email). Which call needs which is in the contract.
@@ -135,7 +135,9 @@ def tokens_issue(*, member: Member, client_id: str, scope: str) -> Issued:
 
 
 def token_find(token: str, kind: str) -> Token | None:
-    return Token.objects.select_related("member").filter(token_hash=token_hash(token), kind=kind).first()
+    return unique_or_none(
+        Token.objects.select_related("member").filter(token_hash=token_hash(token), kind=kind)
+    )
 
 
 def token_status(token: Token) -> str:

@@ -11,7 +11,16 @@ from urllib.parse import urlsplit
 
 from inmail_studio.ads import limits
 
-from .models import AdAccount, Conversation, ConversationMessage, Image, LeadForm, Member, SenderPermission
+from .models import (
+    AdAccount,
+    Conversation,
+    ConversationMessage,
+    Image,
+    LeadForm,
+    Member,
+    SenderPermission,
+    unique_or_none,
+)
 from .restli import RestliError, unprocessable, urn_id
 
 INMAIL_WRITABLE = ("name", "account", "sender", "subject", "htmlBody", "customFooter", "subContent")
@@ -63,10 +72,11 @@ def sender_check(sender: Any, account: AdAccount, field: str = "sender") -> str:
         raise unprocessable("REQUIRED_FIELD_MISSING", f"{field} is required.", field=field)
     if sender.startswith("urn:li:person:"):
         slug = sender.removeprefix("urn:li:person:")
-        permission = (
-            SenderPermission.objects.filter(account=account, member__slug=slug)
-            .values_list("state", flat=True)
-            .first()
+        # One permission per sender and account (a unique constraint).
+        permission = unique_or_none(
+            SenderPermission.objects.filter(account=account, member__slug=slug).values_list(
+                "state", flat=True
+            )
         )
         if permission == SenderPermission.State.APPROVED:
             return sender

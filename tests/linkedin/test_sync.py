@@ -41,11 +41,8 @@ def test_approving_an_ad_syncs_it_with_one_draft_creative(make_synced_ready_ad: 
     assert creative.urn == link.creative_urn and creative.intended_status == "DRAFT"
     attempt = SyncAttempt.objects.get(ad=ad)
     assert attempt.status == AttemptStatus.DONE
-    assert [c.step for c in attempt.calls.all()] == [
-        "content",
-        "creative",
-        "creative",
-    ]  # create, finder, create
+    # Two creates: a content this run created can't be in a creative yet, so the finder isn't asked.
+    assert [(c.step, c.method) for c in attempt.calls.all()] == [("content", "POST"), ("creative", "POST")]
 
 
 def test_an_approval_without_a_campaign_waits_and_choosing_one_syncs(
@@ -71,8 +68,8 @@ def test_running_a_finished_attempt_again_changes_nothing(make_synced_ready_ad: 
 def test_a_lost_creative_answer_is_resolved_by_the_finder_not_a_second_creative(
     make_synced_ready_ad: MakeAd, settings: Any
 ) -> None:
-    # content create ok, creatives finder ok, creative create committed but the answer dropped
-    faults_configure(queue="ok,ok,drop")
+    # content create ok, creative create committed but the answer dropped
+    faults_configure(queue="ok,drop")
     make_synced_ready_ad()  # the task's retry waits (in-process Celery doesn't wait out countdowns)
     ad = Ad.objects.get()
     attempt = SyncAttempt.objects.get(ad=ad)
@@ -83,6 +80,28 @@ def test_a_lost_creative_answer_is_resolved_by_the_finder_not_a_second_creative(
     link = AdLinkedIn.objects.get(ad=ad)
     assert len(creatives_of(link.content_urn)) == 1
     assert attempt.calls.filter(note__contains="not creating another").exists()
+
+
+def test_a_retry_asks_the_finder_before_creating_the_creative_of_a_content_made_by_an_earlier_try(
+    make_synced_ready_ad: MakeAd,
+) -> None:
+    faults_configure(queue="ok,503")  # the content is created, the creative create is refused for now
+    make_synced_ready_ad()
+    ad = Ad.objects.get()
+    attempt = SyncAttempt.objects.get(ad=ad)
+    assert attempt.status == AttemptStatus.AWAITING_RETRY
+    first_try = attempt.calls.count()
+    run_when_due(attempt.pk)
+    ad.refresh_from_db()
+    assert ad.state == State.SYNCED
+    # The retry brings the content up to date (PARTIAL_UPDATE), then asks the finder before creating.
+    retried = attempt.calls.order_by("pk")[first_try:]
+    assert [(c.step, c.method, c.resource.rsplit("/", 1)[-1]) for c in retried] == [
+        ("content", "POST", AdLinkedIn.objects.get(ad=ad).content_urn.replace(":", "%3A")),
+        ("creative", "GET", "creatives"),
+        ("creative", "POST", "creatives"),
+    ]
+    assert len(creatives_of(AdLinkedIn.objects.get(ad=ad).content_urn)) == 1
 
 
 def test_a_lost_content_answer_is_recorded_as_an_orphan_and_created_again(

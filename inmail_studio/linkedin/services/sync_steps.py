@@ -64,6 +64,9 @@ class SyncContext:
     # The ad's LinkedInConversation rows, newest first, read once per run (`_conversations`); the
     # steps change these objects as they write them, so they stay what the table holds.
     conversations: list[LinkedInConversation] | None = None
+    # The inMailContent was created by this run: its URN was only ever answered to this run (and the
+    # lease keeps every other run out), so no creative can refer to it yet.
+    content_is_new: bool = False
 
 
 def _step_banner(ctx: SyncContext) -> None:
@@ -153,6 +156,7 @@ def _create_content(ctx: SyncContext, body: dict[str, Any]) -> str:
         urn = ctx.api.create("inMailContents", body, urn_type="adInMailContent")
     ctx.link.content_urn, ctx.link.content_create_uncertain = urn, False
     ctx.ledger.save(ctx.link, ["content_urn", "content_create_uncertain"])
+    ctx.content_is_new = True
     return urn
 
 
@@ -169,11 +173,13 @@ def _find_creative(ctx: SyncContext, campaign_urn: str) -> str | None:
 
 
 def _step_creative(ctx: SyncContext) -> None:
-    """A DRAFT creative in the chosen campaign, never a second one: look it up before creating."""
+    """A DRAFT creative in the chosen campaign, never a second one: look it up before creating,
+    unless this run has just created the content (no creative can refer to it yet: the lookup
+    would be a third of the sync's calls to LinkedIn, answered empty every time)."""
     campaign = ctx.link.campaign_urn
     if ctx.link.creative_urn and ctx.link.creative_campaign_urn == campaign:
         return
-    urn = _find_creative(ctx, campaign)
+    urn = None if ctx.content_is_new else _find_creative(ctx, campaign)
     if urn:
         ctx.ledger.note(f"Found the creative {urn} already in the campaign; not creating another.")
     else:
