@@ -18,10 +18,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from celery import Task
 from celery.exceptions import Retry
+from django.conf import settings
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,11 @@ INCARNATION = uuid.uuid4().hex[:12]
 class RetryableError(Exception):
     """An error its job's outbox row retries on its own schedule (LinkedIn's `Transient` is one): an
     in-process task that meets it is left to the outbox, not raised to the request."""
+
+
+def queued_deadline(now: datetime) -> datetime:
+    """When a queued job whose message no worker has taken counts as lost, and beat sends it again."""
+    return now + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS)
 
 
 def holder(task: Task) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import User
 from inmail_studio.ads.models import Ad
-from inmail_studio.dispatch import dispatch
+from inmail_studio.dispatch import dispatch, queued_deadline
 from inmail_studio.single_line import one_line
 
 from .models import EmailStatus, Notification, OutgoingEmail
@@ -82,15 +82,11 @@ def emails_queue(emails: Iterable[OutgoingEmail]) -> list[OutgoingEmail]:
     for email in rows:
         # One line whatever the names in it hold: a line break would make Django refuse the header.
         email.subject = one_line(email.subject)[:200]
-        email.lease_until = _queued_deadline(now)
+        email.lease_until = queued_deadline(now)
     created = OutgoingEmail.objects.bulk_create(rows)
     for email in created:
         transaction.on_commit(partial(_dispatch, email.pk))
     return created
-
-
-def _queued_deadline(now: datetime) -> datetime:
-    return now + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS)
 
 
 def _dispatch(email_id: int) -> bool:
@@ -154,7 +150,7 @@ def email_send(*, email_id: int, holder: str = "in-process") -> None:
             error=reason,
             holder="",
             retry_at=retry_at,
-            lease_until=retry_at + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS),
+            lease_until=queued_deadline(retry_at),
         )
         raise EmailRetryLater(countdown) from error
     OutgoingEmail.objects.filter(pk=email.pk).update(
@@ -181,7 +177,7 @@ def emails_requeue(*, worker: str = "") -> int:
     )
     sent = 0
     for email_id in list(due.values_list("pk", flat=True)):
-        OutgoingEmail.objects.filter(pk=email_id).update(lease_until=_queued_deadline(now))
+        OutgoingEmail.objects.filter(pk=email_id).update(lease_until=queued_deadline(now))
         if not _dispatch(email_id):
             break  # the broker is down (logged); the rest wait for the next tick
         sent += 1

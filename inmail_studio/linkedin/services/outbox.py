@@ -9,7 +9,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, User
 from inmail_studio.ads.models import Ad, State
-from inmail_studio.dispatch import dispatch
+from inmail_studio.dispatch import dispatch, queued_deadline
 from inmail_studio.linkedin.client import (
     Call,
     Rejected,
@@ -70,11 +70,6 @@ def _dispatch_sync(attempt_id: int) -> bool:
 
 def _dispatch_test_send(test_send_id: int) -> bool:
     return dispatch(_TASKS["test_send"], test_send_id, on_failure=_due_now(TestSend, test_send_id))
-
-
-def _queued_deadline(now: datetime) -> datetime:
-    """When a queued job whose message hasn't been taken counts as lost (its message is sent again)."""
-    return now + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS)
 
 
 def retry_countdown(tries: int) -> float:
@@ -355,7 +350,7 @@ def _retry_or_give_up(attempt: SyncAttempt, error: Transient) -> None:
         error=error.explain(),
         retry_at=retry_at,
         # Should the retry's message be lost (its worker killed), beat sends it again after this.
-        lease_until=retry_at + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS),
+        lease_until=queued_deadline(retry_at),
         holder="",
     )
     raise RetryLater(error, countdown)
@@ -398,7 +393,7 @@ def job_retry_now(*, ad_id: int, user: User) -> SyncAttempt:
         SyncAttempt.objects.filter(pk=attempt.pk).update(
             status=AttemptStatus.QUEUED if attempt.status == AttemptStatus.INFLIGHT else attempt.status,
             retry_at=now if attempt.retry_at else None,
-            lease_until=_queued_deadline(now),
+            lease_until=queued_deadline(now),
         )
         transaction.on_commit(partial(_dispatch_sync, attempt.pk))
     return attempt

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from inmail_studio.ads.models import Ad, Revision, State
+from inmail_studio.dispatch import queued_deadline
 from inmail_studio.linkedin.models import (
     OPEN_STATUSES,
     AttemptStatus,
@@ -18,7 +19,6 @@ from inmail_studio.linkedin.models import (
     TestSendStatus,
 )
 from inmail_studio.linkedin.services import outbox  # the dispatch seam: tests and bench patch it there
-from inmail_studio.linkedin.services.outbox import _queued_deadline
 from inmail_studio.linkedin.services.test_send import _test_sends_settle_dead
 from inmail_studio.review import workflow
 
@@ -66,7 +66,7 @@ def requeue_stuck(*, worker: str = "") -> int:
     sent = 0
     for model, pk, send in jobs:
         # A fresh deadline first, so the next tick doesn't send it again while its message waits.
-        model.objects.filter(pk=pk).update(lease_until=_queued_deadline(now))
+        model.objects.filter(pk=pk).update(lease_until=queued_deadline(now))
         if not send(pk):
             # Broker down (logged, and this row is due again): the rest wait for the next tick.
             break

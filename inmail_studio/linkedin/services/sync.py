@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, User
 from inmail_studio.ads.models import Ad, Revision, State
+from inmail_studio.dispatch import queued_deadline
 from inmail_studio.linkedin.client import (
     Rejected,
     Transient,
@@ -29,7 +30,6 @@ from inmail_studio.linkedin.services.outbox import (
     _fail,
     _finish,
     _Ledger,
-    _queued_deadline,
     _refusal,
     _retry_or_give_up,
     _succeed,
@@ -85,7 +85,7 @@ def _queue(
             revision_hash=revision.content_hash,
             requested_by=actor or on_behalf_of,
             queued_at=now,
-            lease_until=_queued_deadline(now),
+            lease_until=queued_deadline(now),
         )
         transaction.on_commit(partial(outbox._dispatch_sync, attempt.pk))
     return attempt

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from inmail_studio.accounts.models import APPROVE_ROLES, EDIT_ROLES, User
 from inmail_studio.ads.models import Ad, Revision, State
+from inmail_studio.dispatch import queued_deadline
 from inmail_studio.linkedin import payloads
 from inmail_studio.linkedin.client import (
     Call,
@@ -31,7 +32,6 @@ from inmail_studio.linkedin.services.connection import client_for
 from inmail_studio.linkedin.services.outbox import (
     RetryLater,
     _Heartbeat,
-    _queued_deadline,
     _refusal,
     retry_countdown,
 )
@@ -92,7 +92,7 @@ def test_send_request(*, ad_id: int, user: User) -> TestSend:
             raise SyncRefused(refusal)
         assert revision is not None  # the refusal said so
         if waiting is not None:
-            TestSend.objects.filter(pk=waiting.pk).update(retry_at=None, lease_until=_queued_deadline(now))
+            TestSend.objects.filter(pk=waiting.pk).update(retry_at=None, lease_until=queued_deadline(now))
             transaction.on_commit(partial(outbox._dispatch_test_send, waiting.pk))
             return waiting
         connection = LinkedInConnection.objects.filter(workspace_id=ad.workspace_id).first()
@@ -103,7 +103,7 @@ def test_send_request(*, ad_id: int, user: User) -> TestSend:
             requested_by=user,
             recipient_urn=connection.member_urn if connection else "",
             created_at=now,
-            lease_until=_queued_deadline(now),
+            lease_until=queued_deadline(now),
         )
         transaction.on_commit(partial(outbox._dispatch_test_send, send.pk))
     return send
@@ -217,7 +217,7 @@ def test_send_run(*, test_send_id: int, holder: str = "in-process") -> None:
             call_started_at=None,
             holder="",
             retry_at=retry_at,
-            lease_until=retry_at + timedelta(seconds=settings.OUTBOX_QUEUED_GRACE_SECONDS),
+            lease_until=queued_deadline(retry_at),
         )
         raise RetryLater(error, countdown) from error
     except (Rejected, NotConnected) as error:
