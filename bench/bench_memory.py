@@ -16,8 +16,6 @@ import os
 import random
 import re
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -26,13 +24,13 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from bench import servers
 from bench.private_redis import free_port
 from bench.run import report
 from bench.world import author_world
 from inmail_studio.ads import services
 from inmail_studio.ads.models import Persona
 
-ROOT = Path(__file__).resolve().parent.parent
 PREVIEWS = int(os.environ.get("BENCH_MEMORY_PREVIEWS", "10000"))
 WORDS = [
     "quarter",
@@ -85,34 +83,12 @@ def run() -> bool:
     signed_in.force_login(user)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "inmail_studio.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "1",
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "SITE_URL": base},
-        start_new_session=True,
-    )
+    server = servers.gunicorn(port, {**os.environ, "SITE_URL": base}, workers=1)
     try:
         http = requests.Session()
         http.cookies.set(settings.SESSION_COOKIE_NAME, signed_in.cookies[settings.SESSION_COOKIE_NAME].value)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                editor = http.get(f"{base}{reverse('ads:edit', args=[ad.pk])}", timeout=5)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        servers.wait_http(f"{base}/healthz")
+        editor = http.get(f"{base}{reverse('ads:edit', args=[ad.pk])}", timeout=5)
         editor.raise_for_status()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', editor.text)
         assert token is not None, "the editor has no CSRF token"

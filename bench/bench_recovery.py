@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.bench_sync import Bench, _gunicorn, _wait_http
+from bench import servers
+from bench.bench_sync import Bench, _gunicorn
 from bench.private_redis import PrivateRedis, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,7 +154,7 @@ def run() -> bool:
     eager_before, broker_before = app.conf.task_always_eager, app.conf.broker_url
     ok = True
     try:
-        _wait_http(f"{base}/healthz")
+        servers.wait_http(f"{base}/healthz")
         settings.LINKEDIN_API_BASE_URL = env["LINKEDIN_API_BASE_URL"]
         settings.LINKEDIN_OAUTH_BASE_URL = env["LINKEDIN_OAUTH_BASE_URL"]
         settings.LINKEDIN_SANDBOX_FAULTS = env["LINKEDIN_SANDBOX_FAULTS"]

@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import cpu
+from bench import cpu, servers
 from bench.private_redis import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,19 +32,6 @@ TARGET_QUERIES = 12
 BROKER = os.environ.get("BENCH_REDIS_URL", os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
 # Ads synced in this process to count queries (and profile): not part of the timed batch.
 SAMPLE = int(os.environ.get("BENCH_SYNC_SAMPLE", "5"))
-
-
-def _wait_http(url: str, timeout: float = 30) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code < 500:
-                return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def _environment(base: str, latency_ms: int) -> dict[str, str]:
@@ -67,25 +53,7 @@ def _environment(base: str, latency_ms: int) -> dict[str, str]:
 def _gunicorn(port: int, env: dict[str, str], concurrency: int) -> subprocess.Popen[bytes]:
     # Threads rather than processes: a call mostly waits (the injected latency), and each
     # thread keeps one database connection. Enough threads for every worker process at once.
-    return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "inmail_studio.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "2",
-            "--threads",
-            str(max(4, concurrency)),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
+    return servers.gunicorn(port, env, workers=2, threads=max(4, concurrency))
 
 
 class Bench:
@@ -237,7 +205,7 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
     worker = None
     queue = f"bench-sync-{uuid.uuid4().hex[:8]}"
     try:
-        _wait_http(f"{base}/healthz")
+        servers.wait_http(f"{base}/healthz")
         settings.LINKEDIN_API_BASE_URL = env["LINKEDIN_API_BASE_URL"]
         settings.LINKEDIN_OAUTH_BASE_URL = env["LINKEDIN_OAUTH_BASE_URL"]
         settings.LINKEDIN_SANDBOX_FAULTS = env["LINKEDIN_SANDBOX_FAULTS"]
