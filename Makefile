@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # Tests run against PostgreSQL and Redis on this machine; `make run` needs neither.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/inmail_studio
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 .PHONY: help install lock prod-check run migrate seed test test-fast lint format bench services browser clean
 
