@@ -73,7 +73,7 @@ test-fast: install services
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy inmail_studio scripts
+	$(BIN)/mypy inmail_studio scripts bench
 	$(BIN)/lint-imports
 
 format: install

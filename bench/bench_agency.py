@@ -30,7 +30,7 @@ def _get(client: Client, url: str) -> Any:
     if response.status_code != 200:
         raise RuntimeError(f"{url} answered {response.status_code}")
     if getattr(response, "streaming", False):
-        for _ in response.streaming_content:
+        for _ in response.streaming_content:  # type: ignore[attr-defined]
             pass
     return response
 

@@ -144,11 +144,11 @@ def _sample_in_process(bench: Bench) -> tuple[float, float]:
     app.conf.update(task_always_eager=True)
     # Queue the samples without running them, then run each sync alone under the counter.
     dispatch = services.outbox._dispatch_sync
-    services.outbox._dispatch_sync = lambda attempt_id: None  # type: ignore[assignment]
+    services.outbox._dispatch_sync = lambda attempt_id: False
     try:
         ids = bench.approved_ads(SAMPLE, "Sample ad")
     finally:
-        services.outbox._dispatch_sync = dispatch  # type: ignore[assignment]
+        services.outbox._dispatch_sync = dispatch
     attempts = list(SyncAttempt.objects.filter(ad_id__in=ids).values_list("pk", flat=True))
     profiler: Any = None
     if os.environ.get("BENCH_SYNC_PROFILE"):
@@ -252,7 +252,7 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
             time.sleep(0.25)
         worker_cpu = cpu.children_cpu(worker.pid)
         sandbox_cpu = cpu.tree_cpu(gunicorn.pid) - sandbox_cpu
-        database_cpu = sum(
+        database_spent = sum(
             spent - database_cpu.get(pid, 0.0) for pid, spent in cpu.backend_cpu(_backends()).items()
         )
         machine, window = cpu.machine_busy() - machine, time.monotonic() - window
@@ -307,7 +307,7 @@ def run_one(*, concurrency: int, latency_ms: int) -> bool:
             "sandbox CPU per call",
             f"{sandbox_cpu * 1000 / max(1, made):.1f} ms (gunicorn), {sandbox_cpu * 1000 / ADS:.1f} ms per ad",
         )
-        report("database CPU per ad", f"{database_cpu * 1000 / ADS:.1f} ms (this run's backends)")
+        report("database CPU per ad", f"{database_spent * 1000 / ADS:.1f} ms (this run's backends)")
         report(
             "machine busy CPU per ad",
             f"{machine * 1000 / ADS:.1f} ms ({machine / window:.2f} of {os.cpu_count()} cores busy, "

@@ -48,11 +48,11 @@ def run() -> bool:
     for _ in range(100):
         task()
     gc.collect()
-    after_100 = rss_kib()
+    after_100 = rss_kib(os.getpid())
     for _ in range(100, TASKS):
         task()
     gc.collect()
-    after_all = rss_kib()
+    after_all = rss_kib(os.getpid())
     attempt.refresh_from_db()
     assert attempt.status == AttemptStatus.SKIPPED and attempt.tries == TASKS, (attempt.status, attempt.tries)
     growth = (after_all - after_100) / after_100
