@@ -29,6 +29,14 @@ def unique_or_none(rows: models.QuerySet[Any, Row]) -> Row | None:
         return None
 
 
+def account_urn(pk: int) -> str:
+    return f"urn:li:sponsoredAccount:{pk}"
+
+
+def campaign_urn(pk: int) -> str:
+    return f"urn:li:sponsoredCampaign:{pk}"
+
+
 class Member(models.Model):
     """A LinkedIn member: can consent to OAuth, hold account roles, send and receive InMails."""
 
@@ -69,7 +77,7 @@ class AdAccount(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"urn:li:sponsoredAccount:{self.id}"
+        return account_urn(self.id)
 
 
 class AccountRole(models.Model):
@@ -163,7 +171,7 @@ class Campaign(models.Model):
 
     @property
     def urn(self) -> str:
-        return f"urn:li:sponsoredCampaign:{self.pk}"
+        return campaign_urn(self.pk)
 
 
 class InMailContent(models.Model):
@@ -218,15 +226,15 @@ class Creative(models.Model):
     def urn(self) -> str:
         return f"urn:li:sponsoredCreative:{self.pk}"
 
-    # The account's and the campaign's URNs from the keys this row holds (as AdAccount.urn and
-    # Campaign.urn spell them), so answering with a creative doesn't join those rows.
+    # The account's and the campaign's URNs from the keys this row holds, so answering with a
+    # creative doesn't join those rows.
     @property
     def account_urn(self) -> str:
-        return f"urn:li:sponsoredAccount:{self.account_id}"
+        return account_urn(self.account_id)
 
     @property
     def campaign_urn(self) -> str:
-        return f"urn:li:sponsoredCampaign:{self.campaign_id}"
+        return campaign_urn(self.campaign_id)
 
 
 class Conversation(models.Model):
